@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { createOutput, type Streams } from './output.js';
+import { pushCommand } from './push-command.js';
+import { UsageError } from './usage-error.js';
+
+const USAGE = `hoist: push container images to OCI registries
+
+Usage:
+  hoist push [options] <source> <destination>...   (see hoist push --help)
+  hoist --version
+  hoist --help
+`;
+
+export interface MainIo extends Streams {
+  stdin: NodeJS.ReadableStream;
+  signal?: AbortSignal;
+}
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: readonly string[], io: MainIo = processIo()): Promise<number> {
+  const output = createOutput(io);
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      output.out(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-V') {
+      output.out(`hoist ${version()}`);
+      return 0;
+    }
+    if (command === 'push') return await pushCommand(rest, { output, stdin: io.stdin, signal: io.signal ?? new AbortController().signal });
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      output.err(`hoist: error: ${error.message} (see hoist --help)`);
+      return 2;
+    }
+    // A bug of hoist's own: still one line, never a stack trace in a pipeline's log.
+    output.err(`hoist: internal error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+/** The real process: SIGINT and SIGTERM abort the push, which then exits 130 or 143. */
+function processIo(): MainIo {
+  const controller = new AbortController();
+  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(name, () => controller.abort(name));
+  }
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal };
+}

@@ -1,0 +1,65 @@
+import { writeFile } from 'node:fs/promises';
+import type { PushEvent } from '@hoist/core';
+import type { Output } from './output.js';
+import { parsePushArgs, PUSH_USAGE, type PushArgs } from './push-args.js';
+import { readFirstLine } from './read-password.js';
+import { jsonReporter } from './reporters/json-reporter.js';
+import { plainReporter } from './reporters/plain-reporter.js';
+import type { Reporter } from './reporters/reporter.js';
+import { ttyReporter } from './reporters/tty-reporter.js';
+import { describeFailure } from './describe-failure.js';
+
+export interface CommandContext {
+  output: Output;
+  stdin: NodeJS.ReadableStream;
+  signal: AbortSignal;
+}
+
+export async function pushCommand(argv: readonly string[], context: CommandContext): Promise<number> {
+  const { output } = context;
+  const args = parsePushArgs(argv);
+  if (args.help) {
+    output.out(PUSH_USAGE);
+    return 0;
+  }
+  const reporter = chooseReporter(args, output);
+  try {
+    // Loaded here, not at start-up: `hoist --version` and `--help` stay quick.
+    const core = await import('@hoist/core');
+    const { genericAdapter } = await import('@hoist/adapter-generic');
+    const destinations = args.destinations.map((d) => core.parseReference(d));
+    const source = await core.openOciLayout(core.parseOciLayoutSpec(args.source));
+    let explicit;
+    if (args.username !== undefined) {
+      const password = await readFirstLine(context.stdin);
+      if (password === '') throw new core.PushError('USAGE', '--password-stdin got an empty password');
+      output.addSecret(password);
+      explicit = { registries: destinations.map((d) => d.registry), username: args.username, password };
+    }
+    const result = await core.pushImage({
+      source,
+      destinations,
+      tags: args.tags,
+      adapters: [genericAdapter(explicit ? { explicit } : {})],
+      caFiles: args.caFiles,
+      plainHttpHosts: args.plainHttp,
+      ...(args.concurrency === undefined ? {} : { concurrency: args.concurrency }),
+      blobLocations: args.mountCache ? await core.fileBlobLocations() : core.memoryBlobLocations(),
+      onEvent: (event: PushEvent) => reporter.event(event),
+      signal: context.signal,
+    });
+    if (args.digestFile !== undefined) await writeFile(args.digestFile, `${result.digest}\n`);
+    reporter.done(result);
+    return 0;
+  } catch (error) {
+    const failure = describeFailure(error, args.verbose, context.signal);
+    reporter.failed(failure.message, failure.code, failure.exitCode);
+    return failure.exitCode;
+  }
+}
+
+function chooseReporter(args: PushArgs, output: Output): Reporter {
+  if (args.json) return jsonReporter(output);
+  if (output.errIsTty && !args.quiet && !args.verbose) return ttyReporter(output);
+  return plainReporter(output, args.quiet);
+}

@@ -1,0 +1,57 @@
+import type { PushEvent, PushResult } from '@hoist/core';
+import { formatBytes, shortDigest } from '../format.js';
+import type { Output } from '../output.js';
+import { summaryLines, type Reporter } from './reporter.js';
+
+/**
+ * For logs without a terminal (Jenkins): one line per blob state change on stderr, a progress
+ * line per long upload every PROGRESS_EVERY_MS, then the summary and digest on stdout.
+ */
+const PROGRESS_EVERY_MS = 10_000;
+
+export function plainReporter(output: Output, quiet: boolean): Reporter {
+  const lastProgress = new Map<string, number>();
+  const line = (event: PushEvent): string | undefined => {
+    const where = event.destination;
+    switch (event.type) {
+      case 'blob-started':
+        lastProgress.set(`${where} ${event.digest}`, Date.now());
+        return `${where}: ${shortDigest(event.digest)} uploading ${formatBytes(event.size)}`;
+      case 'blob-progress': {
+        const key = `${where} ${event.digest}`;
+        if (Date.now() - (lastProgress.get(key) ?? 0) < PROGRESS_EVERY_MS) return undefined;
+        lastProgress.set(key, Date.now());
+        const percent = event.size === 0 ? 100 : Math.floor((event.sent / event.size) * 100);
+        return `${where}: ${shortDigest(event.digest)} ${percent}% of ${formatBytes(event.size)}`;
+      }
+      case 'blob-uploaded':
+        lastProgress.delete(`${where} ${event.digest}`);
+        return `${where}: ${shortDigest(event.digest)} uploaded`;
+      case 'blob-skipped':
+        return `${where}: ${shortDigest(event.digest)} already present`;
+      case 'blob-mounted':
+        return `${where}: ${shortDigest(event.digest)} mounted from ${event.from}`;
+      case 'manifest-skipped':
+        return `${where}: manifest ${shortDigest(event.digest)} already present`;
+      case 'manifest-pushed':
+        return event.reference === event.digest ? `${where}: manifest ${shortDigest(event.digest)} pushed` : `${where}: tagged ${event.reference}`;
+    }
+  };
+  return {
+    event(event) {
+      if (quiet) return;
+      const text = line(event);
+      if (text !== undefined) output.err(text);
+    },
+    done(result: PushResult) {
+      if (quiet) {
+        output.out(result.digest);
+        return;
+      }
+      summaryLines(result).forEach((l) => output.out(l));
+    },
+    failed(message) {
+      output.err(`hoist: error: ${message}`);
+    },
+  };
+}

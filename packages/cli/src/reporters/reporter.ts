@@ -1,0 +1,24 @@
+import type { PushEvent, PushResult } from '@hoist/core';
+import { formatBytes } from '../format.js';
+
+/** Turns engine events and the outcome into what a person or a pipeline reads. */
+export interface Reporter {
+  event(event: PushEvent): void;
+  done(result: PushResult): void;
+  failed(message: string, code: string, exitCode: number): void;
+}
+
+/** Every reference the push wrote, `registry/repository:tag`. */
+export function pushedReferences(result: PushResult): string[] {
+  return result.destinations.flatMap((d) =>
+    d.tags.length > 0 ? d.tags.map((tag) => `${d.registry}/${d.repository}:${tag}`) : [`${d.registry}/${d.repository}@${result.digest}`],
+  );
+}
+
+export function summaryLines(result: PushResult): string[] {
+  const lines = result.destinations.map((d) => {
+    const tags = d.tags.length > 0 ? `tags ${d.tags.join(', ')}` : 'by digest only';
+    return `${d.registry}/${d.repository}: ${d.blobsUploaded} uploaded (${formatBytes(d.bytesUploaded)}), ${d.blobsMounted} mounted, ${d.blobsSkipped} already present; ${tags}`;
+  });
+  return [...lines, `digest: ${result.digest}`];
+}

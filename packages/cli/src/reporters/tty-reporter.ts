@@ -1,0 +1,82 @@
+import type { PushResult } from '@hoist/core';
+import { formatBytes, shortDigest } from '../format.js';
+import type { Output } from '../output.js';
+import { plainReporter } from './plain-reporter.js';
+import { summaryLines, type Reporter } from './reporter.js';
+
+/**
+ * For a terminal: a live block on stderr with a bar per upload in flight and a tally line,
+ * redrawn in place at most every REDRAW_MS. Finished blobs leave the block; the summary stays.
+ */
+const REDRAW_MS = 100;
+const BAR_WIDTH = 24;
+
+interface Upload {
+  label: string;
+  sent: number;
+  size: number;
+}
+
+export function ttyReporter(output: Output): Reporter {
+  const uploads = new Map<string, Upload>();
+  const tally = { uploaded: 0, mounted: 0, present: 0, manifests: 0 };
+  let drawnLines = 0;
+  let lastDraw = 0;
+
+  const draw = (force: boolean): void => {
+    const now = Date.now();
+    if (!force && now - lastDraw < REDRAW_MS) return;
+    lastDraw = now;
+    const lines = [...uploads.values()].map((u) => {
+      const fraction = u.size === 0 ? 1 : u.sent / u.size;
+      const filled = Math.round(fraction * BAR_WIDTH);
+      return `${u.label} [${'='.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${formatBytes(u.sent)}/${formatBytes(u.size)}`;
+    });
+    lines.push(`${tally.uploaded} uploaded, ${tally.mounted} mounted, ${tally.present} already present, ${tally.manifests} manifests`);
+    output.errRaw(`${drawnLines > 0 ? `\x1b[${drawnLines}A` : ''}\x1b[J${lines.join('\n')}\n`);
+    drawnLines = lines.length;
+  };
+  const clear = (): void => {
+    if (drawnLines > 0) output.errRaw(`\x1b[${drawnLines}A\x1b[J`);
+    drawnLines = 0;
+  };
+
+  return {
+    event(event) {
+      const key = `${event.destination} ${event.digest}`;
+      switch (event.type) {
+        case 'blob-started':
+          uploads.set(key, { label: `${event.destination} ${shortDigest(event.digest)}`, sent: 0, size: event.size });
+          break;
+        case 'blob-progress': {
+          const upload = uploads.get(key);
+          if (upload) upload.sent = event.sent;
+          break;
+        }
+        case 'blob-uploaded':
+          uploads.delete(key);
+          tally.uploaded++;
+          break;
+        case 'blob-mounted':
+          tally.mounted++;
+          break;
+        case 'blob-skipped':
+          tally.present++;
+          break;
+        case 'manifest-pushed':
+        case 'manifest-skipped':
+          tally.manifests++;
+          break;
+      }
+      draw(event.type !== 'blob-progress');
+    },
+    done(result: PushResult) {
+      clear();
+      summaryLines(result).forEach((l) => output.out(l));
+    },
+    failed(message, code, exitCode) {
+      clear();
+      plainReporter(output, false).failed(message, code, exitCode);
+    },
+  };
+}

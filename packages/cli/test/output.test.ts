@@ -1,0 +1,31 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createOutput } from '../src/output.js';
+
+function capture() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return { output: createOutput({ stdout, stderr }), text: () => ({ out, err }) };
+}
+
+describe('output', () => {
+  it('masks every secret it was given, on both streams', () => {
+    const { output, text } = capture();
+    output.addSecret('s3cr3t-pass');
+    output.out('user:s3cr3t-pass@host and s3cr3t-pass again');
+    output.err('failed with s3cr3t-pass');
+    output.errRaw('raw s3cr3t-pass');
+    expect(text()).toEqual({ out: 'user:***@host and *** again\n', err: 'failed with ***\nraw ***' });
+  });
+
+  it('does not mask very short strings that would hide ordinary words', () => {
+    const { output, text } = capture();
+    output.addSecret('a');
+    output.out('a banana');
+    expect(text().out).toBe('a banana\n');
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { parsePushArgs } from '../src/push-args.js';
+
+describe('parsePushArgs', () => {
+  it('reads the full contract', () => {
+    expect(
+      parsePushArgs(['oci:/l:v1', 'r.io/a:1', 'q.io/b', '-t', 'x', '--tag', 'y', '-u', 'ci', '--password-stdin', '--ca-file', '/ca.pem', '--plain-http', 'Reg.Local:5000', '-j', '8', '--digest-file', '/d', '--json', '--no-mount-cache']),
+    ).toEqual({
+      source: 'oci:/l:v1',
+      destinations: ['r.io/a:1', 'q.io/b'],
+      tags: ['x', 'y'],
+      username: 'ci',
+      passwordStdin: true,
+      caFiles: ['/ca.pem'],
+      plainHttp: ['reg.local:5000'],
+      concurrency: 8,
+      digestFile: '/d',
+      mountCache: false,
+      json: true,
+      verbose: false,
+      quiet: false,
+      help: false,
+    });
+  });
+
+  it.each([
+    [['src'], 'needs a source and at least one destination'],
+    [['src', 'dst', '-u', 'me'], '--username needs --password-stdin'],
+    [['src', 'dst', '--password-stdin'], '--password-stdin needs --username'],
+    [['src', 'dst', '-j', '0'], '--concurrency takes a whole number from 1 to 64'],
+    [['src', 'dst', '-j', 'many'], '--concurrency takes a whole number from 1 to 64'],
+    [['src', 'dst', '-q', '-v'], 'exclude each other'],
+    [['src', 'dst', '--password', 'secret'], "Unknown option '--password'"],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parsePushArgs(argv)).toThrowError(expect.objectContaining({ name: 'UsageError', message: expect.stringContaining(message) }));
+  });
+
+  it('lets --help through without positionals', () => {
+    expect(parsePushArgs(['--help']).help).toBe(true);
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * A RegistryAdapter answers "who is this registry, which credentials, which quirks?"; core runs
+ * the protocol. Adapters ignore hosts they do not own, so several can be chained and the first
+ * that matches a host wins (as go-containerregistry's keychains do).
+ */
+
+/** What an adapter may hand core for a registry host. */
+export type Credential =
+  /** Username and password (or access token used as password), sent as Basic or to a token realm. */
+  | { kind: 'basic'; username: string; password: string }
+  /** An identity (refresh) token: exchanged at the token realm with `grant_type=refresh_token`. */
+  | { kind: 'identity-token'; token: string; username?: string }
+  /** A ready bearer token, sent as it is on every request. */
+  | { kind: 'bearer'; token: string };
+
+export type UploadStrategy = 'monolithic' | 'chunked';
+
+/** Registry quirks as data, read by the engine (regclient's `config.Host` idea). */
+export interface RegistryCapabilities {
+  /** `monolithic`: POST then one streamed PUT per blob. `chunked`: PATCH parts, then PUT. */
+  upload: UploadStrategy;
+  /** Preferred chunk size for chunked uploads, in bytes. */
+  chunkSize?: number;
+  /** Hard upper bound on a chunk; the engine never sends a larger PATCH. */
+  maxChunkSize?: number;
+  /** Cross-repository blob mounts: `false` never tries them. */
+  mount: boolean;
+  /** Upper bound on concurrent blob uploads to this registry (the user's setting is capped by it). */
+  maxConcurrency?: number;
+}
+
+export interface CredentialContext {
+  signal?: AbortSignal;
+}
+
+export interface RegistryAdapter {
+  /** Short name for messages and events, e.g. `generic`, `ecr`. */
+  readonly name: string;
+  /** True when this adapter owns the registry host (`host[:port]`, lower-case). */
+  matches(registry: string): boolean;
+  /**
+   * The host that serves the distribution API for a registry name, when it differs
+   * (Docker Hub: `docker.io` is served by `registry-1.docker.io`).
+   */
+  apiHost?(registry: string): string;
+  /** Credentials for the registry, or undefined for anonymous access. */
+  resolveCredentials(registry: string, context: CredentialContext): Promise<Credential | undefined>;
+  capabilities(registry: string): RegistryCapabilities;
+}
+
+export const DEFAULT_CAPABILITIES: RegistryCapabilities = { upload: 'monolithic', mount: true };
+
+/** The first adapter that matches the host; callers put a catch-all (generic) adapter last. */
+export function selectAdapter(adapters: readonly RegistryAdapter[], registry: string): RegistryAdapter | undefined {
+  return adapters.find((adapter) => adapter.matches(registry));
+}

@@ -1,0 +1,37 @@
+/** OCI content descriptors and the media types the engine tells apart (OCI image spec). */
+export interface Platform {
+  architecture: string;
+  os: string;
+  variant?: string;
+  'os.version'?: string;
+  'os.features'?: string[];
+}
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+  platform?: Platform;
+}
+
+export const MediaTypes = {
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+} as const;
+
+const INDEX_TYPES: ReadonlySet<string> = new Set([MediaTypes.ociIndex, MediaTypes.dockerManifestList]);
+const MANIFEST_TYPES: ReadonlySet<string> = new Set([MediaTypes.ociManifest, MediaTypes.dockerManifest]);
+
+export function isIndexMediaType(mediaType: string): boolean {
+  return INDEX_TYPES.has(mediaType);
+}
+
+export function isManifestMediaType(mediaType: string): boolean {
+  return MANIFEST_TYPES.has(mediaType) || INDEX_TYPES.has(mediaType);
+}
+
+/** Accept header for manifest probes: every manifest type hoist can push. */
+export const MANIFEST_ACCEPT = [...MANIFEST_TYPES, ...INDEX_TYPES].join(', ');

@@ -1,0 +1,19 @@
+import type { Readable } from 'node:stream';
+import type { Descriptor } from './descriptor.js';
+
+/**
+ * Where an image comes from. The engine asks for manifests as bytes (small, verified on read)
+ * and for blobs as streams (large; verified by the uploader while they stream).
+ */
+export interface ImageSource {
+  /** For messages, e.g. `oci:/work/layout:v1`. */
+  readonly description: string;
+  /** The manifest or index to push. */
+  readonly root: Descriptor;
+  /** The exact bytes of a manifest or index; fails when they do not match the descriptor. */
+  readManifest(descriptor: Descriptor): Promise<Buffer>;
+  /** Fails when the blob is absent or has the wrong size: checked before anything is sent. */
+  checkBlob(descriptor: Descriptor): Promise<void>;
+  /** A fresh stream of the blob's bytes; called again for a retry. */
+  openBlob(descriptor: Descriptor): Readable;
+}

@@ -1,0 +1,247 @@
+import { selectAdapter, type RegistryAdapter, type RegistryCapabilities } from './adapter.js';
+import { blobExists, mountBlob, startUpload, uploadBlob, type RepositoryTarget } from './blob-upload.js';
+import { memoryBlobLocations, type BlobLocations } from './blob-locations.js';
+import type { Descriptor } from './descriptor.js';
+import { planDestinations, type DestinationPlan } from './destinations.js';
+import { PushError } from './errors.js';
+import type { PushEventListener } from './events.js';
+import { loadImageGraph, type ManifestNode } from './image-graph.js';
+import type { ImageSource } from './image-source.js';
+import { Limiter } from './limiter.js';
+import { manifestExists, putManifest } from './manifest-push.js';
+import type { ImageReference } from './reference.js';
+import { RegistryClient } from './registry-client.js';
+import { Transport } from './transport.js';
+
+/**
+ * The push engine. Phase one puts every blob and every manifest of the image into every
+ * destination repository, addressed by digest only; phase two writes the tags. A failure in phase
+ * one therefore leaves no tag created or moved anywhere.
+ */
+export interface PushOptions {
+  source: ImageSource;
+  destinations: readonly ImageReference[];
+  /** Tags added at every destination (`-t`). */
+  tags?: readonly string[];
+  /** Tried in order for each registry; the first whose `matches` says yes serves it. */
+  adapters: readonly RegistryAdapter[];
+  caFiles?: string[];
+  /** Hosts reached over plain HTTP without trying TLS first. */
+  plainHttpHosts?: readonly string[];
+  /** Concurrent blob transfers per registry. */
+  concurrency?: number;
+  blobLocations?: BlobLocations;
+  onEvent?: PushEventListener;
+  signal?: AbortSignal;
+}
+
+export interface DestinationResult {
+  registry: string;
+  repository: string;
+  tags: string[];
+  digest: string;
+  blobsUploaded: number;
+  blobsMounted: number;
+  blobsSkipped: number;
+  bytesUploaded: number;
+}
+
+export interface PushResult {
+  digest: string;
+  mediaType: string;
+  destinations: DestinationResult[];
+}
+
+export const DEFAULT_CONCURRENCY = 4;
+/** Progress events for one blob at most this often. */
+const PROGRESS_INTERVAL_MS = 500;
+
+interface Registry {
+  client: RegistryClient;
+  capabilities: RegistryCapabilities;
+  limiter: Limiter;
+}
+
+interface Destination extends RepositoryTarget {
+  name: string;
+  registryName: string;
+  registry: Registry;
+  plan: DestinationPlan;
+  result: DestinationResult;
+}
+
+export async function pushImage(options: PushOptions): Promise<PushResult> {
+  const root = await loadImageGraph(options.source);
+  const plans = planDestinations(options.destinations, options.tags ?? [], root.descriptor.digest);
+  const transport = new Transport(options.caFiles ? { caFiles: options.caFiles } : {});
+  const abort = new AbortController();
+  const onAbort = (): void => abort.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const run = new PushRun(options, transport, abort.signal);
+  try {
+    const destinations = plans.map((plan) => run.destination(plan, root.descriptor.digest));
+    await Promise.all(destinations.map((d) => run.pushTree(d, root)));
+    await Promise.all(destinations.map((d) => run.pushTags(d, root)));
+    await run.locations.save();
+    return { digest: root.descriptor.digest, mediaType: root.descriptor.mediaType, destinations: destinations.map((d) => d.result) };
+  } catch (error) {
+    // Stop the other transfers at once; their failures would only repeat this one.
+    abort.abort(error);
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await transport.close();
+  }
+}
+
+class PushRun {
+  readonly locations: BlobLocations;
+  private readonly registries = new Map<string, Registry>();
+  /** Registry + digest → the repository that holds (or is receiving) the blob in this run. */
+  private readonly holders = new Map<string, Promise<string>>();
+  /** Destination + digest → the blob's placement there. */
+  private readonly ensured = new Map<string, Promise<void>>();
+  private readonly emit: PushEventListener;
+
+  constructor(
+    private readonly options: PushOptions,
+    private readonly transport: Transport,
+    private readonly signal: AbortSignal,
+  ) {
+    this.locations = options.blobLocations ?? memoryBlobLocations();
+    this.emit = options.onEvent ?? (() => {});
+  }
+
+  destination(plan: DestinationPlan, digest: string): Destination {
+    return {
+      name: `${plan.registry}/${plan.repository}`,
+      registryName: plan.registry,
+      registry: this.registry(plan.registry),
+      client: this.registry(plan.registry).client,
+      repository: plan.repository,
+      signal: this.signal,
+      plan,
+      result: {
+        registry: plan.registry,
+        repository: plan.repository,
+        tags: plan.tags,
+        digest,
+        blobsUploaded: 0,
+        blobsMounted: 0,
+        blobsSkipped: 0,
+        bytesUploaded: 0,
+      },
+    };
+  }
+
+  async pushTree(dest: Destination, node: ManifestNode): Promise<void> {
+    const manifest = node.descriptor;
+    if (await manifestExists(dest, manifest)) {
+      // The registry validated this manifest's references when it was pushed: nothing below it is missing.
+      this.emit({ type: 'manifest-skipped', destination: dest.name, digest: manifest.digest });
+      return;
+    }
+    const largestFirst = [...node.blobs].sort((a, b) => b.size - a.size);
+    await Promise.all([...node.children.map((child) => this.pushTree(dest, child)), ...largestFirst.map((blob) => this.ensureBlob(dest, blob))]);
+    await putManifest(dest, manifest, node.bytes, manifest.digest);
+    this.emit({ type: 'manifest-pushed', destination: dest.name, digest: manifest.digest, reference: manifest.digest });
+  }
+
+  async pushTags(dest: Destination, root: ManifestNode): Promise<void> {
+    for (const tag of dest.plan.tags) {
+      await putManifest(dest, root.descriptor, root.bytes, tag);
+      this.emit({ type: 'manifest-pushed', destination: dest.name, digest: root.descriptor.digest, reference: tag });
+    }
+  }
+
+  private registry(name: string): Registry {
+    let registry = this.registries.get(name);
+    if (!registry) {
+      const adapter = selectAdapter(this.options.adapters, name);
+      if (!adapter) throw new PushError('USAGE', `no registry adapter handles ${name}`);
+      const capabilities = adapter.capabilities(name);
+      const host = adapter.apiHost?.(name) ?? name;
+      const concurrency = Math.min(this.options.concurrency ?? DEFAULT_CONCURRENCY, capabilities.maxConcurrency ?? Infinity);
+      registry = {
+        capabilities,
+        limiter: new Limiter(concurrency),
+        client: new RegistryClient({
+          transport: this.transport,
+          host,
+          plainHttp: this.options.plainHttpHosts?.includes(name) ?? false,
+          credential: () => adapter.resolveCredentials(name, { signal: this.signal }),
+        }),
+      };
+      this.registries.set(name, registry);
+    }
+    return registry;
+  }
+
+  /** Each blob is placed in each repository once, however many manifests list it. */
+  private ensureBlob(dest: Destination, blob: Descriptor): Promise<void> {
+    const key = `${dest.name}\0${blob.digest}`;
+    let ensured = this.ensured.get(key);
+    if (!ensured) {
+      ensured = this.placeInRepository(dest, blob);
+      this.ensured.set(key, ensured);
+    }
+    return ensured;
+  }
+
+  /**
+   * Each blob is sent to a registry once per run: the first repository that needs it uploads it
+   * (or finds it there); every other repository of the same registry mounts it from that one.
+   */
+  private async placeInRepository(dest: Destination, blob: Descriptor): Promise<void> {
+    const key = `${dest.registryName}\0${blob.digest}`;
+    const holder = this.holders.get(key);
+    if (holder) {
+      const from = await holder;
+      await dest.registry.limiter.run(() => this.placeBlob(dest, blob, [from], false));
+      return;
+    }
+    const placing = dest.registry.limiter
+      .run(() => this.placeBlob(dest, blob, this.locations.lookup(dest.registryName, blob.digest), true))
+      .then(() => dest.repository);
+    this.holders.set(key, placing);
+    await placing;
+  }
+
+  private async placeBlob(dest: Destination, blob: Descriptor, mountFrom: string[], probe: boolean): Promise<void> {
+    const event = { destination: dest.name, digest: blob.digest, size: blob.size };
+    if (probe && (await blobExists(dest, blob))) {
+      dest.result.blobsSkipped++;
+      this.locations.remember(dest.registryName, dest.repository, blob.digest);
+      this.emit({ type: 'blob-skipped', ...event });
+      return;
+    }
+    let session: URL | undefined;
+    for (const from of dest.registry.capabilities.mount ? mountFrom.filter((r) => r !== dest.repository) : []) {
+      const mount = await mountBlob(dest, blob, from);
+      if (mount.mounted) {
+        dest.result.blobsMounted++;
+        this.locations.remember(dest.registryName, dest.repository, blob.digest);
+        this.emit({ type: 'blob-mounted', ...event, from });
+        return;
+      }
+      session = mount.session;
+      if (session) break;
+    }
+    this.emit({ type: 'blob-started', ...event });
+    const upload = session ? { location: session, minChunk: 0 } : await startUpload(dest);
+    let lastProgress = Date.now();
+    await uploadBlob(dest, blob, () => this.options.source.openBlob(blob), upload, {
+      capabilities: dest.registry.capabilities,
+      onBytes: (sent) => {
+        const now = Date.now();
+        if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
+        lastProgress = now;
+        this.emit({ type: 'blob-progress', ...event, sent });
+      },
+    });
+    dest.result.blobsUploaded++;
+    dest.result.bytesUploaded += blob.size;
+    this.locations.remember(dest.registryName, dest.repository, blob.digest);
+    this.emit({ type: 'blob-uploaded', ...event });
+  }
+}

@@ -1,0 +1,160 @@
+import type { Credential } from './adapter.js';
+import { basicAuthorization, fetchToken, TokenCache } from './auth.js';
+import { parseChallenges, type Challenge } from './challenge.js';
+import { PushError } from './errors.js';
+import { registryError } from './registry-error.js';
+import { isLoopbackHost, isNotTlsError, type RequestBody, type Transport, type TransportResponse } from './transport.js';
+
+/**
+ * One registry host: finds its scheme with a ping of `/v2/`, learns how it wants to be
+ * authenticated from the 401 challenge, and signs each request for the scopes it needs.
+ * A 401 on a signed request gets one more try with a fresh token.
+ */
+export interface RegistryClientOptions {
+  transport: Transport;
+  /** `host[:port]` that serves the distribution API. */
+  host: string;
+  /** Resolves the credential once, when the registry first asks for one. */
+  credential: () => Promise<Credential | undefined>;
+  /** Use plain HTTP without trying TLS first (the user named this host with --plain-http). */
+  plainHttp: boolean;
+  tokens?: TokenCache;
+}
+
+export interface RegistryRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** A path under the registry's base URL, or an absolute URL such as an upload Location. */
+  target: string | URL;
+  scopes: readonly string[];
+  headers?: Record<string, string>;
+  /** Called for every attempt, so a re-authenticated request sends a fresh body. */
+  body?: () => RequestBody;
+  signal?: AbortSignal;
+}
+
+type AuthMode = { scheme: 'none' } | { scheme: 'basic' } | { scheme: 'bearer'; challenge: Challenge };
+
+export class RegistryClient {
+  readonly host: string;
+  private readonly transport: Transport;
+  private readonly tokens: TokenCache;
+  private readonly resolveCredential: () => Promise<Credential | undefined>;
+  private readonly plainHttp: boolean;
+  private connected: Promise<{ base: URL; auth: AuthMode }> | undefined;
+  private credential: Promise<Credential | undefined> | undefined;
+
+  constructor(options: RegistryClientOptions) {
+    this.host = options.host;
+    this.transport = options.transport;
+    this.tokens = options.tokens ?? new TokenCache();
+    this.resolveCredential = options.credential;
+    this.plainHttp = options.plainHttp;
+  }
+
+  /** The base URL (`https://host/`), after the ping has settled the scheme. */
+  async baseUrl(signal?: AbortSignal): Promise<URL> {
+    return (await this.connect(signal)).base;
+  }
+
+  async send(req: RegistryRequest): Promise<TransportResponse> {
+    const { base, auth } = await this.connect(req.signal);
+    const url = typeof req.target === 'string' ? new URL(req.target, base) : req.target;
+    // Credentials belong to the registry's origin only: an upload Location elsewhere gets none.
+    const sameOrigin = url.origin === base.origin;
+    const attempt = async (fresh: boolean): Promise<TransportResponse> => {
+      const authorization = sameOrigin ? await this.authorization(base, auth, req.scopes, fresh, req.signal) : undefined;
+      return this.transport.request({
+        method: req.method,
+        url,
+        headers: { ...req.headers, ...(authorization ? { authorization } : {}) },
+        body: req.body?.(),
+        signal: req.signal,
+      });
+    };
+    const res = await attempt(false);
+    if (res.status !== 401 || !sameOrigin || auth.scheme !== 'bearer') return res;
+    await res.body.dump();
+    return attempt(true);
+  }
+
+  private connect(signal?: AbortSignal): Promise<{ base: URL; auth: AuthMode }> {
+    this.connected ??= this.ping(signal);
+    return this.connected;
+  }
+
+  private async ping(signal?: AbortSignal): Promise<{ base: URL; auth: AuthMode }> {
+    const https = new URL(`https://${this.host}/`);
+    const http = new URL(`http://${this.host}/`);
+    if (this.plainHttp) return { base: http, auth: await this.probe(http, signal) };
+    try {
+      return { base: https, auth: await this.probe(https, signal) };
+    } catch (error) {
+      // Docker's rule for local registries: loopback may speak plain HTTP, nothing else may.
+      if (isLoopbackHost(this.host) && isNotTlsError(error)) return { base: http, auth: await this.probe(http, signal) };
+      throw error;
+    }
+  }
+
+  private async probe(base: URL, signal?: AbortSignal): Promise<AuthMode> {
+    const res = await this.transport.request({ method: 'GET', url: new URL('/v2/', base), signal });
+    if (res.status === 200) {
+      await res.body.dump();
+      return { scheme: 'none' };
+    }
+    if (res.status !== 401) throw await registryError(res, `checking ${base.host} is an OCI registry (GET /v2/)`);
+    await res.body.dump();
+    const challenges = parseChallenges(headerText(res.headers['www-authenticate']));
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    if (bearer) return { scheme: 'bearer', challenge: bearer };
+    if (challenges.some((c) => c.scheme === 'basic')) return { scheme: 'basic' };
+    throw new PushError('UNAUTHORIZED', `registry ${base.host} asks for an authentication scheme hoist does not speak`, {
+      status: 401,
+    });
+  }
+
+  private async authorization(
+    base: URL,
+    auth: AuthMode,
+    scopes: readonly string[],
+    fresh: boolean,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    if (auth.scheme === 'none') return undefined;
+    const credential = await this.getCredential();
+    if (credential && base.protocol === 'http:' && !isLoopbackHost(this.host)) {
+      throw new PushError('INSECURE_TRANSPORT', `refusing to send credentials for ${this.host} over plain HTTP`);
+    }
+    if (credential?.kind === 'bearer') return `Bearer ${credential.token}`;
+    if (auth.scheme === 'basic') {
+      if (credential?.kind !== 'basic') {
+        throw new PushError('UNAUTHORIZED', `registry ${this.host} requires a username and password`, { status: 401 });
+      }
+      return basicAuthorization(credential);
+    }
+    const key = scopes.join(' ');
+    if (fresh) this.tokens.delete(key);
+    let token = this.tokens.get(key);
+    if (token === undefined) {
+      const fetched = await fetchToken({
+        transport: this.transport,
+        challenge: auth.challenge,
+        registryUrl: base,
+        scopes,
+        credential,
+        ...(signal ? { signal } : {}),
+      });
+      this.tokens.set(key, fetched.token, fetched.lifetimeSeconds);
+      token = fetched.token;
+    }
+    return `Bearer ${token}`;
+  }
+
+  private getCredential(): Promise<Credential | undefined> {
+    this.credential ??= this.resolveCredential();
+    return this.credential;
+  }
+}
+
+function headerText(value: string | string[] | undefined): string {
+  return Array.isArray(value) ? value.join(', ') : (value ?? '');
+}

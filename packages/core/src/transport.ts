@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import type { Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
+import { PushError } from './errors.js';
+import { redactUrl } from './redact.js';
+
+/**
+ * One undici Agent per push: keep-alive connections shared by every request, TLS verified
+ * against the system roots plus any CA the user trusts. Redirects are followed here, by hand,
+ * so that `Authorization` never travels to an origin other than the one it was meant for.
+ */
+export interface TransportOptions {
+  /** PEM files whose certificates are trusted in addition to the system roots. */
+  caFiles?: string[];
+  /** Keep-alive connections per origin. */
+  connectionsPerOrigin?: number;
+  userAgent?: string;
+}
+
+export type RequestBody = string | Buffer | Uint8Array | Readable;
+
+export interface TransportRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: URL;
+  headers?: Record<string, string>;
+  body?: RequestBody;
+  signal?: AbortSignal;
+}
+
+export interface TransportResponse {
+  status: number;
+  /** The URL that answered, after redirects. */
+  url: URL;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Error bodies are only for messages; a registry that sends megabytes of HTML gets cut short. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+const TLS_ERROR_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** A TLS client talking to a plain-HTTP server fails the handshake with one of these. */
+const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'EPROTO']);
+
+export class Transport {
+  private readonly agent: Agent;
+  private readonly userAgent: string;
+
+  constructor(options: TransportOptions = {}) {
+    const extraCa = (options.caFiles ?? []).map((file) => readCaFile(file));
+    this.agent = new Agent({
+      connections: options.connectionsPerOrigin ?? 16,
+      connect: extraCa.length > 0 ? { ca: [...rootCertificates, ...extraCa] } : {},
+    });
+    this.userAgent = options.userAgent ?? 'hoist';
+  }
+
+  async request(req: TransportRequest): Promise<TransportResponse> {
+    let url = req.url;
+    let headers: Record<string, string> = { 'user-agent': this.userAgent, ...req.headers };
+    for (let hop = 0; ; hop++) {
+      const res = await this.dispatch({ ...req, url, headers });
+      const location = res.headers['location'];
+      const follow = REDIRECT_STATUSES.has(res.status) && (req.method === 'GET' || req.method === 'HEAD');
+      if (!follow || typeof location !== 'string') return res;
+      await res.body.dump();
+      if (hop >= MAX_REDIRECTS) {
+        throw new PushError('PROTOCOL', `too many redirects from ${redactUrl(req.url)}`);
+      }
+      const next = new URL(location, url);
+      if (next.origin !== url.origin) headers = withoutCredentials(headers);
+      if (url.protocol === 'https:' && next.protocol !== 'https:') {
+        throw new PushError('INSECURE_TRANSPORT', `refusing redirect from https to ${redactUrl(next)}`);
+      }
+      url = next;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async dispatch(req: TransportRequest): Promise<TransportResponse> {
+    try {
+      const res = await this.agent.request({
+        origin: req.url.origin,
+        path: req.url.pathname + req.url.search,
+        method: req.method,
+        headers: req.headers,
+        body: req.body ?? null,
+        signal: req.signal,
+      });
+      return { status: res.statusCode, url: req.url, headers: res.headers, body: res.body };
+    } catch (error) {
+      throw networkError(error, req.url);
+    }
+  }
+}
+
+function readCaFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new PushError('USAGE', `cannot read CA file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+}
+
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower !== 'authorization' && lower !== 'cookie') out[name] = value;
+  }
+  return out;
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && !code.startsWith('UND_ERR_')) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** True when the failure says the server does not speak TLS at all (a plain-HTTP endpoint). */
+export function isNotTlsError(error: unknown): boolean {
+  return error instanceof PushError && error.code === 'TLS' && NOT_TLS_CODES.has(errorCode(error.cause) ?? '');
+}
+
+function networkError(error: unknown, url: URL): PushError {
+  if (error instanceof PushError) return error;
+  const code = errorCode(error);
+  const where = `${url.protocol}//${url.host}`;
+  if (code === 'UND_ERR_ABORTED' || (error as Error | undefined)?.name === 'AbortError') {
+    return new PushError('ABORTED', `request to ${where} was aborted`, { cause: error });
+  }
+  if (code !== undefined && (TLS_ERROR_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) {
+    return new PushError('TLS', `TLS handshake with ${where} failed: ${code} (trust the registry's CA with --ca-file)`, {
+      cause: error,
+    });
+  }
+  if (code !== undefined && NOT_TLS_CODES.has(code)) {
+    return new PushError('TLS', `TLS handshake with ${where} failed: ${code}`, { cause: error });
+  }
+  const reason = code ?? (error as Error | undefined)?.message ?? 'unknown error';
+  return new PushError('NETWORK', `cannot reach ${where}: ${reason}`, { cause: error });
+}
+
+/** Reads at most MAX_ERROR_BODY bytes of a response body as text, discarding the rest. */
+export async function readLimitedText(body: TransportResponse['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    if (size < MAX_ERROR_BODY) chunks.push(buf.subarray(0, MAX_ERROR_BODY - size));
+    size += buf.length;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '::1', '[::1]']);
+
+/** Loopback: 127.0.0.0/8, ::1 and localhost. Only these may fall back to plain HTTP unasked. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  return LOOPBACK_HOSTS.has(name.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}

@@ -1,0 +1,124 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeImageLayout, sha256, skopeoRawManifest, type WrittenImage } from '@hoist/test-images';
+import { startRegistry, type TestRegistry } from '@hoist/test-registry';
+import { manifestStatus, runHoist, tempDir, type HoistRun } from './helpers.js';
+
+/** `hoist push` with each kind of registry authentication, over plain HTTP and TLS. */
+const PASSWORD = 'hoist-test-password';
+const IDENTITY_TOKEN = 'identity-token-for-hoist-0123456789';
+
+let htpasswd: TestRegistry;
+let token: TestRegistry;
+let layout: string;
+let image: WrittenImage;
+
+beforeAll(async () => {
+  [htpasswd, token] = await Promise.all([
+    startRegistry({ auth: 'htpasswd' }),
+    startRegistry({ auth: 'token', tls: true, refreshTokens: { [IDENTITY_TOKEN]: 'hoist' } }),
+  ]);
+  layout = await tempDir();
+  image = await makeImageLayout(layout, [48 * 1024, 8 * 1024]);
+});
+afterAll(async () => Promise.all([htpasswd?.stop(), token?.stop()]));
+
+/** One clear line on stderr, no stack trace, no secret. */
+function expectOneLineFailure(run: HoistRun, text: string): void {
+  const lines = run.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain(text);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+}
+
+function expectNoSecret(run: HoistRun, ...secrets: string[]): void {
+  for (const secret of secrets) {
+    expect(run.stdout).not.toContain(secret);
+    expect(run.stderr).not.toContain(secret);
+  }
+}
+
+async function dockerConfigWith(auths: Record<string, Record<string, string>>): Promise<Record<string, string>> {
+  const dir = join(await tempDir(), '.docker');
+  await mkdir(dir);
+  await writeFile(join(dir, 'config.json'), JSON.stringify({ auths }));
+  return { DOCKER_CONFIG: dir };
+}
+
+const BASIC = `Basic ${Buffer.from(`hoist:${PASSWORD}`).toString('base64')}`;
+
+describe('hoist push with htpasswd (basic) auth', () => {
+  it('pushes with --username and --password-stdin, printing the digest and no secret', async () => {
+    const run = await runHoist(['push', layout, `${htpasswd.host}/basic/app:v1`, '-u', 'hoist', '--password-stdin'], { stdin: `${PASSWORD}\n` });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`digest: ${image.manifest.digest}`);
+    expectNoSecret(run, PASSWORD);
+    const raw = await skopeoRawManifest(`${htpasswd.host}/basic/app:v1`, { username: 'hoist', password: PASSWORD });
+    expect(sha256(raw)).toBe(image.manifest.digest);
+  });
+
+  it('pushes with credentials from docker config.json and no flags', async () => {
+    const env = await dockerConfigWith({ [`http://${htpasswd.host}`]: { auth: Buffer.from(`hoist:${PASSWORD}`).toString('base64') } });
+    const run = await runHoist(['push', layout, `${htpasswd.host}/config/app:v1`], { env });
+    expect(run.code).toBe(0);
+    expect(await manifestStatus(htpasswd.url, 'config/app', 'v1', BASIC)).toBe(200);
+  });
+
+  it('fails a wrong password with exit 1, one line, and no tag', async () => {
+    const run = await runHoist(['push', layout, `${htpasswd.host}/wrong/app:v1`, '-u', 'hoist', '--password-stdin'], { stdin: 'not-the-password\n' });
+    expect(run.code).toBe(1);
+    expectOneLineFailure(run, 'UNAUTHORIZED');
+    expectNoSecret(run, 'not-the-password');
+    expect(await manifestStatus(htpasswd.url, 'wrong/app', 'v1', BASIC)).toBe(404);
+  });
+
+  it('fails without credentials, saying that the registry wants them', async () => {
+    const run = await runHoist(['push', layout, `${htpasswd.host}/anon/app:v1`]);
+    expect(run.code).toBe(1);
+    expectOneLineFailure(run, 'requires a username and password');
+  });
+});
+
+describe('hoist push with token auth over TLS with a private CA', () => {
+  it('fetches a token with the password and pushes', async () => {
+    const before = token.tokenServer!.requests.length;
+    const run = await runHoist(['push', layout, `${token.host}/token/app:v1`, '-u', 'hoist', '--password-stdin', '--ca-file', token.caFile!], {
+      stdin: PASSWORD,
+    });
+    expect(run.code).toBe(0);
+    expectNoSecret(run, PASSWORD);
+    const requests = token.tokenServer!.requests.slice(before);
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.every((r) => r.grant === 'basic' && r.granted && r.scopes.includes('repository:token/app:pull,push'))).toBe(true);
+    const raw = await skopeoRawManifest(`${token.host}/token/app:v1`, { caFile: token.caFile!, username: 'hoist', password: PASSWORD });
+    expect(sha256(raw)).toBe(image.manifest.digest);
+  });
+
+  it('exchanges an identity token from config.json with the refresh-token grant', async () => {
+    const env = await dockerConfigWith({ [token.host]: { identitytoken: IDENTITY_TOKEN } });
+    const before = token.tokenServer!.requests.length;
+    const run = await runHoist(['push', layout, `${token.host}/identity/app:v1`, '--ca-file', token.caFile!, '--json'], { env });
+    expect(run.code).toBe(0);
+    expectNoSecret(run, IDENTITY_TOKEN);
+    const requests = token.tokenServer!.requests.slice(before);
+    expect(requests.map((r) => r.grant)).toContain('refresh_token');
+    expect(requests.every((r) => r.granted)).toBe(true);
+  });
+
+  it('is refused by the token service with a wrong password: exit 1, no tag', async () => {
+    const run = await runHoist(['push', layout, `${token.host}/token/app:wrong`, '-u', 'hoist', '--password-stdin', '--ca-file', token.caFile!], {
+      stdin: 'bad-password',
+    });
+    expect(run.code).toBe(1);
+    expectOneLineFailure(run, 'authentication failed');
+    const raw = await skopeoRawManifest(`${token.host}/token/app:wrong`, { caFile: token.caFile!, username: 'hoist', password: PASSWORD }).catch((e: Error) => e);
+    expect(raw).toBeInstanceOf(Error);
+  });
+
+  it('fails TLS without the CA, pointing at --ca-file', async () => {
+    const run = await runHoist(['push', layout, `${token.host}/token/app:noca`, '-u', 'hoist', '--password-stdin'], { stdin: PASSWORD });
+    expect(run.code).toBe(1);
+    expectOneLineFailure(run, '--ca-file');
+  });
+});

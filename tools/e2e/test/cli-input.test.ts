@@ -1,0 +1,115 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LayoutWriter, makeImageLayout, sha256, skopeoListTags, skopeoRawManifest } from '@hoist/test-images';
+import { startRegistry, type TestRegistry } from '@hoist/test-registry';
+import { manifestStatus, runHoist, tempDir } from './helpers.js';
+
+/** The CLI's contract with a pipeline: outputs, exit codes, and bad input refused before any request. */
+let registry: TestRegistry;
+beforeAll(async () => {
+  registry = await startRegistry();
+});
+afterAll(async () => registry?.stop());
+
+async function requestCount(): Promise<number> {
+  return (await registry.accessLog()).length;
+}
+
+describe('hoist push outputs', () => {
+  it('--json: events, then a summary naming the digest and every reference; --digest-file written', async () => {
+    const dir = await tempDir();
+    const image = await makeImageLayout(dir, [32 * 1024]);
+    const digestFile = join(await tempDir(), 'digest');
+    const run = await runHoist(['push', `oci:${dir}`, `${registry.host}/json/app:v1`, `${registry.host}/json/other`, '-t', 'ci-42', '--json', '--digest-file', digestFile]);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.slice(0, -1).map((l) => l['type'])).toContain('blob-uploaded');
+    expect(lines.at(-1)).toMatchObject({
+      type: 'summary',
+      digest: image.manifest.digest,
+      references: [`${registry.host}/json/app:v1`, `${registry.host}/json/app:ci-42`, `${registry.host}/json/other:ci-42`],
+    });
+    expect(await readFile(digestFile, 'utf8')).toBe(`${image.manifest.digest}\n`);
+    expect(await skopeoListTags(`${registry.host}/json/other`)).toEqual(['ci-42']);
+  });
+
+  it('plain lines without a TTY, and -q prints the digest alone', async () => {
+    const dir = await tempDir();
+    const image = await makeImageLayout(dir, [16 * 1024]);
+    const plain = await runHoist(['push', dir, `${registry.host}/plain/app:v1`]);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toMatch(/plain\/app: [0-9a-f]{12} uploaded/);
+    expect(plain.stderr).not.toContain('\x1b[');
+    expect(plain.stdout).toContain(`digest: ${image.manifest.digest}`);
+
+    const quiet = await runHoist(['push', dir, `${registry.host}/plain/app:v2`, '-q']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toBe(`${image.manifest.digest}\n`);
+    expect(quiet.stderr).toBe('');
+  });
+
+  it('picks an image by ref from a layout holding several', async () => {
+    const dir = await tempDir();
+    const writer = await LayoutWriter.create(dir);
+    const a = await writer.writeImage([1024]);
+    const b = await writer.writeImage([2048]);
+    await writer.writeIndexJson([{ descriptor: a.manifest, ref: 'a' }, { descriptor: b.manifest, ref: 'b' }]);
+
+    const ambiguous = await runHoist(['push', dir, `${registry.host}/refs/app:v1`]);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain('pick one with oci:PATH:REF from: a, b');
+
+    const picked = await runHoist(['push', `oci:${dir}:b`, `${registry.host}/refs/app:v1`]);
+    expect(picked.code).toBe(0);
+    expect(sha256(await skopeoRawManifest(`${registry.host}/refs/app:v1`))).toBe(b.manifest.digest);
+  });
+});
+
+describe('hoist push refuses bad input with exit 2 and one line, before any request', () => {
+  it.each([
+    ['an uppercase repository', (dir: string) => ['push', dir, `${registry.host}/Team/app:v1`], 'repository component "Team" must be lowercase'],
+    ['a bad tag', (dir: string) => ['push', dir, `${registry.host}/team/app:-x`], 'tag "-x"'],
+    ['a bad extra tag', (dir: string) => ['push', dir, `${registry.host}/team/app`, '-t', 'a b'], 'invalid'],
+    ['a bad digest', (dir: string) => ['push', dir, `${registry.host}/team/app@sha256:12`], 'digest "sha256:12"'],
+    ['a missing layout', () => ['push', '/nonexistent/layout', `${registry.host}/team/app:v1`], 'no such directory'],
+    ['a directory that is no layout', () => ['push', '/tmp', `${registry.host}/team/app:v1`], 'oci-layout is missing'],
+    ['no destination', (dir: string) => ['push', dir], 'needs a source and at least one destination'],
+    ['a username without --password-stdin', (dir: string) => ['push', dir, `${registry.host}/team/app`, '-u', 'x'], '--password-stdin'],
+    ['an unknown flag', (dir: string) => ['push', dir, `${registry.host}/team/app`, '--password', 'x'], "Unknown option '--password'"],
+    ['an unknown command', () => ['pull', 'x'], 'unknown command "pull"'],
+  ])('%s', async (_name, args, message) => {
+    const dir = await tempDir();
+    await makeImageLayout(dir, [1024]);
+    const before = await requestCount();
+    const run = await runHoist(args(dir));
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(message);
+    expect(await requestCount()).toBe(before);
+  });
+
+  it('a layer whose bytes do not match its digest: exit 2, nothing tagged', async () => {
+    const dir = await tempDir();
+    const image = await makeImageLayout(dir, [64 * 1024]);
+    const path = image.writer.blobPath(image.layers[0]!.digest);
+    const bytes = await readFile(path);
+    bytes.writeUInt8(bytes.readUInt8(10) ^ 0xff, 10); // same size, different content
+    await writeFile(path, bytes);
+    const run = await runHoist(['push', dir, `${registry.host}/corrupt/cli:v1`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`blob ${image.layers[0]!.digest} is corrupt in the source`);
+    expect(await manifestStatus(registry.url, 'corrupt/cli', 'v1')).toBe(404);
+  });
+});
+
+describe('hoist', () => {
+  it('--version and --help answer without a registry', async () => {
+    const version = await runHoist(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^hoist \d+\.\d+\.\d+\n$/);
+    const help = await runHoist(['push', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--password-stdin');
+  });
+});

@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const HOIST_BIN = fileURLToPath(new URL('../../../packages/cli/bin/hoist.js', import.meta.url));
+
+export function tempDir(prefix = 'hoist-e2e-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export interface HoistRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built `hoist` as a pipeline would: no TTY, a clean environment whose config and cache
+ * directories are the test's own, so nothing from the machine's ~/.docker leaks in.
+ */
+export async function runHoist(args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<HoistRun> {
+  const home = await tempDir('hoist-home-');
+  const child = spawn(process.execPath, [HOIST_BIN, ...args], {
+    env: {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: home,
+      DOCKER_CONFIG: join(home, '.docker'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+      ...options.env,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(options.stdin ?? '');
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { code, stdout, stderr };
+}
+
+/**
+ * HTTP status of a manifest HEAD, asking for OCI types: distribution answers 404 for an OCI
+ * manifest to a client that does not accept them, which would make "no tag" checks pass by mistake.
+ */
+export async function manifestStatus(registryUrl: string, repository: string, reference: string, authorization?: string): Promise<number> {
+  const res = await fetch(`${registryUrl}/v2/${repository}/manifests/${reference}`, {
+    method: 'HEAD',
+    headers: {
+      accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json',
+      ...(authorization ? { authorization } : {}),
+    },
+  });
+  return res.status;
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The main job, end to end: start a real registry on loopback, make a small OCI layout, push it
+// with the hoist CLI, and show how to check the result independently with skopeo.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeImageLayout } from '@hoist/test-images';
+import { startRegistry } from '@hoist/test-registry';
+
+const hoist = fileURLToPath(new URL('../../packages/cli/bin/hoist.js', import.meta.url));
+const registry = await startRegistry({ auth: 'htpasswd' });
+const [user, password] = Object.entries(registry.users)[0];
+try {
+  const layout = join(await mkdtemp(join(tmpdir(), 'hoist-demo-')), 'layout');
+  await makeImageLayout(layout, [512 * 1024, 64 * 1024], 'demo');
+  const destination = `${registry.host}/demo/hello:1.0`;
+  console.log(`registry: ${registry.url} (docker-registry, htpasswd user "${user}")`);
+  console.log(`layout:   ${layout}`);
+  console.log(`$ hoist push oci:${layout}:demo ${destination} -t latest -u ${user} --password-stdin\n`);
+  const run = spawnSync(process.execPath, [hoist, 'push', `oci:${layout}:demo`, destination, '-t', 'latest', '-u', user, '--password-stdin'], {
+    input: `${password}\n`,
+    stdio: ['pipe', 'inherit', 'inherit'],
+  });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+  const check = ['skopeo', 'inspect', '--tls-verify=false', '--creds', `${user}:${password}`, `docker://${destination}`];
+  console.log(`\ncheck it independently (while the registry runs): ${check.join(' ')}`);
+  const inspected = spawnSync(check[0], check.slice(1), { encoding: 'utf8' });
+  console.log(inspected.status === 0 ? `skopeo sees: ${JSON.parse(inspected.stdout).Digest}` : `skopeo failed: ${inspected.stderr}`);
+} finally {
+  await registry.stop();
+}

@@ -1,0 +1,6 @@
+export { LayoutWriter, makeImageLayout, makeIndexLayout, OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST, REF_NAME, sha256 } from './layout-writer.js';
+export type { Descriptor, WrittenImage } from './layout-writer.js';
+export { skopeoCopyToLayout, skopeoListTags, skopeoRawManifest } from './skopeo.js';
+export type { RegistryAccess } from './skopeo.js';
+export { singleFileTar } from './tar.js';
+export { makeUmociLayout } from './umoci.js';

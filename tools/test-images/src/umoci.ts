@@ -1,0 +1,21 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** An OCI layout made by umoci, an independent tool: init, an empty image, one inserted file. */
+export async function makeUmociLayout(dir: string, ref: string, fileContent = 'hello from umoci\n'): Promise<void> {
+  const scratch = await mkdtemp(join(tmpdir(), 'hoist-umoci-'));
+  try {
+    const file = join(scratch, 'hello.txt');
+    await writeFile(file, fileContent);
+    await run('umoci', ['init', '--layout', dir]);
+    await run('umoci', ['new', '--image', `${dir}:${ref}`]);
+    await run('umoci', ['insert', '--image', `${dir}:${ref}`, file, '/hello.txt']);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

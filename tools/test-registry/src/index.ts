@@ -1,0 +1,10 @@
+export { parseAccessLog, readAccessLog } from './access-log.js';
+export type { AccessLogEntry } from './access-log.js';
+export { createSigningCert, createTestCa, issueServerCert } from './certificates.js';
+export type { IssuedCert, TestCa } from './certificates.js';
+export { freePort } from './free-port.js';
+export { htpasswdFile } from './htpasswd.js';
+export { DEFAULT_USERS, startRegistry } from './registry.js';
+export type { RegistryAuth, RegistryOptions, TestRegistry } from './registry.js';
+export { startTokenServer } from './token-server.js';
+export type { TokenRequestRecord, TokenServer, TokenServerOptions } from './token-server.js';

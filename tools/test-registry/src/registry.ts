@@ -1,0 +1,185 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readAccessLog, type AccessLogEntry } from './access-log.js';
+import { createSigningCert, createTestCa, issueServerCert } from './certificates.js';
+import { freePort } from './free-port.js';
+import { htpasswdFile } from './htpasswd.js';
+import { startTokenServer, type TokenServer } from './token-server.js';
+
+/**
+ * A real CNCF distribution registry (Debian's `docker-registry`), on 127.0.0.1 only, on a free
+ * port, storing into its own temp directory. Variants: open, htpasswd (bcrypt), token auth
+ * (with a token server of ours), each over plain HTTP or TLS with a per-run test CA.
+ */
+export type RegistryAuth = 'none' | 'htpasswd' | 'token';
+
+export interface RegistryOptions {
+  auth?: RegistryAuth;
+  tls?: boolean;
+  /** Users for htpasswd or the token server; default one user `hoist`. */
+  users?: Record<string, string>;
+  /** Identity tokens the token server accepts, mapped to their user. */
+  refreshTokens?: Record<string, string>;
+}
+
+export interface TestRegistry {
+  /** `127.0.0.1:PORT` */
+  host: string;
+  url: string;
+  users: Record<string, string>;
+  /** The CA that signed the registry's certificate, for TLS variants. */
+  caFile?: string;
+  tokenServer?: TokenServer;
+  dir: string;
+  accessLog(): Promise<AccessLogEntry[]>;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_USERS: Readonly<Record<string, string>> = { hoist: 'hoist-test-password' };
+const REGISTRY_BIN = process.env['HOIST_REGISTRY_BIN'] ?? 'docker-registry';
+const READY_TIMEOUT_MS = 15_000;
+const TOKEN_SERVICE = 'hoist-test-registry';
+const TOKEN_ISSUER = 'hoist-test-issuer';
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
+  const dir = await mkdtemp(join(tmpdir(), 'hoist-registry-'));
+  const users = { ...(options.users ?? DEFAULT_USERS) };
+  const host = `127.0.0.1:${await freePort()}`;
+  const config: string[] = [
+    'version: 0.1',
+    'log:',
+    '  level: info',
+    '  formatter: text',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(dir, 'storage')}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: ${host}`,
+    `  secret: ${randomBytes(16).toString('hex')}`,
+  ];
+
+  const ca = options.tls || options.auth === 'token' ? await createTestCa(await mkdirIn(dir, 'certs')) : undefined;
+  const serverCert = ca && options.tls ? await issueServerCert(ca, 'registry') : undefined;
+  if (serverCert) config.push('  tls:', `    certificate: ${serverCert.cert}`, `    key: ${serverCert.key}`);
+
+  let tokenServer: TokenServer | undefined;
+  if (options.auth === 'htpasswd') {
+    const file = join(dir, 'htpasswd');
+    await writeFile(file, htpasswdFile(users));
+    config.push('auth:', '  htpasswd:', '    realm: hoist-test', `    path: ${file}`);
+  } else if (options.auth === 'token' && ca) {
+    const signer = await createSigningCert(ca.dir);
+    tokenServer = await startTokenServer({
+      users,
+      ...(options.refreshTokens ? { refreshTokens: options.refreshTokens } : {}),
+      signer,
+      issuer: TOKEN_ISSUER,
+      service: TOKEN_SERVICE,
+      ...(serverCert ? { tls: serverCert } : {}),
+    });
+    config.push(
+      'auth:',
+      '  token:',
+      `    realm: ${tokenServer.realm}`,
+      `    service: ${TOKEN_SERVICE}`,
+      `    issuer: ${TOKEN_ISSUER}`,
+      `    rootcertbundle: ${signer.cert}`,
+    );
+  }
+  const configFile = join(dir, 'config.yml');
+  await writeFile(configFile, `${config.join('\n')}\n`);
+
+  const accessLogFile = join(dir, 'access.log');
+  const errorLogFile = join(dir, 'registry.log');
+  const child = await launch(configFile, accessLogFile, errorLogFile);
+  const url = `${options.tls ? 'https' : 'http'}://${host}`;
+  const caFile = serverCert ? ca?.caCert : undefined;
+  try {
+    await waitUntilReady(url, caFile, child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await tokenServer?.close();
+    const log = await readFile(errorLogFile, 'utf8').catch(() => '');
+    throw new Error(`${(error as Error).message}\n${log.split('\n').slice(-5).join('\n')}`);
+  }
+
+  return {
+    host,
+    url,
+    users,
+    ...(caFile ? { caFile } : {}),
+    ...(tokenServer ? { tokenServer } : {}),
+    dir,
+    accessLog: () => readAccessLog(accessLogFile),
+    async stop() {
+      await stopProcess(child);
+      await tokenServer?.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function mkdirIn(parent: string, name: string): Promise<string> {
+  const path = join(parent, name);
+  await mkdir(path);
+  return path;
+}
+
+async function launch(configFile: string, accessLogFile: string, errorLogFile: string): Promise<ChildProcess> {
+  const out = createWriteStream(accessLogFile);
+  const err = createWriteStream(errorLogFile);
+  await Promise.all([new Promise((r) => out.once('open', r)), new Promise((r) => err.once('open', r))]);
+  const child = spawn(REGISTRY_BIN, ['serve', configFile], { stdio: ['ignore', out, err] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? new Error(`${REGISTRY_BIN} not found: apt-get install -y docker-registry`) : error),
+    );
+  });
+  return child;
+}
+
+async function waitUntilReady(url: string, caFile: string | undefined, child: ChildProcess): Promise<void> {
+  const ca = caFile ? await readFile(caFile) : undefined;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`registry exited with code ${child.exitCode} before it was ready`);
+    if (await answers(url, ca)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`registry at ${url} not ready after ${READY_TIMEOUT_MS} ms`);
+}
+
+function answers(url: string, ca: Buffer | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = url.startsWith('https') ? httpsRequest : httpRequest;
+    const req = request(`${url}/v2/`, { ca, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200 || res.statusCode === 401);
+    });
+    req.once('error', () => resolve(false));
+    req.once('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}

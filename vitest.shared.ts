@@ -1,0 +1,21 @@
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+/**
+ * One vitest setup for every package: sources of the workspace packages (the `@hoist/source`
+ * export condition) instead of their builds, and a JSON report per package that
+ * tools/scripts/test-summary.mjs adds up into the closing line of `npm test`.
+ */
+const root = dirname(fileURLToPath(import.meta.url));
+
+export function hoistVitestConfig(packageDir: string, test: NonNullable<ViteUserConfig['test']> = {}): ViteUserConfig {
+  return defineConfig({
+    resolve: { conditions: ['@hoist/source'] },
+    test: {
+      include: ['test/**/*.test.ts'],
+      reporters: ['default', ['json', { outputFile: join(root, 'test-reports', `${basename(packageDir)}.json`) }]],
+      ...test,
+    },
+  });
+}
