@@ -1,0 +1,47 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { PushResult } from '@hoist/core';
+import { createOutput } from '../src/output.js';
+import { plainReporter } from '../src/reporters/plain-reporter.js';
+import { ttyReporter } from '../src/reporters/tty-reporter.js';
+
+const digest = `sha256:${'a'.repeat(64)}`;
+const result: PushResult = {
+  digest,
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  destinations: [{ registry: 'r.io', repository: 'app', tags: ['v1'], digest, blobsUploaded: 1, blobsMounted: 0, blobsSkipped: 1, bytesUploaded: 2048 }],
+};
+
+function streams(tty: boolean) {
+  const stdout = new PassThrough();
+  const stderr = Object.assign(new PassThrough(), { isTTY: tty });
+  const text = { out: '', err: '' };
+  stdout.on('data', (d: Buffer) => (text.out += d.toString()));
+  stderr.on('data', (d: Buffer) => (text.err += d.toString()));
+  return { output: createOutput({ stdout, stderr }), text };
+}
+
+describe('tty reporter', () => {
+  it('draws a bar per upload in place, then clears it for the summary', () => {
+    const { output, text } = streams(true);
+    const reporter = ttyReporter(output);
+    reporter.event({ type: 'blob-started', destination: 'r.io/app', digest, size: 2048 });
+    reporter.event({ type: 'blob-uploaded', destination: 'r.io/app', digest, size: 2048 });
+    reporter.done(result);
+    expect(text.err).toContain(`r.io/app ${'a'.repeat(12)} [`);
+    expect(text.err).toContain('\x1b[2A\x1b[J'); // the second draw replaced the first in place
+    expect(text.err).toContain('1 uploaded, 0 mounted, 0 already present');
+    expect(text.out).toBe(`r.io/app: 1 uploaded (2.0 KiB), 0 mounted, 1 already present; tags v1\ndigest: ${digest}\n`);
+  });
+});
+
+describe('plain reporter', () => {
+  it('prints a line per state change and no escape codes', () => {
+    const { output, text } = streams(false);
+    const reporter = plainReporter(output, false);
+    reporter.event({ type: 'blob-mounted', destination: 'r.io/b', digest, size: 1, from: 'a' });
+    reporter.event({ type: 'manifest-pushed', destination: 'r.io/b', digest, reference: 'v1' });
+    reporter.failed('registry said no', 'DENIED', 1);
+    expect(text.err).toBe(`r.io/b: ${'a'.repeat(12)} mounted from a\nr.io/b: tagged v1\nhoist: error: registry said no\n`);
+  });
+});
