@@ -13,10 +13,10 @@ export interface Failure {
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-export function describeFailure(error: unknown, verbose: boolean, signal: AbortSignal): Failure {
+export function describeFailure(error: unknown, verbose: boolean, signal: AbortSignal, completed = 'nothing completed'): Failure {
   if (signal.aborted) {
     const name = typeof signal.reason === 'string' ? signal.reason : 'SIGINT';
-    return { message: `interrupted by ${name}; no tag was written`, code: 'ABORTED', exitCode: SIGNAL_EXIT[name] ?? 130 };
+    return { message: `interrupted by ${name} (${completed}); no tag was written`, code: 'ABORTED', exitCode: SIGNAL_EXIT[name] ?? 130 };
   }
   if (isPushError(error)) {
     const message = verbose ? `${error.message}${causes(error.cause)}` : error.message;

@@ -17,6 +17,8 @@ Options:
       --ca-file PATH      trust this PEM bundle in addition to the system roots (repeatable)
       --plain-http HOST   allow plain HTTP to HOST (loopback needs no flag; repeatable)
   -j, --concurrency N     blob transfers at once per registry (default 4)
+      --retries N         retries of a failing request or blob upload (default 5)
+      --timeout DURATION  give up on the whole push after this long (default 30m; e.g. 90s, 10m)
       --digest-file PATH  write the pushed manifest digest to PATH
       --no-mount-cache    do not read or write the local cache of blob locations
       --json              one JSON object per line on stdout; the last is a summary
@@ -36,6 +38,8 @@ export interface PushArgs {
   caFiles: string[];
   plainHttp: string[];
   concurrency?: number;
+  retries?: number;
+  timeoutMs: number;
   digestFile?: string;
   mountCache: boolean;
   json: boolean;
@@ -58,6 +62,8 @@ export function parsePushArgs(argv: readonly string[]): PushArgs {
         'ca-file': { type: 'string', multiple: true },
         'plain-http': { type: 'string', multiple: true },
         concurrency: { type: 'string', short: 'j' },
+        retries: { type: 'string' },
+        timeout: { type: 'string' },
         'digest-file': { type: 'string' },
         'no-mount-cache': { type: 'boolean' },
         json: { type: 'boolean' },
@@ -86,7 +92,9 @@ export function parsePushArgs(argv: readonly string[]): PushArgs {
     passwordStdin: values['password-stdin'] ?? false,
     caFiles: values['ca-file'] ?? [],
     plainHttp: (values['plain-http'] ?? []).map((h) => h.toLowerCase()),
-    ...(values.concurrency === undefined ? {} : { concurrency: parseConcurrency(values.concurrency) }),
+    ...(values.concurrency === undefined ? {} : { concurrency: parseWholeNumber('--concurrency', values.concurrency, 1, 64) }),
+    ...(values.retries === undefined ? {} : { retries: parseWholeNumber('--retries', values.retries, 0, 20) }),
+    timeoutMs: values.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration('--timeout', values.timeout),
     ...(values['digest-file'] === undefined ? {} : { digestFile: values['digest-file'] }),
     mountCache: !(values['no-mount-cache'] ?? false),
     json: values.json ?? false,
@@ -96,8 +104,20 @@ export function parsePushArgs(argv: readonly string[]): PushArgs {
   };
 }
 
-function parseConcurrency(value: string): number {
+/** Long enough for a big image over a slow link; short enough that a wedged push ends the job. */
+export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+function parseWholeNumber(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--concurrency takes a whole number from 1 to 64, not "${value}"`);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, not "${value}"`);
   return n;
+}
+
+/** `90`, `90s`, `10m`, `1h`, `500ms`: a bare number is seconds. */
+function parseDuration(flag: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  const ms = m ? Number(m[1]) * DURATION_UNITS[m[2] ?? 's']! : NaN;
+  if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`${flag} takes a duration such as 90s, 10m or 1h, not "${value}"`);
+  return ms;
 }

@@ -8,6 +8,7 @@ import { plainReporter } from './reporters/plain-reporter.js';
 import type { Reporter } from './reporters/reporter.js';
 import { ttyReporter } from './reporters/tty-reporter.js';
 import { describeFailure } from './describe-failure.js';
+import { ProgressTally } from './progress-tally.js';
 
 export interface CommandContext {
   output: Output;
@@ -23,6 +24,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     return 0;
   }
   const reporter = chooseReporter(args, output);
+  const progress = new ProgressTally();
   try {
     // Loaded here, not at start-up: `hoist --version` and `--help` stay quick.
     const core = await import('@hoist/core');
@@ -44,15 +46,20 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       caFiles: args.caFiles,
       plainHttpHosts: args.plainHttp,
       ...(args.concurrency === undefined ? {} : { concurrency: args.concurrency }),
+      ...(args.retries === undefined ? {} : { retryPolicy: { retries: args.retries } }),
+      timeoutMs: args.timeoutMs,
       blobLocations: args.mountCache ? await core.fileBlobLocations() : core.memoryBlobLocations(),
-      onEvent: (event: PushEvent) => reporter.event(event),
+      onEvent: (event: PushEvent) => {
+        progress.count(event);
+        reporter.event(event);
+      },
       signal: context.signal,
     });
     if (args.digestFile !== undefined) await writeFile(args.digestFile, `${result.digest}\n`);
     reporter.done(result);
     return 0;
   } catch (error) {
-    const failure = describeFailure(error, args.verbose, context.signal);
+    const failure = describeFailure(error, args.verbose, context.signal, progress.describe());
     reporter.failed(failure.message, failure.code, failure.exitCode);
     return failure.exitCode;
   }

@@ -4,7 +4,7 @@ import { parsePushArgs } from '../src/push-args.js';
 describe('parsePushArgs', () => {
   it('reads the full contract', () => {
     expect(
-      parsePushArgs(['oci:/l:v1', 'r.io/a:1', 'q.io/b', '-t', 'x', '--tag', 'y', '-u', 'ci', '--password-stdin', '--ca-file', '/ca.pem', '--plain-http', 'Reg.Local:5000', '-j', '8', '--digest-file', '/d', '--json', '--no-mount-cache']),
+      parsePushArgs(['oci:/l:v1', 'r.io/a:1', 'q.io/b', '-t', 'x', '--tag', 'y', '-u', 'ci', '--password-stdin', '--ca-file', '/ca.pem', '--plain-http', 'Reg.Local:5000', '-j', '8', '--retries', '2', '--timeout', '90s', '--digest-file', '/d', '--json', '--no-mount-cache']),
     ).toEqual({
       source: 'oci:/l:v1',
       destinations: ['r.io/a:1', 'q.io/b'],
@@ -14,6 +14,8 @@ describe('parsePushArgs', () => {
       caFiles: ['/ca.pem'],
       plainHttp: ['reg.local:5000'],
       concurrency: 8,
+      retries: 2,
+      timeoutMs: 90_000,
       digestFile: '/d',
       mountCache: false,
       json: true,
@@ -30,9 +32,25 @@ describe('parsePushArgs', () => {
     [['src', 'dst', '-j', '0'], '--concurrency takes a whole number from 1 to 64'],
     [['src', 'dst', '-j', 'many'], '--concurrency takes a whole number from 1 to 64'],
     [['src', 'dst', '-q', '-v'], 'exclude each other'],
+    [['src', 'dst', '--retries', '21'], '--retries takes a whole number from 0 to 20'],
+    [['src', 'dst', '--timeout', '10 minutes'], '--timeout takes a duration such as 90s'],
+    [['src', 'dst', '--timeout', '0'], '--timeout takes a duration'],
     [['src', 'dst', '--password', 'secret'], "Unknown option '--password'"],
   ])('refuses %j', (argv, message) => {
     expect(() => parsePushArgs(argv)).toThrowError(expect.objectContaining({ name: 'UsageError', message: expect.stringContaining(message) }));
+  });
+
+  it.each([
+    ['45', 45_000],
+    ['10m', 600_000],
+    ['1.5h', 5_400_000],
+    ['250ms', 250],
+  ])('reads --timeout %s', (value, ms) => {
+    expect(parsePushArgs(['s', 'd', '--timeout', value]).timeoutMs).toBe(ms);
+  });
+
+  it('defaults --timeout to 30 minutes', () => {
+    expect(parsePushArgs(['s', 'd']).timeoutMs).toBe(30 * 60_000);
   });
 
   it('lets --help through without positionals', () => {

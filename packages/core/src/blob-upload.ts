@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import type { RegistryCapabilities } from './adapter.js';
 import { repositoryScope } from './auth.js';
 import type { Descriptor } from './descriptor.js';
@@ -7,6 +7,7 @@ import { PushError } from './errors.js';
 import { uploadLocation, withDigest } from './location.js';
 import type { RegistryClient } from './registry-client.js';
 import { registryError } from './registry-error.js';
+import { StallGuard } from './stall-guard.js';
 
 /**
  * The blob half of the distribution spec's push workflow: existence checks, cross-repository
@@ -91,6 +92,8 @@ export async function startUpload(target: RepositoryTarget): Promise<UploadSessi
 
 export interface UploadOptions {
   capabilities: RegistryCapabilities;
+  /** An upload body that moves no bytes for this long is aborted (and retried by the caller). */
+  stallMs: number;
   onBytes?: (sent: number) => void;
 }
 
@@ -101,7 +104,15 @@ export async function uploadBlob(
   session: UploadSession,
   options: UploadOptions,
 ): Promise<void> {
-  const verified = (): Readable => open().pipe(new VerifyingStream(blob, options.onBytes));
+  // pipeline, not pipe: an error anywhere (a corrupt byte, an unreadable file, a stall) must
+  // destroy the body undici is sending, so the request fails instead of hanging.
+  const verified = (): Readable =>
+    pipeline(
+      open(),
+      new VerifyingStream(blob, options.onBytes),
+      new StallGuard(options.stallMs, `upload of blob ${blob.digest} to ${target.repository}`),
+      () => {},
+    );
   if (options.capabilities.upload === 'chunked') {
     await uploadChunked(target, blob, verified(), session, options.capabilities);
   } else {
@@ -117,6 +128,7 @@ async function uploadMonolithic(target: RepositoryTarget, blob: Descriptor, body
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
     body,
     signal: target.signal,
+    retry: false,
   });
   await expectCreated(res, target, blob);
 }
@@ -145,6 +157,7 @@ async function uploadChunked(
       },
       body: () => chunk,
       signal: target.signal,
+      retry: false,
     });
     if (res.status !== 202) throw await registryError(res, `uploading blob ${blob.digest} to ${target.repository}`);
     await res.body.dump();
@@ -157,8 +170,22 @@ async function uploadChunked(
     scopes: pushScope(target),
     headers: { 'content-length': '0' },
     signal: target.signal,
+    retry: false,
   });
   await expectCreated(res, target, blob);
+}
+
+/**
+ * Best-effort DELETE of an upload session that will not be finished, so the registry can free
+ * it now rather than at its next purge. Failures are ignored: there is nothing left to save.
+ */
+export async function cancelUpload(target: RepositoryTarget, location: URL, signal: AbortSignal): Promise<void> {
+  try {
+    const res = await target.client.send({ method: 'DELETE', target: location, scopes: pushScope(target), signal, retry: false });
+    await res.body.dump();
+  } catch {
+    // The registry is unreachable or the session already gone.
+  }
 }
 
 function chunkSizeFor(capabilities: RegistryCapabilities, minChunk: number): number {

@@ -32,6 +32,7 @@ export type HoistErrorCode =
   | 'DIGEST_MISMATCH'
   | 'TLS'
   | 'NETWORK'
+  | 'TIMEOUT'
   | 'INSECURE_TRANSPORT'
   | 'PROTOCOL'
   | 'REGISTRY'

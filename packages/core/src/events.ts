@@ -1,6 +1,6 @@
 /**
  * Progress events, one per state change of a blob, manifest or tag. `destination` is
- * `registry/repository`. Events carry no URLs or headers, so they are safe to print as they are.
+ * `registry/repository`; a retry names the registry host and the request (method and path). Events carry no URLs or headers, so they are safe to print as they are.
  */
 export type PushEvent =
   | { type: 'blob-started'; destination: string; digest: string; size: number }
@@ -9,6 +9,8 @@ export type PushEvent =
   | { type: 'blob-skipped'; destination: string; digest: string; size: number }
   | { type: 'blob-mounted'; destination: string; digest: string; size: number; from: string }
   | { type: 'manifest-skipped'; destination: string; digest: string }
-  | { type: 'manifest-pushed'; destination: string; digest: string; reference: string };
+  | { type: 'manifest-pushed'; destination: string; digest: string; reference: string }
+  /** A request or a blob transfer failed transiently and is tried again after `waitMs`. */
+  | { type: 'retry'; registry: string; request: string; reason: string; attempt: number; attempts: number; waitMs: number };
 
 export type PushEventListener = (event: PushEvent) => void;

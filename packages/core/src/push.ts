@@ -1,5 +1,6 @@
 import { selectAdapter, type RegistryAdapter, type RegistryCapabilities } from './adapter.js';
-import { blobExists, mountBlob, startUpload, uploadBlob, type RepositoryTarget } from './blob-upload.js';
+import { OpenSessions, transferBlob } from './blob-transfer.js';
+import { blobExists, mountBlob, type RepositoryTarget } from './blob-upload.js';
 import { memoryBlobLocations, type BlobLocations } from './blob-locations.js';
 import type { Descriptor } from './descriptor.js';
 import { planDestinations, type DestinationPlan } from './destinations.js';
@@ -11,7 +12,9 @@ import { Limiter } from './limiter.js';
 import { manifestExists, putManifest } from './manifest-push.js';
 import type { ImageReference } from './reference.js';
 import { RegistryClient } from './registry-client.js';
-import { Transport } from './transport.js';
+import { RetryBudget } from './retry-budget.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { Transport, type TransportTimeouts } from './transport.js';
 
 /**
  * The push engine. Phase one puts every blob and every manifest of the image into every
@@ -31,6 +34,11 @@ export interface PushOptions {
   /** Concurrent blob transfers per registry. */
   concurrency?: number;
   blobLocations?: BlobLocations;
+  /** Retries per request and backoff; see DEFAULT_RETRY_POLICY. */
+  retryPolicy?: Partial<RetryPolicy>;
+  /** Total time the push may take, retries and waits included. */
+  timeoutMs?: number;
+  timeouts?: Partial<TransportTimeouts & { stallMs: number }>;
   onEvent?: PushEventListener;
   signal?: AbortSignal;
 }
@@ -53,6 +61,10 @@ export interface PushResult {
 }
 
 export const DEFAULT_CONCURRENCY = 4;
+/** An upload that moves no bytes for this long is aborted and retried. */
+export const DEFAULT_STALL_MS = 60_000;
+/** An interrupted push gives each DELETE of its open upload sessions this long. */
+const CANCEL_TIMEOUT_MS = 2_000;
 /** Progress events for one blob at most this often. */
 const PROGRESS_INTERVAL_MS = 500;
 
@@ -73,7 +85,7 @@ interface Destination extends RepositoryTarget {
 export async function pushImage(options: PushOptions): Promise<PushResult> {
   const root = await loadImageGraph(options.source);
   const plans = planDestinations(options.destinations, options.tags ?? [], root.descriptor.digest);
-  const transport = new Transport(options.caFiles ? { caFiles: options.caFiles } : {});
+  const transport = new Transport({ ...(options.caFiles ? { caFiles: options.caFiles } : {}), ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
   const abort = new AbortController();
   const onAbort = (): void => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -87,6 +99,7 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
   } catch (error) {
     // Stop the other transfers at once; their failures would only repeat this one.
     abort.abort(error);
+    await run.sessions.cancelAll(CANCEL_TIMEOUT_MS);
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
@@ -96,6 +109,10 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
 
 class PushRun {
   readonly locations: BlobLocations;
+  readonly sessions = new OpenSessions();
+  private readonly policy: RetryPolicy;
+  private readonly budget: RetryBudget;
+  private readonly stallMs: number;
   private readonly registries = new Map<string, Registry>();
   /** Registry + digest → the repository that holds (or is receiving) the blob in this run. */
   private readonly holders = new Map<string, Promise<string>>();
@@ -110,6 +127,9 @@ class PushRun {
   ) {
     this.locations = options.blobLocations ?? memoryBlobLocations();
     this.emit = options.onEvent ?? (() => {});
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
+    this.budget = new RetryBudget(options.timeoutMs);
+    this.stallMs = options.timeouts?.stallMs ?? DEFAULT_STALL_MS;
   }
 
   destination(plan: DestinationPlan, digest: string): Destination {
@@ -170,6 +190,9 @@ class PushRun {
           host,
           plainHttp: this.options.plainHttpHosts?.includes(name) ?? false,
           credential: () => adapter.resolveCredentials(name, { signal: this.signal }),
+          retryPolicy: this.policy,
+          budget: this.budget,
+          onEvent: this.emit,
         }),
       };
       this.registries.set(name, registry);
@@ -228,16 +251,20 @@ class PushRun {
       if (session) break;
     }
     this.emit({ type: 'blob-started', ...event });
-    const upload = session ? { location: session, minChunk: 0 } : await startUpload(dest);
     let lastProgress = Date.now();
-    await uploadBlob(dest, blob, () => this.options.source.openBlob(blob), upload, {
+    await transferBlob(dest, blob, {
       capabilities: dest.registry.capabilities,
+      stallMs: this.stallMs,
+      open: () => this.options.source.openBlob(blob),
+      ...(session ? { session } : {}),
       onBytes: (sent) => {
         const now = Date.now();
         if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
         lastProgress = now;
         this.emit({ type: 'blob-progress', ...event, sent });
       },
+      emit: this.emit,
+      sessions: this.sessions,
     });
     dest.result.blobsUploaded++;
     dest.result.bytesUploaded += blob.size;

@@ -2,6 +2,10 @@ import type { Credential } from './adapter.js';
 import { basicAuthorization, fetchToken, TokenCache } from './auth.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import { PushError } from './errors.js';
+import type { PushEventListener } from './events.js';
+import { redactUrl } from './redact.js';
+import { RetryBudget } from './retry-budget.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from './retry-policy.js';
 import { registryError } from './registry-error.js';
 import { isLoopbackHost, isNotTlsError, type RequestBody, type Transport, type TransportResponse } from './transport.js';
 
@@ -19,6 +23,9 @@ export interface RegistryClientOptions {
   /** Use plain HTTP without trying TLS first (the user named this host with --plain-http). */
   plainHttp: boolean;
   tokens?: TokenCache;
+  retryPolicy?: RetryPolicy;
+  budget?: RetryBudget;
+  onEvent?: PushEventListener;
 }
 
 export interface RegistryRequest {
@@ -30,6 +37,11 @@ export interface RegistryRequest {
   /** Called for every attempt, so a re-authenticated request sends a fresh body. */
   body?: () => RequestBody;
   signal?: AbortSignal;
+  /**
+   * False for requests bound to an upload session (its PATCH and PUT): a failed one cannot be
+   * repeated blindly, so the caller restarts the whole blob with a fresh session instead.
+   */
+  retry?: boolean;
 }
 
 type AuthMode = { scheme: 'none' } | { scheme: 'basic' } | { scheme: 'bearer'; challenge: Challenge };
@@ -40,6 +52,9 @@ export class RegistryClient {
   private readonly tokens: TokenCache;
   private readonly resolveCredential: () => Promise<Credential | undefined>;
   private readonly plainHttp: boolean;
+  private readonly policy: RetryPolicy;
+  private readonly budget: RetryBudget;
+  private readonly emit: PushEventListener;
   private connected: Promise<{ base: URL; auth: AuthMode }> | undefined;
   private credential: Promise<Credential | undefined> | undefined;
 
@@ -49,6 +64,17 @@ export class RegistryClient {
     this.tokens = options.tokens ?? new TokenCache();
     this.resolveCredential = options.credential;
     this.plainHttp = options.plainHttp;
+    this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.budget = options.budget ?? new RetryBudget(undefined);
+    this.emit = options.onEvent ?? (() => {});
+  }
+
+  get retryPolicy(): RetryPolicy {
+    return this.policy;
+  }
+
+  get retryBudget(): RetryBudget {
+    return this.budget;
   }
 
   /** The base URL (`https://host/`), after the ping has settled the scheme. */
@@ -56,7 +82,52 @@ export class RegistryClient {
     return (await this.connect(signal)).base;
   }
 
+  /**
+   * Sends a request, retrying transient failures (network errors, 408/429/5xx) with backoff
+   * unless `retry` is false. A response still failing after the last attempt is returned for the
+   * caller to turn into an error; a network error is thrown.
+   */
   async send(req: RegistryRequest): Promise<TransportResponse> {
+    const retries = req.retry === false ? 0 : this.policy.retries;
+    for (let attempt = 0; ; attempt++) {
+      await this.budget.waitForHost(this.host, req.signal);
+      this.budget.checkTime(`${req.method} on ${this.host}`);
+      let res: TransportResponse;
+      try {
+        res = await this.sendOnce(req);
+      } catch (error) {
+        if (attempt >= retries || !isRetryableError(error)) throw error;
+        await this.backOff(req, attempt, (error as Error).message, backoffDelay(this.policy, attempt));
+        continue;
+      }
+      if (attempt >= retries || !isRetryableStatus(res.status)) return res;
+      const retryAfter = parseRetryAfter(res.headers['retry-after']);
+      await res.body.dump();
+      if (retryAfter !== undefined) {
+        const what = `${this.describe(req)} answered HTTP ${res.status} with Retry-After`;
+        if (retryAfter > this.policy.maxRetryAfterMs) {
+          throw new PushError('TOOMANYREQUESTS', `${what} ${Math.round(retryAfter / 1000)} s, longer than the ${Math.round(this.policy.maxRetryAfterMs / 1000)} s hoist waits`, { status: res.status });
+        }
+        this.budget.checkWait(retryAfter, what);
+        // "Slow down" is about the host, not this one request.
+        this.budget.pauseHost(this.host, retryAfter);
+      }
+      await this.backOff(req, attempt, `HTTP ${res.status}`, retryAfter ?? backoffDelay(this.policy, attempt));
+    }
+  }
+
+  private async backOff(req: RegistryRequest, attempt: number, reason: string, waitMs: number): Promise<void> {
+    this.budget.checkWait(waitMs, `${this.describe(req)} failed (${reason})`);
+    this.emit({ type: 'retry', registry: this.host, request: this.describe(req), reason, attempt: attempt + 1, attempts: this.policy.retries + 1, waitMs });
+    await sleep(waitMs, req.signal);
+  }
+
+  private describe(req: RegistryRequest): string {
+    const path = typeof req.target === 'string' ? req.target.split('?')[0] : redactUrl(req.target);
+    return `${req.method} ${path}`;
+  }
+
+  private async sendOnce(req: RegistryRequest): Promise<TransportResponse> {
     const { base, auth } = await this.connect(req.signal);
     const url = typeof req.target === 'string' ? new URL(req.target, base) : req.target;
     // Credentials belong to the registry's origin only: an upload Location elsewhere gets none.
@@ -78,7 +149,14 @@ export class RegistryClient {
   }
 
   private connect(signal?: AbortSignal): Promise<{ base: URL; auth: AuthMode }> {
-    this.connected ??= this.ping(signal);
+    if (!this.connected) {
+      const connecting = this.ping(signal);
+      this.connected = connecting;
+      // A failed ping (registry restarting, network blip) is forgotten so the retry pings again.
+      connecting.catch(() => {
+        if (this.connected === connecting) this.connected = undefined;
+      });
+    }
     return this.connected;
   }
 

@@ -10,9 +10,21 @@ import { redactUrl } from './redact.js';
  * against the system roots plus any CA the user trusts. Redirects are followed here, by hand,
  * so that `Authorization` never travels to an origin other than the one it was meant for.
  */
+export interface TransportTimeouts {
+  /** TCP and TLS handshake. */
+  connectMs: number;
+  /** From the request's end to the response's headers (a registry verifies big blobs in between). */
+  headersMs: number;
+  /** Silence while a response body is being read. */
+  bodyMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: TransportTimeouts = { connectMs: 30_000, headersMs: 300_000, bodyMs: 120_000 };
+
 export interface TransportOptions {
   /** PEM files whose certificates are trusted in addition to the system roots. */
   caFiles?: string[];
+  timeouts?: Partial<TransportTimeouts>;
   /** Keep-alive connections per origin. */
   connectionsPerOrigin?: number;
   userAgent?: string;
@@ -53,6 +65,8 @@ const TLS_ERROR_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
 /** A TLS client talking to a plain-HTTP server fails the handshake with one of these. */
 const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'EPROTO']);
 
@@ -62,9 +76,12 @@ export class Transport {
 
   constructor(options: TransportOptions = {}) {
     const extraCa = (options.caFiles ?? []).map((file) => readCaFile(file));
+    const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.agent = new Agent({
       connections: options.connectionsPerOrigin ?? 16,
-      connect: extraCa.length > 0 ? { ca: [...rootCertificates, ...extraCa] } : {},
+      connect: { timeout: timeouts.connectMs, ...(extraCa.length > 0 ? { ca: [...rootCertificates, ...extraCa] } : {}) },
+      headersTimeout: timeouts.headersMs,
+      bodyTimeout: timeouts.bodyMs,
     });
     this.userAgent = options.userAgent ?? 'hoist';
   }
@@ -148,8 +165,12 @@ function networkError(error: unknown, url: URL): PushError {
   if (error instanceof PushError) return error;
   const code = errorCode(error);
   const where = `${url.protocol}//${url.host}`;
-  if (code === 'UND_ERR_ABORTED' || (error as Error | undefined)?.name === 'AbortError') {
+  const ownCode = (error as { code?: unknown } | undefined)?.code;
+  if (ownCode === 'UND_ERR_ABORTED' || (error as Error | undefined)?.name === 'AbortError') {
     return new PushError('ABORTED', `request to ${where} was aborted`, { cause: error });
+  }
+  if (typeof ownCode === 'string' && TIMEOUT_CODES.has(ownCode)) {
+    return new PushError('TIMEOUT', `request to ${where} timed out (${ownCode})`, { cause: error });
   }
   if (code !== undefined && (TLS_ERROR_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) {
     return new PushError('TLS', `TLS handshake with ${where} failed: ${code} (trust the registry's CA with --ca-file)`, {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +17,10 @@ export interface HoistRun {
 }
 
 /**
- * Runs the built `hoist` as a pipeline would: no TTY, a clean environment whose config and cache
- * directories are the test's own, so nothing from the machine's ~/.docker leaks in.
+ * Starts the built `hoist` as a pipeline would: no TTY, a clean environment whose config and
+ * cache directories are the test's own, so nothing from the machine's ~/.docker leaks in.
  */
-export async function runHoist(args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<HoistRun> {
+export async function startHoist(args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<{ child: ChildProcess; done: Promise<HoistRun> }> {
   const home = await tempDir('hoist-home-');
   const child = spawn(process.execPath, [HOIST_BIN, ...args], {
     env: {
@@ -34,11 +34,15 @@ export async function runHoist(args: readonly string[], options: { stdin?: strin
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end(options.stdin ?? '');
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  return { code, stdout, stderr };
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin!.end(options.stdin ?? '');
+  const done = new Promise<HoistRun>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+export async function runHoist(args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<HoistRun> {
+  return (await startHoist(args, options)).done;
 }
 
 /**
@@ -54,4 +58,13 @@ export async function manifestStatus(registryUrl: string, repository: string, re
     },
   });
   return res.status;
+}
+
+/** Polls `condition` until it holds; for waiting on another process to reach a point. */
+export async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

@@ -8,3 +8,5 @@ export { DEFAULT_USERS, startRegistry } from './registry.js';
 export type { RegistryAuth, RegistryOptions, TestRegistry } from './registry.js';
 export { startTokenServer } from './token-server.js';
 export type { TokenRequestRecord, TokenServer, TokenServerOptions } from './token-server.js';
+export { seededRandom, startFaultProxy } from './fault-proxy.js';
+export type { FaultAction, FaultProxy, FaultRecord, FaultRule } from './fault-proxy.js';

@@ -38,6 +38,10 @@ export interface TestRegistry {
   tokenServer?: TokenServer;
   dir: string;
   accessLog(): Promise<AccessLogEntry[]>;
+  /** Kills the registry process (SIGKILL, as a crash would); storage and port are kept. */
+  kill(): Promise<void>;
+  /** Starts the registry again on the same port and storage, after `kill`. */
+  revive(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -102,16 +106,25 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
 
   const accessLogFile = join(dir, 'access.log');
   const errorLogFile = join(dir, 'registry.log');
-  const child = await launch(configFile, accessLogFile, errorLogFile);
   const url = `${options.tls ? 'https' : 'http'}://${host}`;
   const caFile = serverCert ? ca?.caCert : undefined;
+  const start = async (): Promise<ChildProcess> => {
+    const started = await launch(configFile, accessLogFile, errorLogFile);
+    try {
+      await waitUntilReady(url, caFile, started);
+      return started;
+    } catch (error) {
+      started.kill('SIGKILL');
+      const log = await readFile(errorLogFile, 'utf8').catch(() => '');
+      throw new Error(`${(error as Error).message}\n${log.split('\n').slice(-5).join('\n')}`);
+    }
+  };
+  let child: ChildProcess;
   try {
-    await waitUntilReady(url, caFile, child);
+    child = await start();
   } catch (error) {
-    child.kill('SIGKILL');
     await tokenServer?.close();
-    const log = await readFile(errorLogFile, 'utf8').catch(() => '');
-    throw new Error(`${(error as Error).message}\n${log.split('\n').slice(-5).join('\n')}`);
+    throw error;
   }
 
   return {
@@ -122,6 +135,10 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     ...(tokenServer ? { tokenServer } : {}),
     dir,
     accessLog: () => readAccessLog(accessLogFile),
+    kill: () => stopProcess(child, 'SIGKILL'),
+    async revive() {
+      child = await start();
+    },
     async stop() {
       await stopProcess(child);
       await tokenServer?.close();
@@ -137,8 +154,9 @@ async function mkdirIn(parent: string, name: string): Promise<string> {
 }
 
 async function launch(configFile: string, accessLogFile: string, errorLogFile: string): Promise<ChildProcess> {
-  const out = createWriteStream(accessLogFile);
-  const err = createWriteStream(errorLogFile);
+  // Appending: a revived registry continues the same logs.
+  const out = createWriteStream(accessLogFile, { flags: 'a' });
+  const err = createWriteStream(errorLogFile, { flags: 'a' });
   await Promise.all([new Promise((r) => out.once('open', r)), new Promise((r) => err.once('open', r))]);
   const child = spawn(REGISTRY_BIN, ['serve', configFile], { stdio: ['ignore', out, err] });
   running.add(child);
@@ -176,10 +194,10 @@ function answers(url: string, ca: Buffer | undefined): Promise<boolean> {
   });
 }
 
-function stopProcess(child: ChildProcess): Promise<void> {
+function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }

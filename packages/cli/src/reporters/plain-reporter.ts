@@ -1,7 +1,7 @@
 import type { PushEvent, PushResult } from '@hoist/core';
 import { formatBytes, shortDigest } from '../format.js';
 import type { Output } from '../output.js';
-import { summaryLines, type Reporter } from './reporter.js';
+import { retryLine, summaryLines, type Reporter } from './reporter.js';
 
 /**
  * For logs without a terminal (Jenkins): one line per blob state change on stderr, a progress
@@ -12,6 +12,7 @@ const PROGRESS_EVERY_MS = 10_000;
 export function plainReporter(output: Output, quiet: boolean): Reporter {
   const lastProgress = new Map<string, number>();
   const line = (event: PushEvent): string | undefined => {
+    if (event.type === 'retry') return retryLine(event);
     const where = event.destination;
     switch (event.type) {
       case 'blob-started':
@@ -39,7 +40,8 @@ export function plainReporter(output: Output, quiet: boolean): Reporter {
   };
   return {
     event(event) {
-      if (quiet) return;
+      // Retries are news even in quiet mode: a pipeline's log should show why a push was slow.
+      if (quiet && event.type !== 'retry') return;
       const text = line(event);
       if (text !== undefined) output.err(text);
     },

@@ -1,6 +1,8 @@
 import type { PushEvent, PushResult } from '@hoist/core';
 import { formatBytes } from '../format.js';
 
+type RetryEvent = Extract<PushEvent, { type: 'retry' }>;
+
 /** Turns engine events and the outcome into what a person or a pipeline reads. */
 export interface Reporter {
   event(event: PushEvent): void;
@@ -21,4 +23,8 @@ export function summaryLines(result: PushResult): string[] {
     return `${d.registry}/${d.repository}: ${d.blobsUploaded} uploaded (${formatBytes(d.bytesUploaded)}), ${d.blobsMounted} mounted, ${d.blobsSkipped} already present; ${tags}`;
   });
   return [...lines, `digest: ${result.digest}`];
+}
+
+export function retryLine(event: RetryEvent): string {
+  return `${event.registry}: retrying ${event.request} after ${event.reason} (attempt ${event.attempt} of ${event.attempts} failed; waiting ${(event.waitMs / 1000).toFixed(1)} s)`;
 }

@@ -2,7 +2,7 @@ import type { PushResult } from '@hoist/core';
 import { formatBytes, shortDigest } from '../format.js';
 import type { Output } from '../output.js';
 import { plainReporter } from './plain-reporter.js';
-import { summaryLines, type Reporter } from './reporter.js';
+import { retryLine, summaryLines, type Reporter } from './reporter.js';
 
 /**
  * For a terminal: a live block on stderr with a bar per upload in flight and a tally line,
@@ -43,6 +43,13 @@ export function ttyReporter(output: Output): Reporter {
 
   return {
     event(event) {
+      if (event.type === 'retry') {
+        // A retry line stays in the scrollback above the live block.
+        clear();
+        output.err(retryLine(event));
+        draw(true);
+        return;
+      }
       const key = `${event.destination} ${event.digest}`;
       switch (event.type) {
         case 'blob-started':

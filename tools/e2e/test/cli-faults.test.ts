@@ -1,0 +1,71 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeImageLayout, sha256, skopeoRawManifest, type WrittenImage } from '@hoist/test-images';
+import { startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '@hoist/test-registry';
+import { manifestStatus, runHoist, startHoist, tempDir, waitFor } from './helpers.js';
+
+/** What a pipeline sees of faults: retry lines in the log, exit codes, and a clean interruption. */
+let registry: TestRegistry;
+let proxy: FaultProxy;
+let layout: string;
+let image: WrittenImage;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  proxy = await startFaultProxy(registry.host);
+  layout = await tempDir();
+  image = await makeImageLayout(layout, [2 * 1024 * 1024, 64 * 1024]);
+});
+afterAll(async () => {
+  await proxy?.close();
+  await registry?.stop();
+});
+afterEach(() => proxy.clearRules());
+
+describe('hoist push under faults', () => {
+  it('logs every retry as a line and still lands the image', async () => {
+    proxy.addRule({ method: 'HEAD', path: /\/manifests\//, times: 2, action: { type: 'status', status: 503 } });
+    const run = await runHoist(['push', layout, `${proxy.host}/cli-faults/retry:v1`]);
+    expect(run.code).toBe(0);
+    const retries = run.stderr.split('\n').filter((l) => l.includes('retrying'));
+    expect(retries).toHaveLength(2);
+    expect(retries[0]).toMatch(/retrying HEAD \/v2\/cli-faults\/retry\/manifests\/sha256:[0-9a-f]{64} after HTTP 503 \(attempt 1 of 6 failed; waiting \d+\.\d s\)/);
+    expect(sha256(await skopeoRawManifest(`${registry.host}/cli-faults/retry:v1`))).toBe(image.manifest.digest);
+  });
+
+  it('a permanent refusal is exit 1 and one line, with no retry', async () => {
+    proxy.addRule({
+      method: 'POST',
+      times: Infinity,
+      action: { type: 'status', status: 403, body: JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] }) },
+    });
+    const run = await runHoist(['push', layout, `${proxy.host}/cli-faults/denied:v1`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toContain('retrying');
+    const errors = run.stderr.split('\n').filter((l) => l.startsWith('hoist: error:'));
+    expect(errors).toEqual([expect.stringContaining('DENIED: requested access to the resource is denied (HTTP 403)')]);
+    expect(await manifestStatus(registry.url, 'cli-faults/denied', 'v1')).toBe(404);
+  });
+
+  it('SIGINT mid-upload: exit 130 within two seconds, no tag, open upload sessions deleted', async () => {
+    proxy.addRule({ method: 'PUT', path: /digest=/, times: Infinity, action: { type: 'stall', afterBytes: 1, ms: 60_000 } });
+    const { child, done } = await startHoist(['push', layout, `${proxy.host}/cli-faults/interrupted:v1`]);
+    await waitFor(() => proxy.log.some((r) => r.fault === 'stall'));
+    const interrupted = Date.now();
+    child.kill('SIGINT');
+    const run = await done;
+    expect(Date.now() - interrupted).toBeLessThan(2_000);
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/hoist: error: interrupted by SIGINT \(completed: \d+ blobs uploaded, 0 mounted, 0 already present, 0 manifests\); no tag was written/);
+    expect(await manifestStatus(registry.url, 'cli-faults/interrupted', 'v1')).toBe(404);
+    // Every session hoist opened got a DELETE, and none is left open on the registry (a session
+    // whose PUT was cut off may already have been dropped by the registry: 404 then, not 204).
+    const log = (await registry.accessLog()).filter((e) => e.uri.startsWith('/v2/cli-faults/interrupted/blobs/uploads/'));
+    const opened = log.filter((e) => e.method === 'POST' && e.status === 202).length;
+    const deletes = log.filter((e) => e.method === 'DELETE');
+    expect(deletes).toHaveLength(opened);
+    for (const del of deletes) {
+      expect([204, 404]).toContain(del.status);
+      expect((await fetch(`${registry.url}${del.uri}`)).status).toBe(404);
+    }
+  });
+});
