@@ -11,7 +11,9 @@ const root = dirname(fileURLToPath(import.meta.url));
 
 export function hoistVitestConfig(packageDir: string, test: NonNullable<ViteUserConfig['test']> = {}): ViteUserConfig {
   return defineConfig({
+    // Tests run in vite's server-side environment, which resolves with its own conditions.
     resolve: { conditions: ['@hoist/source'] },
+    ssr: { resolve: { conditions: ['@hoist/source'], externalConditions: ['@hoist/source'] } },
     test: {
       include: ['test/**/*.test.ts'],
       reporters: ['default', ['json', { outputFile: join(root, 'test-reports', `${basename(packageDir)}.json`) }]],

@@ -1,14 +1,15 @@
 import type { RegistryCapabilities } from './adapter.js';
-import { cancelUpload, startUpload, uploadBlob, type OpenBlob, type RepositoryTarget, type UploadSession } from './blob-upload.js';
+import { cancelUpload, startUpload, uploadBlob, resumableSession, type OpenBlob, type RepositoryTarget, type UploadSession } from './blob-upload.js';
 import type { Descriptor } from './descriptor.js';
 import type { PushEventListener } from './events.js';
 import { backoffDelay, isRetryableError, sleep } from './retry-policy.js';
 
 /**
- * One blob's upload, retried as a whole: a failed PUT or PATCH is never repeated on its old
- * session (distribution cancels a session when a chunk arrives at the wrong offset, and a reset
- * connection leaves its state unknown), so each retry starts a fresh one. Sessions not finished
- * are tracked so that an interrupted push can DELETE them.
+ * One blob's upload, retried as a whole: a failed PUT or PATCH is never repeated blindly on its
+ * old session (distribution cancels a session when a chunk arrives at the wrong offset, and a
+ * reset connection leaves its state unknown). A chunked upload asks the registry how far it got
+ * and resumes from there when it can say; anything else starts on a fresh session. Sessions not
+ * finished are tracked so that an interrupted push can DELETE them.
  */
 export interface TransferOptions {
   capabilities: RegistryCapabilities;
@@ -61,7 +62,8 @@ export async function transferBlob(target: RepositoryTarget, blob: Descriptor, o
       if (target.signal?.aborted || attempt >= policy.retries || !isRetryableError(error)) throw error;
       if (key !== undefined && session) {
         options.sessions.delete(key);
-        await cancelUpload(target, session.location, AbortSignal.timeout(5_000));
+        reuse = options.capabilities.upload === 'chunked' ? await resumableSession(target, session) : undefined;
+        if (!reuse) await cancelUpload(target, session.location, AbortSignal.timeout(5_000));
       }
       const waitMs = backoffDelay(policy, attempt);
       const reason = (error as Error).message;

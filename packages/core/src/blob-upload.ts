@@ -74,6 +74,11 @@ export interface UploadSession {
   location: URL;
   /** `OCI-Chunk-Min-Length`: the smallest PATCH the registry accepts, except the last. */
   minChunk: number;
+  /**
+   * Bytes the registry has acknowledged. A chunked upload moves this (and `location`) forward
+   * with every accepted PATCH, so a failed upload knows where it stood.
+   */
+  offset?: number;
 }
 
 export async function startUpload(target: RepositoryTarget): Promise<UploadSession> {
@@ -142,8 +147,10 @@ async function uploadChunked(
 ): Promise<void> {
   const chunkSize = chunkSizeFor(capabilities, session.minChunk);
   let location = session.location;
-  let offset = 0;
-  for await (const chunk of chunksOf(stream, chunkSize)) {
+  let offset = session.offset ?? 0;
+  // A resumed upload still reads (and so verifies) the blob from its first byte, but sends only
+  // what the registry does not hold yet.
+  for await (const chunk of chunksOf(stream, chunkSize, offset)) {
     const end = offset + chunk.length - 1;
     const res = await target.client.send({
       method: 'PATCH',
@@ -163,6 +170,8 @@ async function uploadChunked(
     await res.body.dump();
     location = uploadLocation(res);
     offset = end + 1;
+    session.location = location;
+    session.offset = offset;
   }
   const res = await target.client.send({
     method: 'PUT',
@@ -173,6 +182,29 @@ async function uploadChunked(
     retry: false,
   });
   await expectCreated(res, target, blob);
+}
+
+/**
+ * Whether an interrupted chunked upload can go on (distribution spec, "Resuming an upload"): GET
+ * on the session answers 204 with `Range: 0-<last byte held>` and a fresh Location. It is resumed
+ * only when the registry holds exactly what it acknowledged; a session lost, or holding part of
+ * a failed PATCH, starts over. (Distribution says `0-0` for an empty upload as well as for one
+ * byte, so `0-0` with nothing acknowledged counts as empty.)
+ */
+export async function resumableSession(target: RepositoryTarget, session: UploadSession): Promise<UploadSession | undefined> {
+  const acknowledged = session.offset ?? 0;
+  try {
+    const res = await target.client.send({ method: 'GET', target: session.location, scopes: pushScope(target), signal: target.signal, retry: false });
+    await res.body.dump();
+    const range = /^(?:bytes=)?0-(\d+)$/.exec(String(res.headers['range'] ?? ''));
+    if (res.status !== 204 || !range) return undefined;
+    const held = Number(range[1]) + 1;
+    if (held !== acknowledged && !(acknowledged === 0 && held === 1)) return undefined;
+    return { location: uploadLocation(res), minChunk: session.minChunk, offset: acknowledged };
+  } catch (error) {
+    if (error instanceof PushError && error.code === 'ABORTED') throw error;
+    return undefined;
+  }
 }
 
 /**
@@ -199,12 +231,18 @@ function chunkSizeFor(capabilities: RegistryCapabilities, minChunk: number): num
   return preferred;
 }
 
-/** Regroups a stream into buffers of exactly `size` bytes (the last may be shorter). */
-async function* chunksOf(stream: Readable, size: number): AsyncGenerator<Buffer> {
+/** Regroups a stream, less its first `skip` bytes, into buffers of `size` bytes (the last may be shorter). */
+async function* chunksOf(stream: Readable, size: number, skip: number): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
   let length = 0;
+  let toSkip = skip;
   for await (const piece of stream) {
     let buf = piece as Buffer;
+    if (toSkip > 0) {
+      const dropped = Math.min(toSkip, buf.length);
+      buf = buf.subarray(dropped);
+      toSkip -= dropped;
+    }
     while (length + buf.length >= size) {
       const take = size - length;
       parts.push(buf.subarray(0, take));

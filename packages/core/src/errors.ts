@@ -32,6 +32,7 @@ export type HoistErrorCode =
   | 'DIGEST_MISMATCH'
   | 'TLS'
   | 'NETWORK'
+  | 'UNKNOWN_HOST'
   | 'TIMEOUT'
   | 'INSECURE_TRANSPORT'
   | 'PROTOCOL'

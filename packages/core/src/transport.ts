@@ -180,6 +180,9 @@ function networkError(error: unknown, url: URL): PushError {
   if (code !== undefined && NOT_TLS_CODES.has(code)) {
     return new PushError('TLS', `TLS handshake with ${where} failed: ${code}`, { cause: error });
   }
+  // A name that does not resolve is a typo or a missing DNS entry: retrying will not fix it.
+  // (EAI_AGAIN, a resolver's temporary failure, stays a retryable network error.)
+  if (code === 'ENOTFOUND') return new PushError('UNKNOWN_HOST', `cannot resolve ${url.hostname} (ENOTFOUND)`, { cause: error });
   const reason = code ?? (error as Error | undefined)?.message ?? 'unknown error';
   return new PushError('NETWORK', `cannot reach ${where}: ${reason}`, { cause: error });
 }

@@ -121,6 +121,26 @@ describe('transient faults are ridden through', () => {
     expect(sha256(await skopeoRawManifest(`${registry.host}/${push.repository}:v1`))).toBe(bigImage.manifest.digest);
   });
 
+  it('a chunked upload cut off mid-way resumes from where the registry says it got', async () => {
+    const chunked = genericAdapter({ dockerConfig: '/nonexistent', capabilities: { upload: 'chunked', chunkSize: 64 * 1024 } });
+    proxy.addRule({ method: 'PATCH', skip: 2, action: { type: 'reset', afterBytes: 1000 } });
+    const mark = proxy.log.length;
+    const push = await pushThroughProxy({ adapters: [chunked] });
+    expect(push.error).toBeUndefined();
+    expect(push.retries).toHaveLength(1);
+    const requests = proxy.log.slice(mark);
+    // One status query, and no second session: the upload went on where it stopped.
+    expect(requests.filter((r) => r.method === 'GET' && r.path.includes('/blobs/uploads/'))).toHaveLength(1);
+    expect(requests.filter((r) => r.method === 'POST')).toHaveLength(image.layers.length + 1);
+    await expectLanded(push.repository);
+  });
+
+  it('a host name that does not resolve fails at once, without retries', async () => {
+    const push = await pushThroughProxy({ destinations: [parseReference('registry.invalid/app:v1')] });
+    expect(push.error).toMatchObject({ code: 'UNKNOWN_HOST', message: 'cannot resolve registry.invalid (ENOTFOUND)' });
+    expect(push.retries).toHaveLength(0);
+  });
+
   it('a reset before any response, on the very first request', async () => {
     proxy.addRule({ method: 'GET', path: /^\/v2\/$/, action: { type: 'reset' } });
     const push = await pushThroughProxy();

@@ -136,15 +136,18 @@ function handle(req: IncomingMessage, res: ServerResponse, action: FaultAction |
         upstreamRes.pipe(res);
         return;
       }
+      // Headers and the first `bytes` of the body reach the client; then the connection drops.
       let sent = 0;
       upstreamRes.on('data', (chunk: Buffer) => {
-        const room = action.bytes - sent;
-        if (room > 0) res.write(chunk.subarray(0, room));
-        sent += chunk.length;
-        if (sent >= action.bytes) {
-          upstreamRes.destroy();
-          res.socket?.destroy();
+        if (sent >= action.bytes) return;
+        const part = chunk.subarray(0, action.bytes - sent);
+        sent += part.length;
+        if (sent < action.bytes) {
+          res.write(part);
+          return;
         }
+        upstreamRes.destroy();
+        res.write(part, () => res.socket?.destroy());
       });
       upstreamRes.on('end', () => res.end());
     },
