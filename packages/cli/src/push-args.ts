@@ -7,7 +7,8 @@ import { UsageError } from './usage-error.js';
  */
 export const PUSH_USAGE = `Usage: hoist push [options] <source> <destination>...
 
-  <source>        OCI layout directory (or oci:PATH[:REF])
+  <source>        OCI layout directory, OCI archive or docker save tarball (recognised by content),
+                  or oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REPO:TAG|@N]
   <destination>   image reference; several destinations are allowed
 
 Options:
@@ -20,7 +21,9 @@ Options:
       --retries N         retries of a failing request or blob upload (default 5)
       --timeout DURATION  give up on the whole push after this long (default 30m; e.g. 90s, 10m)
       --digest-file PATH  write the pushed manifest digest to PATH
-      --no-mount-cache    do not read or write the local cache of blob locations
+      --compression gzip|none  how uncompressed layers are sent (default gzip)
+      --compression-level N    gzip level 1-9 (default 6)
+      --no-cache          do not read or write hoist's local caches (blob locations, compressed layers)
       --json              one JSON object per line on stdout; the last is a summary
   -v, --verbose           more detail, including the causes of errors
   -q, --quiet             print only the digest
@@ -41,7 +44,8 @@ export interface PushArgs {
   retries?: number;
   timeoutMs: number;
   digestFile?: string;
-  mountCache: boolean;
+  cache: boolean;
+  compression: { format: 'gzip' | 'none'; level: number };
   json: boolean;
   verbose: boolean;
   quiet: boolean;
@@ -65,7 +69,9 @@ export function parsePushArgs(argv: readonly string[]): PushArgs {
         retries: { type: 'string' },
         timeout: { type: 'string' },
         'digest-file': { type: 'string' },
-        'no-mount-cache': { type: 'boolean' },
+        'no-cache': { type: 'boolean' },
+        compression: { type: 'string' },
+        'compression-level': { type: 'string' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean', short: 'v' },
         quiet: { type: 'boolean', short: 'q' },
@@ -96,7 +102,11 @@ export function parsePushArgs(argv: readonly string[]): PushArgs {
     ...(values.retries === undefined ? {} : { retries: parseWholeNumber('--retries', values.retries, 0, 20) }),
     timeoutMs: values.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration('--timeout', values.timeout),
     ...(values['digest-file'] === undefined ? {} : { digestFile: values['digest-file'] }),
-    mountCache: !(values['no-mount-cache'] ?? false),
+    cache: !(values['no-cache'] ?? false),
+    compression: {
+      format: parseCompression(values.compression ?? 'gzip'),
+      level: values['compression-level'] === undefined ? 6 : parseWholeNumber('--compression-level', values['compression-level'], 1, 9),
+    },
     json: values.json ?? false,
     verbose: values.verbose ?? false,
     quiet: values.quiet ?? false,
@@ -112,6 +122,13 @@ function parseWholeNumber(flag: string, value: string, min: number, max: number)
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, not "${value}"`);
   return n;
+}
+
+function parseCompression(value: string): 'gzip' | 'none' {
+  if (value === 'gzip' || value === 'none') return value;
+  // zstd needs zlib's zstd support, which Node.js has only from 22.15 on; hoist supports 20.
+  if (value === 'zstd') throw new UsageError('--compression zstd is not available on this Node.js; use gzip or none');
+  throw new UsageError(`--compression takes gzip or none, not "${value}"`);
 }
 
 /** `90`, `90s`, `10m`, `1h`, `500ms`: a bare number is seconds. */

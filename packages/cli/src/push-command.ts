@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { PushEvent } from '@hoist/core';
+import type { ImageSource, PushEvent } from '@hoist/core';
 import type { Output } from './output.js';
 import { parsePushArgs, PUSH_USAGE, type PushArgs } from './push-args.js';
 import { readFirstLine } from './read-password.js';
@@ -25,12 +25,13 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
   }
   const reporter = chooseReporter(args, output);
   const progress = new ProgressTally();
+  let source: ImageSource | undefined;
   try {
     // Loaded here, not at start-up: `hoist --version` and `--help` stay quick.
     const core = await import('@hoist/core');
     const { genericAdapter } = await import('@hoist/adapter-generic');
     const destinations = args.destinations.map((d) => core.parseReference(d));
-    const source = await core.openOciLayout(core.parseOciLayoutSpec(args.source));
+    source = await core.openSource(args.source);
     let explicit;
     if (args.username !== undefined) {
       const password = await readFirstLine(context.stdin);
@@ -48,7 +49,9 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       ...(args.concurrency === undefined ? {} : { concurrency: args.concurrency }),
       ...(args.retries === undefined ? {} : { retryPolicy: { retries: args.retries } }),
       timeoutMs: args.timeoutMs,
-      blobLocations: args.mountCache ? await core.fileBlobLocations() : core.memoryBlobLocations(),
+      blobLocations: args.cache ? await core.fileBlobLocations() : core.memoryBlobLocations(),
+      compression: args.compression,
+      compressionCache: args.cache ? await core.fileCompressionCache() : core.memoryCompressionCache(),
       onEvent: (event: PushEvent) => {
         progress.count(event);
         reporter.event(event);
@@ -62,6 +65,8 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     const failure = describeFailure(error, args.verbose, context.signal, progress.describe());
     reporter.failed(failure.message, failure.code, failure.exitCode);
     return failure.exitCode;
+  } finally {
+    await source?.close?.();
   }
 }
 

@@ -4,7 +4,7 @@ import { parsePushArgs } from '../src/push-args.js';
 describe('parsePushArgs', () => {
   it('reads the full contract', () => {
     expect(
-      parsePushArgs(['oci:/l:v1', 'r.io/a:1', 'q.io/b', '-t', 'x', '--tag', 'y', '-u', 'ci', '--password-stdin', '--ca-file', '/ca.pem', '--plain-http', 'Reg.Local:5000', '-j', '8', '--retries', '2', '--timeout', '90s', '--digest-file', '/d', '--json', '--no-mount-cache']),
+      parsePushArgs(['oci:/l:v1', 'r.io/a:1', 'q.io/b', '-t', 'x', '--tag', 'y', '-u', 'ci', '--password-stdin', '--ca-file', '/ca.pem', '--plain-http', 'Reg.Local:5000', '-j', '8', '--retries', '2', '--timeout', '90s', '--digest-file', '/d', '--json', '--no-cache', '--compression', 'none']),
     ).toEqual({
       source: 'oci:/l:v1',
       destinations: ['r.io/a:1', 'q.io/b'],
@@ -17,7 +17,8 @@ describe('parsePushArgs', () => {
       retries: 2,
       timeoutMs: 90_000,
       digestFile: '/d',
-      mountCache: false,
+      cache: false,
+      compression: { format: 'none', level: 6 },
       json: true,
       verbose: false,
       quiet: false,
@@ -35,6 +36,9 @@ describe('parsePushArgs', () => {
     [['src', 'dst', '--retries', '21'], '--retries takes a whole number from 0 to 20'],
     [['src', 'dst', '--timeout', '10 minutes'], '--timeout takes a duration such as 90s'],
     [['src', 'dst', '--timeout', '0'], '--timeout takes a duration'],
+    [['src', 'dst', '--compression', 'zstd'], 'zstd is not available'],
+    [['src', 'dst', '--compression', 'lz4'], '--compression takes gzip or none'],
+    [['src', 'dst', '--compression-level', '10'], '--compression-level takes a whole number from 1 to 9'],
     [['src', 'dst', '--password', 'secret'], "Unknown option '--password'"],
   ])('refuses %j', (argv, message) => {
     expect(() => parsePushArgs(argv)).toThrowError(expect.objectContaining({ name: 'UsageError', message: expect.stringContaining(message) }));

@@ -8,6 +8,7 @@ import { ttyReporter } from '../src/reporters/tty-reporter.js';
 const digest = `sha256:${'a'.repeat(64)}`;
 const result: PushResult = {
   digest,
+  sourceDigest: digest,
   mediaType: 'application/vnd.oci.image.manifest.v1+json',
   destinations: [{ registry: 'r.io', repository: 'app', tags: ['v1'], digest, blobsUploaded: 1, blobsMounted: 0, blobsSkipped: 1, bytesUploaded: 2048 }],
 };

@@ -1,6 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { cacheFile, newest, readJsonObject, writeJsonAtomically } from './cache-file.js';
 
 /**
  * Which repositories of a registry already hold a blob, learnt from earlier pushes on this
@@ -22,8 +20,7 @@ const MAX_REPOSITORIES_PER_DIGEST = 4;
 type Entries = Record<string, string[]>; // digest → ["registry/repository", ...]
 
 export function defaultBlobLocationsFile(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
-  return join(base, 'hoist', 'blob-locations.json');
+  return cacheFile('blob-locations.json', env);
 }
 
 /** In-memory only: what this run learns, forgotten at exit. */
@@ -32,14 +29,7 @@ export function memoryBlobLocations(): BlobLocations {
 }
 
 export async function fileBlobLocations(file: string = defaultBlobLocationsFile()): Promise<BlobLocations> {
-  let entries: Entries = {};
-  try {
-    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) entries = parsed as Entries;
-  } catch {
-    // Missing or damaged: start afresh, it is only a cache.
-  }
-  return new CachedBlobLocations(entries, file);
+  return new CachedBlobLocations((await readJsonObject(file)) as Entries, file);
 }
 
 class CachedBlobLocations implements BlobLocations {
@@ -68,17 +58,6 @@ class CachedBlobLocations implements BlobLocations {
 
   async save(): Promise<void> {
     if (!this.file || !this.dirty) return;
-    const digests = Object.keys(this.entries);
-    const kept: Entries = {};
-    for (const digest of digests.slice(Math.max(digests.length - MAX_DIGESTS, 0))) kept[digest] = this.entries[digest]!;
-    const temp = `${this.file}.${process.pid}.tmp`;
-    try {
-      await mkdir(dirname(this.file), { recursive: true });
-      await writeFile(temp, JSON.stringify(kept), { mode: 0o600 });
-      await rename(temp, this.file);
-      this.dirty = false;
-    } catch {
-      // A read-only home or a full disk must not fail a push that has already landed.
-    }
+    if (await writeJsonAtomically(this.file, newest(this.entries, MAX_DIGESTS))) this.dirty = false;
   }
 }

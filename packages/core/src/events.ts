@@ -10,6 +10,8 @@ export type PushEvent =
   | { type: 'blob-mounted'; destination: string; digest: string; size: number; from: string }
   | { type: 'manifest-skipped'; destination: string; digest: string }
   | { type: 'manifest-pushed'; destination: string; digest: string; reference: string }
+  /** An uncompressed layer got its compressed form (`cached`: known from an earlier run, not compressed yet). */
+  | { type: 'layer-compressed'; diffId: string; digest: string; size: number; compressedSize: number; cached: boolean }
   /** A request or a blob transfer failed transiently and is tried again after `waitMs`. */
   | { type: 'retry'; registry: string; request: string; reason: string; attempt: number; attempts: number; waitMs: number };
 

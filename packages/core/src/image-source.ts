@@ -16,4 +16,6 @@ export interface ImageSource {
   checkBlob(descriptor: Descriptor): Promise<void>;
   /** A fresh stream of the blob's bytes; called again for a retry. */
   openBlob(descriptor: Descriptor): Readable;
+  /** Releases files the source holds open or made (a decompressed archive). */
+  close?(): Promise<void>;
 }

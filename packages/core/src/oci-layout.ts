@@ -1,68 +1,78 @@
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Descriptor } from './descriptor.js';
 import { digestOf } from './digest.js';
 import { PushError } from './errors.js';
+import { directoryStore, type FileStore } from './file-store.js';
 import { parseDescriptor } from './image-graph.js';
 import type { ImageSource } from './image-source.js';
 
 /**
- * An OCI image layout directory (OCI image spec, "image-layout"): `oci-layout`, `index.json`
- * and `blobs/<algorithm>/<hex>`. One entry of index.json is the image to push, chosen by its
- * `org.opencontainers.image.ref.name` annotation or by being the only one.
+ * An OCI image layout (OCI image spec, "image-layout"): `oci-layout`, `index.json` and
+ * `blobs/<algorithm>/<hex>`, in a directory or inside an archive. One entry of index.json is the
+ * image to push, chosen by its `org.opencontainers.image.ref.name` annotation or by being the only one.
  */
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 
-/** Reads of 1 MiB keep syscalls few on large layers while holding little memory. */
-const READ_CHUNK = 1024 * 1024;
 /** index.json and manifests are small; anything larger than this is not one. */
-const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
+export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 
 export interface OciLayoutSpec {
   path: string;
   ref?: string;
 }
 
+export type Fail = (why: string) => PushError;
+
 /**
  * `oci:PATH[:REF]` or a plain PATH. A trailing `:REF` is split off only when it holds no slash,
  * so `oci:/builds/out:v1` is `/builds/out` with ref `v1`.
  */
-export function parseOciLayoutSpec(spec: string): OciLayoutSpec {
-  if (!spec.startsWith('oci:')) return { path: spec };
-  const rest = spec.slice('oci:'.length);
+export function parseOciLayoutSpec(spec: string, prefix = 'oci:'): OciLayoutSpec {
+  if (!spec.startsWith(prefix)) return { path: spec };
+  const rest = spec.slice(prefix.length);
   const colon = rest.lastIndexOf(':');
   if (colon > 0 && !rest.slice(colon + 1).includes('/')) return { path: rest.slice(0, colon), ref: rest.slice(colon + 1) };
   return { path: rest };
 }
 
-export async function openOciLayout(spec: OciLayoutSpec): Promise<ImageSource> {
-  const description = spec.ref === undefined ? `oci:${spec.path}` : `oci:${spec.path}:${spec.ref}`;
-  const fail = (why: string): PushError => new PushError('INVALID_SOURCE', `${description}: ${why}`);
+export function describeSpec(prefix: string, spec: OciLayoutSpec): string {
+  return spec.ref === undefined ? `${prefix}${spec.path}` : `${prefix}${spec.path}:${spec.ref}`;
+}
 
+export async function openOciLayout(spec: OciLayoutSpec): Promise<ImageSource> {
+  const description = describeSpec('oci:', spec);
+  const fail: Fail = (why) => new PushError('INVALID_SOURCE', `${description}: ${why}`);
   await checkDirectory(spec.path, fail);
-  const layoutFile = await readSmallFile(join(spec.path, 'oci-layout'), fail, 'oci-layout');
+  return openLayoutIn(directoryStore(spec.path), spec.ref, description, fail);
+}
+
+/** The layout held by `store`: checks oci-layout, reads index.json, picks the entry. */
+export async function openLayoutIn(store: FileStore, ref: string | undefined, description: string, fail: Fail): Promise<ImageSource & { close(): Promise<void> }> {
+  const layoutFile = await readSmall(store, 'oci-layout', fail, 'oci-layout is missing (not an OCI layout)');
   try {
     const version = (JSON.parse(layoutFile.toString('utf8')) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
     if (typeof version !== 'string') throw new Error('no version');
   } catch {
     throw fail('oci-layout is not valid (expected {"imageLayoutVersion": "1.0.0"})');
   }
-  const indexBytes = await readSmallFile(join(spec.path, 'index.json'), fail, 'index.json');
+  const entries = await readIndexEntries(store, fail);
+  return new StoreSource(store, description, selectEntry(entries, ref, fail), fail);
+}
+
+export async function readIndexEntries(store: FileStore, fail: Fail): Promise<Descriptor[]> {
+  const indexBytes = await readSmall(store, 'index.json', fail, 'index.json is missing (not an OCI layout)');
   let index: { manifests?: unknown };
   try {
     index = JSON.parse(indexBytes.toString('utf8')) as { manifests?: unknown };
   } catch {
     throw fail('index.json is not valid JSON');
   }
-  if (!Array.isArray(index.manifests)) throw fail('index.json has no "manifests" list');
-  const entries = index.manifests.map((entry, i) => parseDescriptor(entry, `index.json manifests[${i}]`, fail));
-  const root = selectEntry(entries, spec.ref, fail);
-  return new OciLayoutSource(spec.path, description, root, fail);
+  if (typeof index !== 'object' || index === null || !Array.isArray(index.manifests)) throw fail('index.json has no "manifests" list');
+  return index.manifests.map((entry, i) => parseDescriptor(entry, `index.json manifests[${i}]`, fail));
 }
 
-function selectEntry(entries: Descriptor[], ref: string | undefined, fail: (why: string) => PushError): Descriptor {
+function selectEntry(entries: Descriptor[], ref: string | undefined, fail: Fail): Descriptor {
   const names = entries.map((e) => e.annotations?.[REF_NAME_ANNOTATION]).filter((n): n is string => n !== undefined);
   const listing = names.length > 0 ? names.join(', ') : '(none named)';
   if (ref !== undefined) {
@@ -75,38 +85,47 @@ function selectEntry(entries: Descriptor[], ref: string | undefined, fail: (why:
   return entries[0]!;
 }
 
-async function checkDirectory(path: string, fail: (why: string) => PushError): Promise<void> {
+async function checkDirectory(path: string, fail: Fail): Promise<void> {
   try {
     if (!(await stat(path)).isDirectory()) throw fail('not a directory');
   } catch (error) {
     if (error instanceof PushError) throw error;
-    throw fail(`cannot open: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (error as NodeJS.ErrnoException).code}`);
-  }
-}
-
-async function readSmallFile(path: string, fail: (why: string) => PushError, name: string): Promise<Buffer> {
-  try {
-    const size = (await stat(path)).size;
-    if (size > MAX_MANIFEST_BYTES) throw fail(`${name} is ${size} bytes, too large to be what it claims`);
-    return await readFile(path);
-  } catch (error) {
-    if (error instanceof PushError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw fail(code === 'ENOENT' ? `${name} is missing (not an OCI layout)` : `cannot read ${name}: ${code}`);
+    throw fail(`cannot open: ${code === 'ENOENT' ? 'no such directory' : code}`);
   }
 }
 
-class OciLayoutSource implements ImageSource {
+/** A file known to be small (metadata, manifests), or a clear failure. */
+export async function readSmall(store: FileStore, name: string, fail: Fail, missing: string): Promise<Buffer> {
+  let size: number | undefined;
+  try {
+    size = await store.size(name);
+  } catch (error) {
+    throw fail(`cannot read ${name}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+  if (size === undefined) throw fail(missing);
+  if (size > MAX_MANIFEST_BYTES) throw fail(`${name} is ${size} bytes, too large to be what it claims`);
+  return store.read(name);
+}
+
+/** Digests were validated when parsed, so the name cannot leave blobs/. */
+export function blobName(descriptor: Descriptor): string {
+  const [algorithm, hex] = descriptor.digest.split(':') as [string, string];
+  return `blobs/${algorithm}/${hex}`;
+}
+
+/** An image whose manifests and blobs are files of a store, under `blobs/`. */
+export class StoreSource implements ImageSource {
   constructor(
-    private readonly dir: string,
+    private readonly store: FileStore,
     readonly description: string,
     readonly root: Descriptor,
-    private readonly fail: (why: string) => PushError,
+    private readonly fail: Fail,
   ) {}
 
   async readManifest(descriptor: Descriptor): Promise<Buffer> {
     if (descriptor.size > MAX_MANIFEST_BYTES) throw this.fail(`manifest ${descriptor.digest} claims ${descriptor.size} bytes`);
-    const bytes = await readSmallFile(this.blobPath(descriptor), this.fail, `blob ${descriptor.digest}`);
+    const bytes = await readSmall(this.store, blobName(descriptor), this.fail, `blob ${descriptor.digest} is missing`);
     if (bytes.length !== descriptor.size || digestOf(bytes, descriptor.digest) !== descriptor.digest) {
       throw this.fail(`manifest ${descriptor.digest} is corrupt: its bytes do not match the digest`);
     }
@@ -114,23 +133,16 @@ class OciLayoutSource implements ImageSource {
   }
 
   async checkBlob(descriptor: Descriptor): Promise<void> {
-    let size: number;
-    try {
-      size = (await stat(this.blobPath(descriptor))).size;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw this.fail(`blob ${descriptor.digest} is ${code === 'ENOENT' ? 'missing' : `unreadable (${code})`}`);
-    }
+    const size = await this.store.size(blobName(descriptor));
+    if (size === undefined) throw this.fail(`blob ${descriptor.digest} is missing`);
     if (size !== descriptor.size) throw this.fail(`blob ${descriptor.digest} has ${size} bytes where ${descriptor.size} are declared`);
   }
 
   openBlob(descriptor: Descriptor): Readable {
-    return createReadStream(this.blobPath(descriptor), { highWaterMark: READ_CHUNK });
+    return this.store.open(blobName(descriptor));
   }
 
-  /** Digests were validated when parsed, so the path cannot leave blobs/. */
-  private blobPath(descriptor: Descriptor): string {
-    const [algorithm, hex] = descriptor.digest.split(':') as [string, string];
-    return join(this.dir, 'blobs', algorithm, hex);
+  close(): Promise<void> {
+    return this.store.close();
   }
 }

@@ -2,6 +2,8 @@ import { selectAdapter, type RegistryAdapter, type RegistryCapabilities } from '
 import { OpenSessions, transferBlob } from './blob-transfer.js';
 import { blobExists, mountBlob, type RepositoryTarget } from './blob-upload.js';
 import { memoryBlobLocations, type BlobLocations } from './blob-locations.js';
+import { compressLayers, DEFAULT_COMPRESSION, type CompressionSettings } from './compress-layers.js';
+import { memoryCompressionCache, type CompressionCache } from './compression-cache.js';
 import type { Descriptor } from './descriptor.js';
 import { planDestinations, type DestinationPlan } from './destinations.js';
 import { PushError } from './errors.js';
@@ -34,6 +36,9 @@ export interface PushOptions {
   /** Concurrent blob transfers per registry. */
   concurrency?: number;
   blobLocations?: BlobLocations;
+  /** How uncompressed layers are sent (default gzip, level 6). */
+  compression?: CompressionSettings;
+  compressionCache?: CompressionCache;
   /** Retries per request and backoff; see DEFAULT_RETRY_POLICY. */
   retryPolicy?: Partial<RetryPolicy>;
   /** Total time the push may take, retries and waits included. */
@@ -56,6 +61,8 @@ export interface DestinationResult {
 
 export interface PushResult {
   digest: string;
+  /** The source's own digest: differs from `digest` when layers were compressed on the way. */
+  sourceDigest: string;
   mediaType: string;
   destinations: DestinationResult[];
 }
@@ -83,7 +90,20 @@ interface Destination extends RepositoryTarget {
 }
 
 export async function pushImage(options: PushOptions): Promise<PushResult> {
-  const root = await loadImageGraph(options.source);
+  const emit = options.onEvent ?? (() => {});
+  const loaded = await loadImageGraph(options.source);
+  const compressionCache = options.compressionCache ?? memoryCompressionCache();
+  const image = await compressLayers(loaded, options.source, { settings: options.compression ?? DEFAULT_COMPRESSION, cache: compressionCache, emit });
+  try {
+    const result = await pushGraph(image.root, { ...options, source: image.source, onEvent: emit });
+    await compressionCache.save();
+    return { ...result, sourceDigest: loaded.descriptor.digest };
+  } finally {
+    await image.cleanup();
+  }
+}
+
+async function pushGraph(root: ManifestNode, options: PushOptions): Promise<Omit<PushResult, 'sourceDigest'>> {
   const plans = planDestinations(options.destinations, options.tags ?? [], root.descriptor.digest);
   const transport = new Transport({ ...(options.caFiles ? { caFiles: options.caFiles } : {}), ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
   const abort = new AbortController();

@@ -54,7 +54,7 @@ const cases: [string, () => Promise<string[]>, string][] = [
   ['invalid host', async () => [await good(), 'bad_host.example:5000/app'], 'registry host "bad_host.example:5000"'],
   // The layout itself
   ['missing directory', async () => ['/nonexistent/hoist-layout', dest()], 'no such directory'],
-  ['a file, not a directory', async () => { const file = join(await tempDir(), 'image.tar'); await writeFile(file, 'x'); return [file, dest()]; }, 'not a directory'],
+  ['a one-byte file, neither layout nor archive', async () => { const file = join(await tempDir(), 'image.tar'); await writeFile(file, 'x'); return [file, dest()]; }, 'truncated tar'],
   ['oci-layout missing', async () => [await spoiled(async ({ dir, writer, manifest }) => { await withManifest(writer, manifest); await rm(join(dir, 'oci-layout')); }), dest()], 'oci-layout is missing'],
   ['oci-layout not JSON', async () => [await spoiled(async ({ dir, writer, manifest }) => { await withManifest(writer, manifest); await writeFile(join(dir, 'oci-layout'), 'v1'); }), dest()], 'oci-layout is not valid'],
   // index.json

@@ -2,5 +2,7 @@ export { LayoutWriter, makeImageLayout, makeIndexLayout, OCI_CONFIG, OCI_INDEX, 
 export type { Descriptor, WrittenImage } from './layout-writer.js';
 export { skopeoCopyToLayout, skopeoListTags, skopeoRawManifest } from './skopeo.js';
 export type { RegistryAccess } from './skopeo.js';
-export { singleFileTar } from './tar.js';
+export { singleFileTar, tarOf } from './tar.js';
+export { makeDocker25Archive, OCI_LAYER_TAR, skopeoArchive, writeLegacyArchive } from './archives.js';
+export type { Docker25Archive } from './archives.js';
 export { makeUmociLayout } from './umoci.js';

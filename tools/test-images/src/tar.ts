@@ -1,6 +1,6 @@
 /**
- * A one-file ustar archive (POSIX.1-1988): enough for a real, reproducible image layer
- * without shelling out to tar.
+ * ustar archives (POSIX.1-1988) written by hand: real, reproducible image layers and archives
+ * without shelling out to tar, including ones no tar tool would write (names that climb out).
  */
 const BLOCK = 512;
 
@@ -9,7 +9,16 @@ function octal(value: number, width: number): string {
 }
 
 export function singleFileTar(name: string, content: Buffer): Buffer {
+  return tarOf([{ name, content }]);
+}
+
+export function tarOf(entries: readonly { name: string; content: Buffer }[]): Buffer {
+  return Buffer.concat([...entries.flatMap(({ name, content }) => entry(name, content)), Buffer.alloc(BLOCK * 2)]);
+}
+
+function entry(name: string, content: Buffer): Buffer[] {
   const header = Buffer.alloc(BLOCK);
+  if (Buffer.byteLength(name) > 100) throw new Error(`tar name longer than 100 bytes: ${name}`);
   header.write(name, 0, 100, 'utf8');
   header.write(octal(0o644, 8), 100, 'ascii');
   header.write(octal(0, 8), 108, 'ascii');
@@ -24,6 +33,5 @@ export function singleFileTar(name: string, content: Buffer): Buffer {
   for (const byte of header) sum += byte;
   header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
   const padding = Buffer.alloc((BLOCK - (content.length % BLOCK)) % BLOCK);
-  // Two zero blocks end the archive.
-  return Buffer.concat([header, content, padding, Buffer.alloc(BLOCK * 2)]);
+  return [header, content, padding];
 }

@@ -1,7 +1,7 @@
 import type { PushEvent, PushResult } from '@hoist/core';
 import { formatBytes, shortDigest } from '../format.js';
 import type { Output } from '../output.js';
-import { retryLine, summaryLines, type Reporter } from './reporter.js';
+import { compressedLine, retryLine, summaryLines, type Reporter } from './reporter.js';
 
 /**
  * For logs without a terminal (Jenkins): one line per blob state change on stderr, a progress
@@ -13,6 +13,7 @@ export function plainReporter(output: Output, quiet: boolean): Reporter {
   const lastProgress = new Map<string, number>();
   const line = (event: PushEvent): string | undefined => {
     if (event.type === 'retry') return retryLine(event);
+    if (event.type === 'layer-compressed') return compressedLine(event);
     const where = event.destination;
     switch (event.type) {
       case 'blob-started':

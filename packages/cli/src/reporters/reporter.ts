@@ -2,6 +2,7 @@ import type { PushEvent, PushResult } from '@hoist/core';
 import { formatBytes } from '../format.js';
 
 type RetryEvent = Extract<PushEvent, { type: 'retry' }>;
+type CompressedEvent = Extract<PushEvent, { type: 'layer-compressed' }>;
 
 /** Turns engine events and the outcome into what a person or a pipeline reads. */
 export interface Reporter {
@@ -22,9 +23,15 @@ export function summaryLines(result: PushResult): string[] {
     const tags = d.tags.length > 0 ? `tags ${d.tags.join(', ')}` : 'by digest only';
     return `${d.registry}/${d.repository}: ${d.blobsUploaded} uploaded (${formatBytes(d.bytesUploaded)}), ${d.blobsMounted} mounted, ${d.blobsSkipped} already present; ${tags}`;
   });
-  return [...lines, `digest: ${result.digest}`];
+  const note = result.digest === result.sourceDigest ? [] : [`(the source's digest was ${result.sourceDigest}; layers were compressed on the way, so the pushed manifest differs)`];
+  return [...lines, ...note, `digest: ${result.digest}`];
 }
 
 export function retryLine(event: RetryEvent): string {
   return `${event.registry}: retrying ${event.request} after ${event.reason} (attempt ${event.attempt} of ${event.attempts} failed; waiting ${(event.waitMs / 1000).toFixed(1)} s)`;
+}
+
+export function compressedLine(event: CompressedEvent): string {
+  const how = event.cached ? 'known from an earlier run' : `${formatBytes(event.size)} -> ${formatBytes(event.compressedSize)}`;
+  return `layer ${event.diffId.slice(7, 19)} compressed to ${event.digest.slice(7, 19)} (${how})`;
 }

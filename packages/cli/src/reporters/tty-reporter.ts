@@ -2,7 +2,7 @@ import type { PushResult } from '@hoist/core';
 import { formatBytes, shortDigest } from '../format.js';
 import type { Output } from '../output.js';
 import { plainReporter } from './plain-reporter.js';
-import { retryLine, summaryLines, type Reporter } from './reporter.js';
+import { compressedLine, retryLine, summaryLines, type Reporter } from './reporter.js';
 
 /**
  * For a terminal: a live block on stderr with a bar per upload in flight and a tally line,
@@ -43,10 +43,10 @@ export function ttyReporter(output: Output): Reporter {
 
   return {
     event(event) {
-      if (event.type === 'retry') {
-        // A retry line stays in the scrollback above the live block.
+      if (event.type === 'retry' || event.type === 'layer-compressed') {
+        // These lines stay in the scrollback above the live block.
         clear();
-        output.err(retryLine(event));
+        output.err(event.type === 'retry' ? retryLine(event) : compressedLine(event));
         draw(true);
         return;
       }

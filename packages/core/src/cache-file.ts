@@ -1,0 +1,43 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/**
+ * The small JSON caches hoist keeps in the user's cache directory: read whole, written whole
+ * and atomically (a temp file renamed into place), private to the user. A cache that cannot be
+ * read starts empty; one that cannot be written is skipped: a push must not fail for a cache.
+ */
+export function cacheFile(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const base = env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
+  return join(base, 'hoist', name);
+}
+
+export async function readJsonObject(file: string): Promise<Record<string, unknown>> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // Missing or damaged: start afresh.
+  }
+  return {};
+}
+
+export async function writeJsonAtomically(file: string, value: unknown): Promise<boolean> {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(temp, JSON.stringify(value), { mode: 0o600 });
+    await rename(temp, file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The newest `max` keys of an insertion-ordered record (re-inserted keys count as newest). */
+export function newest<T>(record: Record<string, T>, max: number): Record<string, T> {
+  const keys = Object.keys(record);
+  const kept: Record<string, T> = {};
+  for (const key of keys.slice(Math.max(keys.length - max, 0))) kept[key] = record[key]!;
+  return kept;
+}

@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PushError } from '../src/errors.js';
+import { indexTar } from '../src/tar-index.js';
+
+/** Archives written by GNU tar in each of its formats, read back in place. */
+const fail = (why: string) => new PushError('INVALID_SOURCE', why);
+const longDir = `${'d'.repeat(60)}/${'e'.repeat(60)}`;
+
+async function archive(format: string): Promise<{ file: string; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'hoist-tar-'));
+  await mkdir(join(dir, 'src', longDir), { recursive: true });
+  await writeFile(join(dir, 'src', 'small.txt'), 'small\n');
+  await writeFile(join(dir, 'src', longDir, 'deep-file-with-a-long-name.bin'), Buffer.alloc(70_000, 7));
+  await writeFile(join(dir, 'src', 'empty'), '');
+  const file = join(dir, 'out.tar');
+  execFileSync('tar', [`--format=${format}`, '-cf', file, '-C', join(dir, 'src'), '.']);
+  return { file, dir };
+}
+
+describe('indexTar', () => {
+  it.each(['gnu', 'posix', 'ustar'])('reads %s archives, long names included, as byte ranges', async (format) => {
+    const { file } = await archive(format);
+    const entries = await indexTar(file, fail);
+    const bytes = await readFile(file);
+    const small = entries.get('small.txt')!;
+    expect(bytes.subarray(small.offset, small.offset + small.size).toString()).toBe('small\n');
+    const deep = entries.get(`${longDir}/deep-file-with-a-long-name.bin`)!;
+    expect(deep.size).toBe(70_000);
+    expect(bytes.subarray(deep.offset, deep.offset + deep.size).equals(Buffer.alloc(70_000, 7))).toBe(true);
+    expect(entries.get('empty')).toMatchObject({ size: 0 });
+    expect([...entries.keys()].some((k) => k.endsWith('/'))).toBe(false);
+  });
+
+  it('refuses a header whose size runs past the end of the file', async () => {
+    const { file } = await archive('gnu');
+    const bytes = await readFile(file);
+    await writeFile(file, bytes.subarray(0, 4096));
+    await expect(indexTar(file, fail)).rejects.toThrow(/truncated tar/);
+  });
+
+  it('refuses a corrupted header by its checksum', async () => {
+    const { file } = await archive('ustar');
+    const bytes = await readFile(file);
+    bytes[10] = bytes[10]! ^ 0xff;
+    await writeFile(file, bytes);
+    await expect(indexTar(file, fail)).rejects.toThrow('tar header at byte 0 fails its checksum');
+  });
+
+  it('refuses absolute names and names that climb out', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hoist-tar-'));
+    await writeFile(join(dir, 'x'), 'x');
+    const file = join(dir, 'evil.tar');
+    execFileSync('tar', ['-cf', file, '-P', '--transform', 's,^.*x$,../outside,', join(dir, 'x')]);
+    await expect(indexTar(file, fail)).rejects.toThrow('path "../outside" escapes the archive');
+  });
+});
