@@ -13,6 +13,8 @@ export const PUSH_USAGE = `Usage: hoist push [options] <source> <destination>...
 
 Options:
   -t, --tag TAG           extra tag at every destination (repeatable)
+      --platform OS/ARCH[/VARIANT]  push only these entries of an index (repeatable)
+      --all-platforms     push every entry of an index (the default)
   -u, --username USER     with --password-stdin (first line of stdin)
       --password-stdin    read the password or token from standard input
       --ca-file PATH      trust this PEM bundle in addition to the system roots (repeatable)
@@ -36,6 +38,7 @@ export interface PushArgs {
   source: string;
   destinations: string[];
   tags: string[];
+  platforms: string[];
   username?: string;
   passwordStdin: boolean;
   caFiles: string[];
@@ -61,6 +64,8 @@ export function parsePushArgs(argv: readonly string[]): PushArgs {
       strict: true,
       options: {
         tag: { type: 'string', short: 't', multiple: true },
+        platform: { type: 'string', multiple: true },
+        'all-platforms': { type: 'boolean' },
         username: { type: 'string', short: 'u' },
         'password-stdin': { type: 'boolean' },
         'ca-file': { type: 'string', multiple: true },
@@ -89,11 +94,13 @@ export function parsePushArgs(argv: readonly string[]): PushArgs {
   }
   if (values['password-stdin'] && values.username === undefined) throw new UsageError('--password-stdin needs --username');
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other');
+  if (values['all-platforms'] && values.platform) throw new UsageError('--platform and --all-platforms exclude each other');
 
   return {
     source: positionals[0] ?? '',
     destinations: positionals.slice(1),
     tags: values.tag ?? [],
+    platforms: values.platform ?? [],
     ...(values.username === undefined ? {} : { username: values.username }),
     passwordStdin: values['password-stdin'] ?? false,
     caFiles: values['ca-file'] ?? [],

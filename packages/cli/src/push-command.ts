@@ -31,6 +31,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     const core = await import('@hoist/core');
     const { genericAdapter } = await import('@hoist/adapter-generic');
     const destinations = args.destinations.map((d) => core.parseReference(d));
+    const platforms = args.platforms.map((p) => core.parsePlatform(p));
     source = await core.openSource(args.source);
     let explicit;
     if (args.username !== undefined) {
@@ -43,6 +44,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       source,
       destinations,
       tags: args.tags,
+      platforms,
       adapters: [genericAdapter(explicit ? { explicit } : {})],
       caFiles: args.caFiles,
       plainHttpHosts: args.plainHttp,

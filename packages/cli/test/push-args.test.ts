@@ -4,11 +4,12 @@ import { parsePushArgs } from '../src/push-args.js';
 describe('parsePushArgs', () => {
   it('reads the full contract', () => {
     expect(
-      parsePushArgs(['oci:/l:v1', 'r.io/a:1', 'q.io/b', '-t', 'x', '--tag', 'y', '-u', 'ci', '--password-stdin', '--ca-file', '/ca.pem', '--plain-http', 'Reg.Local:5000', '-j', '8', '--retries', '2', '--timeout', '90s', '--digest-file', '/d', '--json', '--no-cache', '--compression', 'none']),
+      parsePushArgs(['oci:/l:v1', 'r.io/a:1', 'q.io/b', '-t', 'x', '--tag', 'y', '--platform', 'linux/arm64', '-u', 'ci', '--password-stdin', '--ca-file', '/ca.pem', '--plain-http', 'Reg.Local:5000', '-j', '8', '--retries', '2', '--timeout', '90s', '--digest-file', '/d', '--json', '--no-cache', '--compression', 'none']),
     ).toEqual({
       source: 'oci:/l:v1',
       destinations: ['r.io/a:1', 'q.io/b'],
       tags: ['x', 'y'],
+      platforms: ['linux/arm64'],
       username: 'ci',
       passwordStdin: true,
       caFiles: ['/ca.pem'],
@@ -37,6 +38,7 @@ describe('parsePushArgs', () => {
     [['src', 'dst', '--timeout', '10 minutes'], '--timeout takes a duration such as 90s'],
     [['src', 'dst', '--timeout', '0'], '--timeout takes a duration'],
     [['src', 'dst', '--compression', 'zstd'], 'zstd is not available'],
+    [['src', 'dst', '--platform', 'linux/amd64', '--all-platforms'], 'exclude each other'],
     [['src', 'dst', '--compression', 'lz4'], '--compression takes gzip or none'],
     [['src', 'dst', '--compression-level', '10'], '--compression-level takes a whole number from 1 to 9'],
     [['src', 'dst', '--password', 'secret'], "Unknown option '--password'"],

@@ -4,6 +4,7 @@ import { blobExists, mountBlob, type RepositoryTarget } from './blob-upload.js';
 import { memoryBlobLocations, type BlobLocations } from './blob-locations.js';
 import { compressLayers, DEFAULT_COMPRESSION, type CompressionSettings } from './compress-layers.js';
 import { memoryCompressionCache, type CompressionCache } from './compression-cache.js';
+import { selectPlatforms, type PlatformSpec } from './platforms.js';
 import type { Descriptor } from './descriptor.js';
 import { planDestinations, type DestinationPlan } from './destinations.js';
 import { PushError } from './errors.js';
@@ -39,6 +40,8 @@ export interface PushOptions {
   /** How uncompressed layers are sent (default gzip, level 6). */
   compression?: CompressionSettings;
   compressionCache?: CompressionCache;
+  /** Only these platforms of an index (`--platform`); all when empty. */
+  platforms?: readonly PlatformSpec[];
   /** Retries per request and backoff; see DEFAULT_RETRY_POLICY. */
   retryPolicy?: Partial<RetryPolicy>;
   /** Total time the push may take, retries and waits included. */
@@ -92,8 +95,9 @@ interface Destination extends RepositoryTarget {
 export async function pushImage(options: PushOptions): Promise<PushResult> {
   const emit = options.onEvent ?? (() => {});
   const loaded = await loadImageGraph(options.source);
+  const selected = selectPlatforms(loaded, options.platforms ?? []);
   const compressionCache = options.compressionCache ?? memoryCompressionCache();
-  const image = await compressLayers(loaded, options.source, { settings: options.compression ?? DEFAULT_COMPRESSION, cache: compressionCache, emit });
+  const image = await compressLayers(selected, options.source, { settings: options.compression ?? DEFAULT_COMPRESSION, cache: compressionCache, emit });
   try {
     const result = await pushGraph(image.root, { ...options, source: image.source, onEvent: emit });
     await compressionCache.save();

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LayoutWriter, makeImageLayout, sha256, skopeoListTags, skopeoRawManifest } from '@hoist/test-images';
+import { LayoutWriter, makeImageLayout, makeIndexLayout, sha256, skopeoListTags, skopeoRawManifest } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
 import { manifestStatus, runHoist, tempDir } from './helpers.js';
 
@@ -63,6 +63,26 @@ describe('hoist push outputs', () => {
     const picked = await runHoist(['push', `oci:${dir}:b`, `${registry.host}/refs/app:v1`]);
     expect(picked.code).toBe(0);
     expect(sha256(await skopeoRawManifest(`${registry.host}/refs/app:v1`))).toBe(b.manifest.digest);
+  });
+});
+
+describe('hoist push --platform', () => {
+  it('one platform of a nested index is pushed as its own manifest, and the output says the digest changed', async () => {
+    const dir = await tempDir();
+    const { index, images } = await makeIndexLayout(dir, { nested: true });
+    const run = await runHoist(['push', dir, `${registry.host}/platform/app:arm`, '--platform', 'linux/arm64']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`the source's digest was ${index.digest}`);
+    expect(run.stdout).toContain(`digest: ${images[1]!.manifest.digest}`);
+    expect(sha256(await skopeoRawManifest(`${registry.host}/platform/app:arm`))).toBe(images[1]!.manifest.digest);
+  });
+
+  it('a platform the index lacks: exit 2 listing what it has', async () => {
+    const dir = await tempDir();
+    await makeIndexLayout(dir);
+    const run = await runHoist(['push', dir, `${registry.host}/platform/app:none`, '--platform', 'windows/amd64']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no entry for windows/amd64 in the index; it has: linux/amd64, linux/arm64');
   });
 });
 
