@@ -123,7 +123,7 @@ describe('transient faults are ridden through', () => {
 
   it('a chunked upload cut off mid-way resumes from where the registry says it got', async () => {
     const chunked = genericAdapter({ dockerConfig: '/nonexistent', capabilities: { upload: 'chunked', chunkSize: 64 * 1024 } });
-    proxy.addRule({ method: 'PATCH', skip: 2, action: { type: 'reset', afterBytes: 1000 } });
+    proxy.addRule({ method: 'PATCH', skip: 2, action: { type: 'reset', afterBytes: 1 } });
     const mark = proxy.log.length;
     const push = await pushThroughProxy({ adapters: [chunked] });
     expect(push.error).toBeUndefined();
