@@ -32,7 +32,6 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     const { genericAdapter } = await import('@hoist/adapter-generic');
     const destinations = args.destinations.map((d) => core.parseReference(d));
     const platforms = args.platforms.map((p) => core.parsePlatform(p));
-    source = await core.openSource(args.source);
     let explicit;
     if (args.username !== undefined) {
       const password = await readFirstLine(context.stdin);
@@ -40,12 +39,14 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       output.addSecret(password);
       explicit = { registries: destinations.map((d) => d.registry), username: args.username, password };
     }
+    const adapters = [genericAdapter(explicit ? { explicit } : {})];
+    source = await core.openSource(args.source, { adapters, caFiles: args.caFiles, plainHttpHosts: args.plainHttp });
     const result = await core.pushImage({
       source,
       destinations,
       tags: args.tags,
       platforms,
-      adapters: [genericAdapter(explicit ? { explicit } : {})],
+      adapters,
       caFiles: args.caFiles,
       plainHttpHosts: args.plainHttp,
       ...(args.concurrency === undefined ? {} : { concurrency: args.concurrency }),

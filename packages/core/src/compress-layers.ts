@@ -107,6 +107,7 @@ class CompressionRun {
     return {
       description: inner.description,
       root: inner.root,
+      ...(inner.origin ? { origin: inner.origin } : {}),
       readManifest: (d) => inner.readManifest(d),
       checkBlob: async (d) => (openers.has(d.digest) ? undefined : inner.checkBlob(d)),
       openBlob: (d) => openers.get(d.digest)?.() ?? inner.openBlob(d),

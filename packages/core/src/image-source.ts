@@ -10,6 +10,11 @@ export interface ImageSource {
   readonly description: string;
   /** The manifest or index to push. */
   readonly root: Descriptor;
+  /**
+   * The registry repository the image already sits in, for a registry source: a destination in
+   * the same registry mounts its blobs from there instead of copying them.
+   */
+  readonly origin?: { registry: string; repository: string };
   /** The exact bytes of a manifest or index; fails when they do not match the descriptor. */
   readManifest(descriptor: Descriptor): Promise<Buffer>;
   /** Fails when the blob is absent or has the wrong size: checked before anything is sent. */

@@ -3,18 +3,18 @@ import { openDockerArchive } from './docker-archive.js';
 import { PushError } from './errors.js';
 import { tarStore } from './file-store.js';
 import type { ImageSource } from './image-source.js';
+import { parseReference } from './reference.js';
+import { openRegistrySource, type RegistrySourceOptions } from './registry-source.js';
 import { describeSpec, openLayoutIn, openOciLayout, parseOciLayoutSpec, type Fail, type OciLayoutSpec } from './oci-layout.js';
 
 /**
  * The source named on the command line. A transport prefix forces the kind (`oci:`,
- * `oci-archive:`, `docker-archive:`); a bare path is recognised by its content: a directory is
+ * `oci-archive:`, `docker-archive:`, `docker://` for an image in a registry); a bare path is recognised by its content: a directory is
  * an OCI layout, an archive with `manifest.json` is a `docker save`, one with only `oci-layout`
  * an OCI archive. Archives may be gzip'd.
  */
-export async function openSource(spec: string): Promise<ImageSource> {
-  if (spec.startsWith('docker://')) {
-    throw new PushError('USAGE', `${spec}: registry sources (docker://) are not supported yet; pull to an OCI layout first`);
-  }
+export async function openSource(spec: string, registryOptions: RegistrySourceOptions = { adapters: [] }): Promise<ImageSource> {
+  if (spec.startsWith('docker://')) return openRegistrySource(parseReference(spec.slice('docker://'.length)), registryOptions);
   if (spec.startsWith('oci:')) return openOciLayout(parseOciLayoutSpec(spec));
   if (spec.startsWith('oci-archive:')) return openOciArchive(await splitArchiveSpec(spec, 'oci-archive:'), 'oci-archive:');
   if (spec.startsWith('docker-archive:')) return openDockerArchiveAt(await splitArchiveSpec(spec, 'docker-archive:'));

@@ -247,8 +247,11 @@ class PushRun {
       await dest.registry.limiter.run(() => this.placeBlob(dest, blob, [from], false));
       return;
     }
+    const origin = this.options.source.origin;
+    const fromOrigin = origin?.registry === dest.registryName ? [origin.repository] : [];
+    const candidates = [...fromOrigin, ...this.locations.lookup(dest.registryName, blob.digest)];
     const placing = dest.registry.limiter
-      .run(() => this.placeBlob(dest, blob, this.locations.lookup(dest.registryName, blob.digest), true))
+      .run(() => this.placeBlob(dest, blob, candidates, true))
       .then(() => dest.repository);
     this.holders.set(key, placing);
     await placing;

@@ -199,6 +199,21 @@ export async function readLimitedText(body: TransportResponse['body']): Promise<
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A whole response body as bytes, failing once it passes `max` (a manifest, a token). */
+export async function readBody(body: TransportResponse['body'], max: number, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > max) {
+      body.destroy();
+      throw new PushError('PROTOCOL', `${what} is larger than ${max} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
 const LOOPBACK_HOSTS = new Set(['localhost', '::1', '[::1]']);
 
 /** Loopback: 127.0.0.0/8, ::1 and localhost. Only these may fall back to plain HTTP unasked. */

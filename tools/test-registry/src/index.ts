@@ -10,3 +10,5 @@ export { startTokenServer } from './token-server.js';
 export type { TokenRequestRecord, TokenServer, TokenServerOptions } from './token-server.js';
 export { seededRandom, startFaultProxy } from './fault-proxy.js';
 export type { FaultAction, FaultProxy, FaultRecord, FaultRule } from './fault-proxy.js';
+export { startRedirectFront } from './redirect-front.js';
+export type { RedirectFront } from './redirect-front.js';
