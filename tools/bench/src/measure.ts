@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** What one command cost: wall and CPU seconds (user + sys, the client's own), peak RSS. */
+export interface Cost {
+  wall: number;
+  cpu: number;
+  rssMiB: number;
+}
+
+/** Runs a command under GNU time, which reports the child's own rusage. */
+export async function measure(command: string, args: readonly string[], options: { input?: string } = {}): Promise<Cost> {
+  const dir = await mkdtemp(join(tmpdir(), 'hoist-bench-time-'));
+  const out = join(dir, 'time');
+  try {
+    const child = run('/usr/bin/time', ['-f', '%e %U %S %M', '-o', out, command, ...args], { maxBuffer: 64 * 1024 * 1024 });
+    if (options.input !== undefined) child.child.stdin?.end(options.input);
+    await child;
+    const [wall, user, sys, rssKiB] = (await readFile(out, 'utf8')).trim().split('\n').at(-1)!.split(' ').map(Number) as [number, number, number, number];
+    return { wall, cpu: user + sys, rssMiB: rssKiB / 1024 };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function medianCost(costs: readonly Cost[]): Cost {
+  return { wall: median(costs.map((c) => c.wall)), cpu: median(costs.map((c) => c.cpu)), rssMiB: Math.max(...costs.map((c) => c.rssMiB)) };
+}

@@ -1,0 +1,155 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { LayoutWriter, type Descriptor } from '@hoist/test-images';
+import { startRegistry, type TestRegistry } from '@hoist/test-registry';
+import { writeRandomLayer } from './fixtures.js';
+import { measure, type Cost } from './measure.js';
+
+const run = promisify(execFile);
+const HOIST = fileURLToPath(new URL('../../../packages/cli/bin/hoist.js', import.meta.url));
+const MiB = 1024 * 1024;
+
+/**
+ * The push shapes of issue 7, each run by hoist and by skopeo (Debian's, the peer a user here
+ * would pick) against a fresh registry per run. `source` is what both tools read.
+ */
+export interface Inputs {
+  /** hoist's source argument and skopeo's source transport for the same image. */
+  hoistSource: string;
+  skopeoSource: string;
+  /** Extra skopeo flags (--all for an index). */
+  skopeoFlags?: string[];
+  /** For the curl floor: the blobs of the image, in the layout. */
+  blobs?: { path: string; digest: string }[];
+}
+
+export interface Scenario {
+  name: string;
+  what: string;
+  prepare(dir: string): Promise<Inputs>;
+  /** Registries a run pushes to (fanout: three). */
+  destinations?: number;
+  /** Pushes the image once before the measured run (repush). */
+  prepush?: boolean;
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'big',
+    what: 'one 512 MiB incompressible layer (OCI layout)',
+    async prepare(dir) {
+      const writer = await LayoutWriter.create(dir);
+      const big = await writeRandomLayer(writer, 512 * MiB);
+      const image = await writer.writeImage([big]);
+      await writer.writeIndexJson([{ descriptor: image.manifest, ref: 'bench' }]);
+      const blobs = [image.config, big.layer].map((d) => ({ path: writer.blobPath(d.digest), digest: d.digest }));
+      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench`, blobs };
+    },
+  },
+  {
+    name: 'many',
+    what: '100 layers of 64 KiB',
+    async prepare(dir) {
+      const writer = await LayoutWriter.create(dir);
+      await layoutWithWriter(writer, Array.from({ length: 100 }, () => () => writeRandomLayer(writer, 64 * 1024)));
+      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench` };
+    },
+  },
+  {
+    name: 'index',
+    what: '4 platforms sharing a 32 MiB base layer, 8 MiB of their own each',
+    async prepare(dir) {
+      const writer = await LayoutWriter.create(dir);
+      const base = await writeRandomLayer(writer, 32 * MiB);
+      const manifests = [];
+      for (const architecture of ['amd64', 'arm64', 'ppc64le', 's390x']) {
+        const image = await writer.writeImage([base, await writeRandomLayer(writer, 8 * MiB)], { os: 'linux', architecture });
+        manifests.push(image.manifest);
+      }
+      await writer.writeIndexJson([{ descriptor: await writer.writeIndex(manifests), ref: 'bench' }]);
+      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench`, skopeoFlags: ['--all'] };
+    },
+  },
+  {
+    name: 'repush',
+    what: 'an image already in the registry (4 x 16 MiB), pushed under a new tag',
+    prepush: true,
+    async prepare(dir) {
+      const writer = await LayoutWriter.create(dir);
+      await layoutWithWriter(writer, Array.from({ length: 4 }, () => () => writeRandomLayer(writer, 16 * MiB)));
+      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench` };
+    },
+  },
+  {
+    name: 'archive',
+    what: 'a docker save tarball with 4 x 48 MiB uncompressed layers (compressed on the way)',
+    async prepare(dir) {
+      const layoutDir = join(dir, 'layout');
+      const writer = await LayoutWriter.create(layoutDir);
+      await layoutWithWriter(writer, Array.from({ length: 4 }, () => () => writeRandomLayer(writer, 48 * MiB, false, 0.5)));
+      const archive = join(dir, 'image.tar');
+      await run('skopeo', ['copy', '--quiet', `oci:${layoutDir}:bench`, `docker-archive:${archive}:bench/app:1`]);
+      // skopeo gzips uncompressed layers for a registry destination by itself, as hoist does.
+      return { hoistSource: archive, skopeoSource: `docker-archive:${archive}` };
+    },
+  },
+  {
+    name: 'fanout',
+    what: 'one 2 x 48 MiB image to 3 registries: one hoist run vs 3 skopeo runs',
+    destinations: 3,
+    async prepare(dir) {
+      const writer = await LayoutWriter.create(dir);
+      await layoutWithWriter(writer, [() => writeRandomLayer(writer, 48 * MiB), () => writeRandomLayer(writer, 48 * MiB)]);
+      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench` };
+    },
+  },
+];
+
+async function layoutWithWriter(writer: LayoutWriter, layers: (() => Promise<{ layer: Descriptor; diffId: string }>)[]): Promise<void> {
+  const written = [];
+  for (const make of layers) written.push(await make());
+  const image = await writer.writeImage(written);
+  await writer.writeIndexJson([{ descriptor: image.manifest, ref: 'bench' }]);
+}
+
+export async function withRegistries<T>(count: number, use: (registries: TestRegistry[]) => Promise<T>): Promise<T> {
+  const registries = await Promise.all(Array.from({ length: count }, () => startRegistry()));
+  try {
+    return await use(registries);
+  } finally {
+    await Promise.all(registries.map((r) => r.stop()));
+  }
+}
+
+export function hoistPush(inputs: Inputs, destinations: string[]): Promise<Cost> {
+  return measure(process.execPath, [HOIST, 'push', inputs.hoistSource, ...destinations, '-q', '--no-cache']);
+}
+
+/** skopeo copies one destination per run: a fanout is that many runs, summed. */
+export async function skopeoPush(inputs: Inputs, destinations: string[]): Promise<Cost> {
+  const costs: Cost[] = [];
+  for (const destination of destinations) {
+    costs.push(await measure('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', ...(inputs.skopeoFlags ?? []), inputs.skopeoSource, `docker://${destination}`]));
+  }
+  return { wall: sum(costs.map((c) => c.wall)), cpu: sum(costs.map((c) => c.cpu)), rssMiB: Math.max(...costs.map((c) => c.rssMiB)) };
+}
+
+/** The floor: the same blobs sent with curl, one POST and one streamed PUT each, one after another. */
+export async function curlFloor(registry: TestRegistry, blobs: { path: string; digest: string }[]): Promise<Cost> {
+  const costs: Cost[] = [];
+  for (const blob of blobs) {
+    const { stdout } = await run('curl', ['-s', '-D', '-', '-o', '/dev/null', '-X', 'POST', `${registry.url}/v2/floor/app/blobs/uploads/`]);
+    const location = /^location: (.+)$/im.exec(stdout)?.[1]?.trim();
+    if (!location) throw new Error('the registry gave curl no upload Location');
+    const url = new URL(location, registry.url);
+    url.searchParams.append('digest', blob.digest);
+    costs.push(await measure('curl', ['-s', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/octet-stream', '-T', blob.path, url.href]));
+  }
+  return { wall: sum(costs.map((c) => c.wall)), cpu: sum(costs.map((c) => c.cpu)), rssMiB: Math.max(...costs.map((c) => c.rssMiB)) };
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
