@@ -9,7 +9,7 @@ export const PUSH_USAGE = `Usage: hoist push [options] <source> <destination>...
 
   <source>        OCI layout directory, OCI archive or docker save tarball (recognised by content),
                   or oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REPO:TAG|@N]
-  <destination>   image reference; several destinations are allowed
+  <destination>   image reference, or oci:DIR[:REF] to write an OCI layout; several are allowed
 
 Options:
   -t, --tag TAG           extra tag at every destination (repeatable)

@@ -30,7 +30,11 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     // Loaded here, not at start-up: `hoist --version` and `--help` stay quick.
     const core = await import('@hoist/core');
     const { genericAdapter } = await import('@hoist/adapter-generic');
-    const destinations = args.destinations.map((d) => core.parseReference(d));
+    const destinations = args.destinations.filter((d) => !d.startsWith('oci:')).map((d) => core.parseReference(d));
+    const layoutDestinations = args.destinations
+      .filter((d) => d.startsWith('oci:'))
+      .map((d) => core.parseOciLayoutSpec(d))
+      .map((spec) => ({ path: spec.path, refs: spec.ref === undefined ? [] : [spec.ref] }));
     const platforms = args.platforms.map((p) => core.parsePlatform(p));
     let explicit;
     if (args.username !== undefined) {
@@ -45,6 +49,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       source,
       destinations,
       tags: args.tags,
+      layoutDestinations,
       platforms,
       adapters,
       caFiles: args.caFiles,

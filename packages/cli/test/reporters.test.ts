@@ -10,7 +10,7 @@ const result: PushResult = {
   digest,
   sourceDigest: digest,
   mediaType: 'application/vnd.oci.image.manifest.v1+json',
-  destinations: [{ registry: 'r.io', repository: 'app', tags: ['v1'], digest, blobsUploaded: 1, blobsMounted: 0, blobsSkipped: 1, bytesUploaded: 2048 }],
+  destinations: [{ name: 'r.io/app', registry: 'r.io', repository: 'app', tags: ['v1'], digest, blobsUploaded: 1, blobsMounted: 0, blobsSkipped: 1, bytesUploaded: 2048 }],
 };
 
 function streams(tty: boolean) {

@@ -14,13 +14,15 @@ import { readIndexEntries, readSmall, REF_NAME_ANNOTATION, StoreSource, type Fai
  *   (`oci-layout`, `index.json`, `blobs/`), possibly with a nested index per image.
  * One image is chosen by REF (`repo:tag`, compared as normalised references) or `@N`.
  * Legacy layers become descriptors named by their diffIDs; uncompressed ones are compressed later
- * (compress-layers.ts) and checked against those diffIDs then.
+ * (compress-layers.ts) and checked against those diffIDs then. The manifest made for a legacy
+ * image uses OCI media types, as Docker 25 and BuildKit do: every current registry takes them,
+ * and an OCI layout destination is readable by OCI tools (skopeo reads no Docker manifest there).
  */
 const CONTAINERD_NAME = 'io.containerd.image.name';
-const DOCKER_CONFIG_TYPE = 'application/vnd.docker.container.image.v1+json';
-const DOCKER_LAYER_TYPE = 'application/vnd.docker.image.rootfs.diff.tar';
-const DOCKER_LAYER_GZIP_TYPE = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
-const ZSTD_LAYER_TYPE = 'application/vnd.oci.image.layer.v1.tar+zstd';
+const OCI_CONFIG_TYPE = 'application/vnd.oci.image.config.v1+json';
+const OCI_LAYER_TYPE = 'application/vnd.oci.image.layer.v1.tar';
+const OCI_LAYER_GZIP_TYPE = 'application/vnd.oci.image.layer.v1.tar+gzip';
+const OCI_LAYER_ZSTD_TYPE = 'application/vnd.oci.image.layer.v1.tar+zstd';
 
 interface LegacyEntry {
   Config?: unknown;
@@ -92,7 +94,7 @@ async function legacyImage(store: FileStore, entry: LegacyEntry, description: st
   }
 
   const files = new Map<string, string>();
-  const config: Descriptor = { mediaType: DOCKER_CONFIG_TYPE, digest: digestOf(configBytes), size: configBytes.length };
+  const config: Descriptor = { mediaType: OCI_CONFIG_TYPE, digest: digestOf(configBytes), size: configBytes.length };
   files.set(config.digest, configName);
   const layers: Descriptor[] = [];
   for (const [i, name] of layerNames.entries()) {
@@ -102,8 +104,8 @@ async function legacyImage(store: FileStore, entry: LegacyEntry, description: st
     files.set(layer.digest, name);
     layers.push(layer);
   }
-  const manifestBytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.dockerManifest, config, layers }));
-  const root: Descriptor = { mediaType: MediaTypes.dockerManifest, digest: digestOf(manifestBytes), size: manifestBytes.length };
+  const manifestBytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.ociManifest, config, layers }));
+  const root: Descriptor = { mediaType: MediaTypes.ociManifest, digest: digestOf(manifestBytes), size: manifestBytes.length };
   return {
     description,
     root,
@@ -127,10 +129,10 @@ async function layerDescriptor(store: FileStore, name: string, size: number, dif
   const head = await firstBytes(store.open(name), 4);
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
   const zstd = head.readUInt32LE(0) === 0xfd2fb528;
-  if (!gzip && !zstd) return { mediaType: DOCKER_LAYER_TYPE, digest: diffId, size };
+  if (!gzip && !zstd) return { mediaType: OCI_LAYER_TYPE, digest: diffId, size };
   const hash = createHash('sha256');
   for await (const chunk of store.open(name)) hash.update(chunk as Buffer);
-  return { mediaType: gzip ? DOCKER_LAYER_GZIP_TYPE : ZSTD_LAYER_TYPE, digest: `sha256:${hash.digest('hex')}`, size };
+  return { mediaType: gzip ? OCI_LAYER_GZIP_TYPE : OCI_LAYER_ZSTD_TYPE, digest: `sha256:${hash.digest('hex')}`, size };
 }
 
 async function firstBytes(stream: Readable, count: number): Promise<Buffer> {

@@ -14,6 +14,7 @@ export type { PushEvent, PushEventListener } from './events.js';
 export type { ImageSource } from './image-source.js';
 export { openOciLayout, parseOciLayoutSpec, REF_NAME_ANNOTATION } from './oci-layout.js';
 export { openSource } from './open-source.js';
+export type { LayoutDestination } from './layout-destination.js';
 export { formatPlatform, parsePlatform } from './platforms.js';
 export type { PlatformSpec } from './platforms.js';
 export { DEFAULT_COMPRESSION } from './compress-layers.js';

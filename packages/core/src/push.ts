@@ -6,7 +6,8 @@ import { compressLayers, DEFAULT_COMPRESSION, type CompressionSettings } from '.
 import { memoryCompressionCache, type CompressionCache } from './compression-cache.js';
 import { selectPlatforms, type PlatformSpec } from './platforms.js';
 import type { Descriptor } from './descriptor.js';
-import { planDestinations, type DestinationPlan } from './destinations.js';
+import { DEFAULT_TAG, planDestinations, type DestinationPlan } from './destinations.js';
+import { writeLayoutContent, writeLayoutRefs, type LayoutDestination, type LayoutWriteResult } from './layout-destination.js';
 import { PushError } from './errors.js';
 import type { PushEventListener } from './events.js';
 import { loadImageGraph, type ManifestNode } from './image-graph.js';
@@ -29,6 +30,8 @@ export interface PushOptions {
   destinations: readonly ImageReference[];
   /** Tags added at every destination (`-t`). */
   tags?: readonly string[];
+  /** OCI layouts on disk to write the image into (`oci:DIR[:REF]` destinations). */
+  layoutDestinations?: readonly LayoutDestination[];
   /** Tried in order for each registry; the first whose `matches` says yes serves it. */
   adapters: readonly RegistryAdapter[];
   caFiles?: string[];
@@ -52,6 +55,8 @@ export interface PushOptions {
 }
 
 export interface DestinationResult {
+  /** `registry/repository`, or `oci:DIR` for a layout. */
+  name: string;
   registry: string;
   repository: string;
   tags: string[];
@@ -108,7 +113,10 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
 }
 
 async function pushGraph(root: ManifestNode, options: PushOptions): Promise<Omit<PushResult, 'sourceDigest'>> {
-  const plans = planDestinations(options.destinations, options.tags ?? [], root.descriptor.digest);
+  const layouts = options.layoutDestinations ?? [];
+  const plans = options.destinations.length === 0 && layouts.length > 0 ? [] : planDestinations(options.destinations, options.tags ?? [], root.descriptor.digest);
+  const emit = options.onEvent ?? (() => {});
+  const layoutTargets = layouts.map((l) => ({ ...l, refs: withDefaultRef([...l.refs, ...(options.tags ?? [])]) }));
   const transport = new Transport({ ...(options.caFiles ? { caFiles: options.caFiles } : {}), ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
   const abort = new AbortController();
   const onAbort = (): void => abort.abort(options.signal?.reason);
@@ -116,10 +124,14 @@ async function pushGraph(root: ManifestNode, options: PushOptions): Promise<Omit
   const run = new PushRun(options, transport, abort.signal);
   try {
     const destinations = plans.map((plan) => run.destination(plan, root.descriptor.digest));
-    await Promise.all(destinations.map((d) => run.pushTree(d, root)));
-    await Promise.all(destinations.map((d) => run.pushTags(d, root)));
+    const [, written] = await Promise.all([
+      Promise.all(destinations.map((d) => run.pushTree(d, root))),
+      Promise.all(layoutTargets.map((l) => writeLayoutContent(l, root, options.source, emit))),
+    ]);
+    await Promise.all([...destinations.map((d) => run.pushTags(d, root)), ...layoutTargets.map((l) => writeLayoutRefs(l, root, emit))]);
     await run.locations.save();
-    return { digest: root.descriptor.digest, mediaType: root.descriptor.mediaType, destinations: destinations.map((d) => d.result) };
+    const layoutResults = layoutTargets.map((l, i) => layoutResult(l, written[i]!, root.descriptor.digest));
+    return { digest: root.descriptor.digest, mediaType: root.descriptor.mediaType, destinations: [...destinations.map((d) => d.result), ...layoutResults] };
   } catch (error) {
     // Stop the other transfers at once; their failures would only repeat this one.
     abort.abort(error);
@@ -129,6 +141,26 @@ async function pushGraph(root: ManifestNode, options: PushOptions): Promise<Omit
     options.signal?.removeEventListener('abort', onAbort);
     await transport.close();
   }
+}
+
+/** A layout destination with no ref gets `latest`, as a registry destination with no tag does. */
+function withDefaultRef(refs: string[]): string[] {
+  const unique = [...new Set(refs)];
+  return unique.length > 0 ? unique : [DEFAULT_TAG];
+}
+
+function layoutResult(layout: LayoutDestination, written: LayoutWriteResult, digest: string): DestinationResult {
+  return {
+    name: `oci:${layout.path}`,
+    registry: 'oci',
+    repository: layout.path,
+    tags: layout.refs,
+    digest,
+    blobsUploaded: written.written,
+    blobsMounted: 0,
+    blobsSkipped: written.present,
+    bytesUploaded: written.bytesWritten,
+  };
 }
 
 class PushRun {
@@ -166,6 +198,7 @@ class PushRun {
       signal: this.signal,
       plan,
       result: {
+        name: `${plan.registry}/${plan.repository}`,
         registry: plan.registry,
         repository: plan.repository,
         tags: plan.tags,

@@ -14,14 +14,14 @@ export interface Reporter {
 /** Every reference the push wrote, `registry/repository:tag`. */
 export function pushedReferences(result: PushResult): string[] {
   return result.destinations.flatMap((d) =>
-    d.tags.length > 0 ? d.tags.map((tag) => `${d.registry}/${d.repository}:${tag}`) : [`${d.registry}/${d.repository}@${result.digest}`],
+    d.tags.length > 0 ? d.tags.map((tag) => `${d.name}:${tag}`) : [`${d.name}@${result.digest}`],
   );
 }
 
 export function summaryLines(result: PushResult): string[] {
   const lines = result.destinations.map((d) => {
     const tags = d.tags.length > 0 ? `tags ${d.tags.join(', ')}` : 'by digest only';
-    return `${d.registry}/${d.repository}: ${d.blobsUploaded} uploaded (${formatBytes(d.bytesUploaded)}), ${d.blobsMounted} mounted, ${d.blobsSkipped} already present; ${tags}`;
+    return `${d.name}: ${d.blobsUploaded} uploaded (${formatBytes(d.bytesUploaded)}), ${d.blobsMounted} mounted, ${d.blobsSkipped} already present; ${tags}`;
   });
   const note = result.digest === result.sourceDigest ? [] : [`(the source's digest was ${result.sourceDigest}: platforms were selected or layers compressed on the way, so the pushed manifest differs)`];
   return [...lines, ...note, `digest: ${result.digest}`];
