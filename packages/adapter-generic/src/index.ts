@@ -1,10 +1,14 @@
 import { DEFAULT_CAPABILITIES, type Credential, type RegistryAdapter, type RegistryCapabilities } from '@hoist/core';
+import { readContainersAuthCredential } from './containers-auth.js';
 import { dockerConfigPath, readDockerConfigCredential } from './docker-config.js';
 
 /**
- * The catch-all adapter: serves any registry, with credentials given explicitly or found in
- * docker's config.json, and the engine's default quirks (monolithic uploads, mounts allowed).
- * Put it last in a chain: cloud adapters claim their own hosts first.
+ * The catch-all adapter: serves any registry, with credentials found where Docker and podman
+ * users keep them, and the engine's default quirks (monolithic uploads, mounts allowed). Put it
+ * last in a chain: cloud adapters claim their own hosts first.
+ *
+ * Credential order: explicit (flags or environment variables), docker config.json (auths,
+ * credHelpers, credsStore), containers auth.json, then anonymous.
  */
 export const ADAPTER_NAME = 'generic';
 
@@ -13,11 +17,14 @@ export interface GenericAdapterOptions {
   explicit?: { registries: readonly string[]; username: string; password: string };
   /** config.json to read; defaults to `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`. */
   dockerConfig?: string;
+  /** Environment for file locations and credential helpers; defaults to the process's. */
+  env?: NodeJS.ProcessEnv;
   capabilities?: Partial<RegistryCapabilities>;
 }
 
 export function genericAdapter(options: GenericAdapterOptions = {}): RegistryAdapter {
   const capabilities: RegistryCapabilities = { ...DEFAULT_CAPABILITIES, ...options.capabilities };
+  const env = options.env ?? process.env;
   return {
     name: ADAPTER_NAME,
     matches: () => true,
@@ -27,9 +34,15 @@ export function genericAdapter(options: GenericAdapterOptions = {}): RegistryAda
       if (explicit?.registries.includes(registry)) {
         return { kind: 'basic', username: explicit.username, password: explicit.password };
       }
-      return readDockerConfigCredential(registry, options.dockerConfig ?? dockerConfigPath());
+      return (
+        (await readDockerConfigCredential(registry, options.dockerConfig ?? dockerConfigPath(env), env)) ??
+        (await readContainersAuthCredential(registry, env))
+      );
     },
   };
 }
 
-export { dockerConfigPath, readDockerConfigCredential, registryOfKey } from './docker-config.js';
+export { registryOfKey } from './auth-entries.js';
+export { containersAuthFiles, readContainersAuthCredential } from './containers-auth.js';
+export { helperCredential } from './credential-helper.js';
+export { dockerConfigPath, readDockerConfigCredential } from './docker-config.js';

@@ -13,6 +13,7 @@ Usage:
 
 export interface MainIo extends Streams {
   stdin: NodeJS.ReadableStream;
+  env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }
 
@@ -33,7 +34,9 @@ export async function main(argv: readonly string[], io: MainIo = processIo()): P
       output.out(`hoist ${version()}`);
       return 0;
     }
-    if (command === 'push') return await pushCommand(rest, { output, stdin: io.stdin, signal: io.signal ?? new AbortController().signal });
+    if (command === 'push') {
+      return await pushCommand(rest, { output, stdin: io.stdin, env: io.env ?? process.env, signal: io.signal ?? new AbortController().signal });
+    }
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -15,8 +15,10 @@ Options:
   -t, --tag TAG           extra tag at every destination (repeatable)
       --platform OS/ARCH[/VARIANT]  push only these entries of an index (repeatable)
       --all-platforms     push every entry of an index (the default)
-  -u, --username USER     with --password-stdin (first line of stdin)
-      --password-stdin    read the password or token from standard input
+  -u, --username USER     with --password-stdin or --password-env
+      --password-stdin    read the password or token from standard input (its first line)
+      --password-env VAR  read the password or token from environment variable VAR
+      --username-env VAR  read the username from environment variable VAR (Jenkins withCredentials)
       --ca-file PATH      trust this PEM bundle in addition to the system roots (repeatable)
       --plain-http HOST   allow plain HTTP to HOST (loopback needs no flag; repeatable)
   -j, --concurrency N     blob transfers at once per registry (default 4)
@@ -40,7 +42,8 @@ export interface PushArgs {
   tags: string[];
   platforms: string[];
   username?: string;
-  passwordStdin: boolean;
+  /** Where the password comes from, when a username is given. */
+  password?: { from: 'stdin' } | { from: 'env'; variable: string };
   caFiles: string[];
   plainHttp: string[];
   concurrency?: number;
@@ -55,7 +58,7 @@ export interface PushArgs {
   help: boolean;
 }
 
-export function parsePushArgs(argv: readonly string[]): PushArgs {
+export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PushArgs {
   let parsed;
   try {
     parsed = parseArgs({
@@ -67,7 +70,9 @@ export function parsePushArgs(argv: readonly string[]): PushArgs {
         platform: { type: 'string', multiple: true },
         'all-platforms': { type: 'boolean' },
         username: { type: 'string', short: 'u' },
+        'username-env': { type: 'string' },
         'password-stdin': { type: 'boolean' },
+        'password-env': { type: 'string' },
         'ca-file': { type: 'string', multiple: true },
         'plain-http': { type: 'string', multiple: true },
         concurrency: { type: 'string', short: 'j' },
@@ -89,10 +94,14 @@ export function parsePushArgs(argv: readonly string[]): PushArgs {
   const { values, positionals } = parsed;
   const help = values.help ?? false;
   if (!help && positionals.length < 2) throw new UsageError('push needs a source and at least one destination');
-  if (values.username !== undefined && !values['password-stdin']) {
-    throw new UsageError('--username needs --password-stdin (passwords are never taken on the command line)');
+  const username = values.username ?? envValue('--username-env', values['username-env'], env);
+  if (values.username !== undefined && values['username-env'] !== undefined) throw new UsageError('--username and --username-env exclude each other');
+  if (values['password-stdin'] && values['password-env'] !== undefined) throw new UsageError('--password-stdin and --password-env exclude each other');
+  const password = values['password-stdin'] ? { from: 'stdin' as const } : values['password-env'] !== undefined ? { from: 'env' as const, variable: values['password-env'] } : undefined;
+  if (username !== undefined && !password) {
+    throw new UsageError('--username needs --password-stdin or --password-env (passwords are never taken on the command line)');
   }
-  if (values['password-stdin'] && values.username === undefined) throw new UsageError('--password-stdin needs --username');
+  if (password && username === undefined) throw new UsageError('a password needs --username or --username-env');
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other');
   if (values['all-platforms'] && values.platform) throw new UsageError('--platform and --all-platforms exclude each other');
 
@@ -101,8 +110,8 @@ export function parsePushArgs(argv: readonly string[]): PushArgs {
     destinations: positionals.slice(1),
     tags: values.tag ?? [],
     platforms: values.platform ?? [],
-    ...(values.username === undefined ? {} : { username: values.username }),
-    passwordStdin: values['password-stdin'] ?? false,
+    ...(username === undefined ? {} : { username }),
+    ...(password ? { password } : {}),
     caFiles: values['ca-file'] ?? [],
     plainHttp: (values['plain-http'] ?? []).map((h) => h.toLowerCase()),
     ...(values.concurrency === undefined ? {} : { concurrency: parseWholeNumber('--concurrency', values.concurrency, 1, 64) }),
@@ -119,6 +128,13 @@ export function parsePushArgs(argv: readonly string[]): PushArgs {
     quiet: values.quiet ?? false,
     help,
   };
+}
+
+function envValue(flag: string, variable: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (variable === undefined) return undefined;
+  const value = env[variable];
+  if (value === undefined || value === '') throw new UsageError(`${flag} ${variable}: the variable is not set`);
+  return value;
 }
 
 /** Long enough for a big image over a slow link; short enough that a wedged push ends the job. */

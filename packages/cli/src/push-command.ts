@@ -13,12 +13,13 @@ import { ProgressTally } from './progress-tally.js';
 export interface CommandContext {
   output: Output;
   stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
   signal: AbortSignal;
 }
 
 export async function pushCommand(argv: readonly string[], context: CommandContext): Promise<number> {
   const { output } = context;
-  const args = parsePushArgs(argv);
+  const args = parsePushArgs(argv, context.env);
   if (args.help) {
     output.out(PUSH_USAGE);
     return 0;
@@ -37,9 +38,12 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       .map((spec) => ({ path: spec.path, refs: spec.ref === undefined ? [] : [spec.ref] }));
     const platforms = args.platforms.map((p) => core.parsePlatform(p));
     let explicit;
-    if (args.username !== undefined) {
-      const password = await readFirstLine(context.stdin);
-      if (password === '') throw new core.PushError('USAGE', '--password-stdin got an empty password');
+    if (args.username !== undefined && args.password) {
+      const password = args.password.from === 'stdin' ? await readFirstLine(context.stdin) : (context.env[args.password.variable] ?? '');
+      if (password === '') {
+        const where = args.password.from === 'stdin' ? '--password-stdin got' : `--password-env ${args.password.variable} holds`;
+        throw new core.PushError('USAGE', `${where} an empty password`);
+      }
       output.addSecret(password);
       explicit = { registries: destinations.map((d) => d.registry), username: args.username, password };
     }

@@ -11,7 +11,7 @@ describe('parsePushArgs', () => {
       tags: ['x', 'y'],
       platforms: ['linux/arm64'],
       username: 'ci',
-      passwordStdin: true,
+      password: { from: 'stdin' },
       caFiles: ['/ca.pem'],
       plainHttp: ['reg.local:5000'],
       concurrency: 8,
@@ -29,8 +29,11 @@ describe('parsePushArgs', () => {
 
   it.each([
     [['src'], 'needs a source and at least one destination'],
-    [['src', 'dst', '-u', 'me'], '--username needs --password-stdin'],
-    [['src', 'dst', '--password-stdin'], '--password-stdin needs --username'],
+    [['src', 'dst', '-u', 'me'], '--username needs --password-stdin or --password-env'],
+    [['src', 'dst', '--password-stdin'], 'a password needs --username'],
+    [['src', 'dst', '--password-env', 'P'], 'a password needs --username'],
+    [['src', 'dst', '--username-env', 'NOPE_UNSET_VAR', '--password-env', 'P'], '--username-env NOPE_UNSET_VAR: the variable is not set'],
+    [['src', 'dst', '-u', 'a', '--password-stdin', '--password-env', 'P'], 'exclude each other'],
     [['src', 'dst', '-j', '0'], '--concurrency takes a whole number from 1 to 64'],
     [['src', 'dst', '-j', 'many'], '--concurrency takes a whole number from 1 to 64'],
     [['src', 'dst', '-q', '-v'], 'exclude each other'],
@@ -57,6 +60,12 @@ describe('parsePushArgs', () => {
 
   it('defaults --timeout to 30 minutes', () => {
     expect(parsePushArgs(['s', 'd']).timeoutMs).toBe(30 * 60_000);
+  });
+
+  it('takes username and password variables from the environment, by name only', () => {
+    const args = parsePushArgs(['s', 'd', '--username-env', 'REG_USER', '--password-env', 'REG_PASS'], { REG_USER: 'jenkins', REG_PASS: 'x' });
+    expect(args.username).toBe('jenkins');
+    expect(args.password).toEqual({ from: 'env', variable: 'REG_PASS' });
   });
 
   it('lets --help through without positionals', () => {

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, sha256, skopeoRawManifest, type WrittenImage } from '@hoist/test-images';
@@ -77,6 +77,47 @@ describe('hoist push with htpasswd (basic) auth', () => {
     const run = await runHoist(['push', layout, `${htpasswd.host}/anon/app:v1`]);
     expect(run.code).toBe(1);
     expectOneLineFailure(run, 'requires a username and password');
+  });
+});
+
+describe('hoist push with credentials where CI keeps them', () => {
+  it('--username-env and --password-env, as Jenkins withCredentials sets them', async () => {
+    const run = await runHoist(['push', layout, `${htpasswd.host}/env/app:v1`, '--username-env', 'REG_USER', '--password-env', 'REG_PASS'], {
+      env: { REG_USER: 'hoist', REG_PASS: PASSWORD },
+    });
+    expect(run.code).toBe(0);
+    expectNoSecret(run, PASSWORD);
+    expect(await manifestStatus(htpasswd.url, 'env/app', 'v1', BASIC)).toBe(200);
+  });
+
+  it('a credential helper named in credHelpers, found on PATH', async () => {
+    const bin = join(await tempDir(), 'bin');
+    await mkdir(bin);
+    const helper = join(bin, 'docker-credential-e2e');
+    await writeFile(helper, `#!/bin/sh\nread server\necho '{"ServerURL":"'$server'","Username":"hoist","Secret":"${PASSWORD}"}'\n`);
+    await chmod(helper, 0o755);
+    const env = await dockerConfigWith({});
+    await writeFile(join(env['DOCKER_CONFIG']!, 'config.json'), JSON.stringify({ credHelpers: { [htpasswd.host]: 'e2e' } }));
+    const run = await runHoist(['push', layout, `${htpasswd.host}/helper/app:v1`], { env: { ...env, PATH: `${bin}:${process.env['PATH']}` } });
+    expect(run.code).toBe(0);
+    expectNoSecret(run, PASSWORD);
+    expect(await manifestStatus(htpasswd.url, 'helper/app', 'v1', BASIC)).toBe(200);
+  });
+
+  it('containers auth.json named by REGISTRY_AUTH_FILE', async () => {
+    const file = join(await tempDir(), 'auth.json');
+    await writeFile(file, JSON.stringify({ auths: { [htpasswd.host]: { auth: Buffer.from(`hoist:${PASSWORD}`).toString('base64') } } }));
+    const run = await runHoist(['push', layout, `${htpasswd.host}/authjson/app:v1`], { env: { REGISTRY_AUTH_FILE: file } });
+    expect(run.code).toBe(0);
+    expect(await manifestStatus(htpasswd.url, 'authjson/app', 'v1', BASIC)).toBe(200);
+  });
+
+  it('a helper that is not installed is named in one line', async () => {
+    const env = await dockerConfigWith({});
+    await writeFile(join(env['DOCKER_CONFIG']!, 'config.json'), JSON.stringify({ credsStore: 'nowhere' }));
+    const run = await runHoist(['push', layout, `${htpasswd.host}/nohelper/app:v1`], { env });
+    expect(run.code).toBe(2);
+    expectOneLineFailure(run, 'credential helper docker-credential-nowhere not found on PATH');
   });
 });
 
