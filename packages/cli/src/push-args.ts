@@ -20,6 +20,10 @@ Options:
       --password-env VAR  read the password or token from environment variable VAR
       --username-env VAR  read the username from environment variable VAR (Jenkins withCredentials)
       --ca-file PATH      trust this PEM bundle in addition to the system roots (repeatable)
+      --cert-dir DIR      CAs (*.crt) and a client.cert/client.key pair for every registry,
+                          instead of the certs.d directories of Docker and podman
+      --cert FILE --key FILE  client certificate and key for mutual TLS
+      --tls-verify=false  do not verify registry certificates (alias --insecure); says so
       --plain-http HOST   allow plain HTTP to HOST (loopback needs no flag; repeatable)
   -j, --concurrency N     blob transfers at once per registry (default 4)
       --retries N         retries of a failing request or blob upload (default 5)
@@ -45,6 +49,9 @@ export interface PushArgs {
   /** Where the password comes from, when a username is given. */
   password?: { from: 'stdin' } | { from: 'env'; variable: string };
   caFiles: string[];
+  certDir?: string;
+  clientCert?: { cert: string; key: string };
+  insecure: boolean;
   plainHttp: string[];
   concurrency?: number;
   retries?: number;
@@ -74,6 +81,11 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
         'password-stdin': { type: 'boolean' },
         'password-env': { type: 'string' },
         'ca-file': { type: 'string', multiple: true },
+        'cert-dir': { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        'tls-verify': { type: 'string' },
+        insecure: { type: 'boolean' },
         'plain-http': { type: 'string', multiple: true },
         concurrency: { type: 'string', short: 'j' },
         retries: { type: 'string' },
@@ -103,6 +115,9 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
   }
   if (password && username === undefined) throw new UsageError('a password needs --username or --username-env');
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other');
+  if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('--cert and --key go together');
+  const tlsVerify = values['tls-verify'];
+  if (tlsVerify !== undefined && tlsVerify !== 'true' && tlsVerify !== 'false') throw new UsageError(`--tls-verify takes true or false, not "${tlsVerify}"`);
   if (values['all-platforms'] && values.platform) throw new UsageError('--platform and --all-platforms exclude each other');
 
   return {
@@ -113,6 +128,9 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     ...(username === undefined ? {} : { username }),
     ...(password ? { password } : {}),
     caFiles: values['ca-file'] ?? [],
+    ...(values['cert-dir'] === undefined ? {} : { certDir: values['cert-dir'] }),
+    ...(values.cert === undefined || values.key === undefined ? {} : { clientCert: { cert: values.cert, key: values.key } }),
+    insecure: tlsVerify === 'false' || (values.insecure ?? false),
     plainHttp: (values['plain-http'] ?? []).map((h) => h.toLowerCase()),
     ...(values.concurrency === undefined ? {} : { concurrency: parseWholeNumber('--concurrency', values.concurrency, 1, 64) }),
     ...(values.retries === undefined ? {} : { retries: parseWholeNumber('--retries', values.retries, 0, 20) }),

@@ -48,7 +48,14 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       explicit = { registries: destinations.map((d) => d.registry), username: args.username, password };
     }
     const adapters = [genericAdapter(explicit ? { explicit } : {})];
-    source = await core.openSource(args.source, { adapters, caFiles: args.caFiles, plainHttpHosts: args.plainHttp });
+    const tls = {
+      caFiles: args.caFiles,
+      insecure: args.insecure,
+      ...(args.certDir === undefined ? {} : { certDir: args.certDir }),
+      ...(args.clientCert ? { clientCert: args.clientCert } : {}),
+    };
+    if (args.insecure) output.err('hoist: warning: TLS certificates are not verified (--tls-verify=false): anyone between here and the registry can read and change this push');
+    source = await core.openSource(args.source, { adapters, tls, plainHttpHosts: args.plainHttp });
     const result = await core.pushImage({
       source,
       destinations,
@@ -56,7 +63,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       layoutDestinations,
       platforms,
       adapters,
-      caFiles: args.caFiles,
+      tls,
       plainHttpHosts: args.plainHttp,
       ...(args.concurrency === undefined ? {} : { concurrency: args.concurrency }),
       ...(args.retries === undefined ? {} : { retryPolicy: { retries: args.retries } }),

@@ -28,3 +28,5 @@ export { DOCKER_HUB, formatReference, parseReference } from './reference.js';
 export type { ImageReference } from './reference.js';
 export { redactUrl } from './redact.js';
 export { isLoopbackHost } from './transport.js';
+export { defaultCertsDirRoots } from './tls-settings.js';
+export type { TlsSettings } from './tls-settings.js';

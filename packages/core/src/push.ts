@@ -18,6 +18,7 @@ import type { ImageReference } from './reference.js';
 import { RegistryClient } from './registry-client.js';
 import { RetryBudget } from './retry-budget.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import type { TlsSettings } from './tls-settings.js';
 import { Transport, type TransportTimeouts } from './transport.js';
 
 /**
@@ -34,7 +35,8 @@ export interface PushOptions {
   layoutDestinations?: readonly LayoutDestination[];
   /** Tried in order for each registry; the first whose `matches` says yes serves it. */
   adapters: readonly RegistryAdapter[];
-  caFiles?: string[];
+  /** CA files, certificate directories, client certificates; see TlsSettings. */
+  tls?: TlsSettings;
   /** Hosts reached over plain HTTP without trying TLS first. */
   plainHttpHosts?: readonly string[];
   /** Concurrent blob transfers per registry. */
@@ -117,7 +119,7 @@ async function pushGraph(root: ManifestNode, options: PushOptions): Promise<Omit
   const plans = options.destinations.length === 0 && layouts.length > 0 ? [] : planDestinations(options.destinations, options.tags ?? [], root.descriptor.digest);
   const emit = options.onEvent ?? (() => {});
   const layoutTargets = layouts.map((l) => ({ ...l, refs: withDefaultRef([...l.refs, ...(options.tags ?? [])]) }));
-  const transport = new Transport({ ...(options.caFiles ? { caFiles: options.caFiles } : {}), ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
+  const transport = new Transport({ ...(options.tls ? { tls: options.tls } : {}), ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
   const abort = new AbortController();
   const onAbort = (): void => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });

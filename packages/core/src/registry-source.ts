@@ -9,6 +9,7 @@ import { MAX_MANIFEST_BYTES } from './oci-layout.js';
 import { formatReference, type ImageReference } from './reference.js';
 import { RegistryClient } from './registry-client.js';
 import { registryError } from './registry-error.js';
+import type { TlsSettings } from './tls-settings.js';
 import { readBody, Transport, type TransportResponse } from './transport.js';
 
 /**
@@ -20,7 +21,7 @@ import { readBody, Transport, type TransportResponse } from './transport.js';
  */
 export interface RegistrySourceOptions {
   adapters: readonly RegistryAdapter[];
-  caFiles?: string[];
+  tls?: TlsSettings;
   plainHttpHosts?: readonly string[];
 }
 
@@ -31,7 +32,7 @@ export interface RegistrySource extends ImageSource {
 export async function openRegistrySource(reference: ImageReference, options: RegistrySourceOptions): Promise<RegistrySource> {
   const adapter = selectAdapter(options.adapters, reference.registry);
   if (!adapter) throw new PushError('USAGE', `no registry adapter handles ${reference.registry}`);
-  const transport = new Transport(options.caFiles ? { caFiles: options.caFiles } : {});
+  const transport = new Transport(options.tls ? { tls: options.tls } : {});
   const client = new RegistryClient({
     transport,
     host: adapter.apiHost?.(reference.registry) ?? reference.registry,

@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { PushError } from './errors.js';
 import { redactUrl } from './redact.js';
+import { tlsForHost, type TlsSettings } from './tls-settings.js';
 
 /**
- * One undici Agent per push: keep-alive connections shared by every request, TLS verified
- * against the system roots plus any CA the user trusts. Redirects are followed here, by hand,
+ * One undici Agent per host and push: keep-alive connections shared by every request to it, TLS
+ * verified against the system roots plus the CAs trusted for that host (tls-settings.ts). Redirects are followed here, by hand,
  * so that `Authorization` never travels to an origin other than the one it was meant for.
  */
 export interface TransportTimeouts {
@@ -22,8 +21,7 @@ export interface TransportTimeouts {
 export const DEFAULT_TIMEOUTS: TransportTimeouts = { connectMs: 30_000, headersMs: 300_000, bodyMs: 120_000 };
 
 export interface TransportOptions {
-  /** PEM files whose certificates are trusted in addition to the system roots. */
-  caFiles?: string[];
+  tls?: TlsSettings;
   timeouts?: Partial<TransportTimeouts>;
   /** Keep-alive connections per origin. */
   connectionsPerOrigin?: number;
@@ -71,19 +69,17 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
 const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'EPROTO']);
 
 export class Transport {
-  private readonly agent: Agent;
+  private readonly agents = new Map<string, Agent>();
   private readonly userAgent: string;
+  private readonly timeouts: TransportTimeouts;
+  private readonly connectionsPerOrigin: number;
 
-  constructor(options: TransportOptions = {}) {
-    const extraCa = (options.caFiles ?? []).map((file) => readCaFile(file));
-    const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.agent = new Agent({
-      connections: options.connectionsPerOrigin ?? 16,
-      connect: { timeout: timeouts.connectMs, ...(extraCa.length > 0 ? { ca: [...rootCertificates, ...extraCa] } : {}) },
-      headersTimeout: timeouts.headersMs,
-      bodyTimeout: timeouts.bodyMs,
-    });
+  constructor(private readonly options: TransportOptions = {}) {
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.connectionsPerOrigin = options.connectionsPerOrigin ?? 16;
     this.userAgent = options.userAgent ?? 'hoist';
+    // Unreadable CA or client files are the user's mistake: say so before the first request.
+    tlsForHost('', { ...options.tls, certsDirRoots: [] });
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {
@@ -108,12 +104,27 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([...this.agents.values()].map((agent) => agent.close()));
+  }
+
+  private agentFor(url: URL): Agent {
+    let agent = this.agents.get(url.host);
+    if (!agent) {
+      const tls = url.protocol === 'https:' ? tlsForHost(url.host, this.options.tls ?? {}) : {};
+      agent = new Agent({
+        connections: this.connectionsPerOrigin,
+        connect: { timeout: this.timeouts.connectMs, ...tls },
+        headersTimeout: this.timeouts.headersMs,
+        bodyTimeout: this.timeouts.bodyMs,
+      });
+      this.agents.set(url.host, agent);
+    }
+    return agent;
   }
 
   private async dispatch(req: TransportRequest): Promise<TransportResponse> {
     try {
-      const res = await this.agent.request({
+      const res = await this.agentFor(req.url).request({
         origin: req.url.origin,
         path: req.url.pathname + req.url.search,
         method: req.method,
@@ -125,14 +136,6 @@ export class Transport {
     } catch (error) {
       throw networkError(error, req.url);
     }
-  }
-}
-
-function readCaFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new PushError('USAGE', `cannot read CA file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
   }
 }
 
@@ -184,6 +187,11 @@ function networkError(error: unknown, url: URL): PushError {
   // (EAI_AGAIN, a resolver's temporary failure, stays a retryable network error.)
   if (code === 'ENOTFOUND') return new PushError('UNKNOWN_HOST', `cannot resolve ${url.hostname} (ENOTFOUND)`, { cause: error });
   const reason = code ?? (error as Error | undefined)?.message ?? 'unknown error';
+  // A TLS 1.3 server that wants a client certificate closes the connection after the handshake
+  // instead of failing it; all the client sees is the socket closing.
+  if (url.protocol === 'https:' && /other side closed/.test(String((error as Error | undefined)?.message))) {
+    return new PushError('NETWORK', `${where} closed the connection (${reason}); if the registry requires a client certificate, give it with --cert/--key or a certs.d directory`, { cause: error });
+  }
   return new PushError('NETWORK', `cannot reach ${where}: ${reason}`, { cause: error });
 }
 

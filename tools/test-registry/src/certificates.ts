@@ -45,6 +45,18 @@ export async function issueServerCert(ca: TestCa, name: string, dnsNames: readon
   return { cert, key };
 }
 
+/** A client certificate for mutual TLS, signed by the CA. */
+export async function issueClientCert(ca: TestCa, name: string): Promise<IssuedCert> {
+  const key = join(ca.dir, `${name}.key`);
+  const csr = join(ca.dir, `${name}.csr`);
+  const cert = join(ca.dir, `${name}.crt`);
+  const ext = join(ca.dir, `${name}.ext`);
+  await writeFile(ext, 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
+  await run('openssl', ['req', ...EC_KEY, '-keyout', key, '-out', csr, '-subj', `/CN=${name}`]);
+  await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.caCert, '-CAkey', ca.caKey, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext]);
+  return { cert, key };
+}
+
 /** A self-signed certificate whose key signs tokens; the registry trusts it as its root bundle. */
 export async function createSigningCert(dir: string): Promise<IssuedCert & { der: Buffer; keyPem: string }> {
   const cert = join(dir, 'token-signer.crt');

@@ -1,6 +1,6 @@
 export { parseAccessLog, readAccessLog } from './access-log.js';
 export type { AccessLogEntry } from './access-log.js';
-export { createSigningCert, createTestCa, issueServerCert } from './certificates.js';
+export { createSigningCert, createTestCa, issueClientCert, issueServerCert } from './certificates.js';
 export type { IssuedCert, TestCa } from './certificates.js';
 export { freePort } from './free-port.js';
 export { htpasswdFile } from './htpasswd.js';

@@ -7,7 +7,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAccessLog, type AccessLogEntry } from './access-log.js';
-import { createSigningCert, createTestCa, issueServerCert } from './certificates.js';
+import { createSigningCert, createTestCa, issueClientCert, issueServerCert } from './certificates.js';
 import { freePort } from './free-port.js';
 import { htpasswdFile } from './htpasswd.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
@@ -26,6 +26,8 @@ export interface RegistryOptions {
   users?: Record<string, string>;
   /** Identity tokens the token server accepts, mapped to their user. */
   refreshTokens?: Record<string, string>;
+  /** With `tls`: require client certificates signed by the test CA (`http.tls.clientcas`). */
+  clientCertificates?: boolean;
 }
 
 export interface TestRegistry {
@@ -35,6 +37,8 @@ export interface TestRegistry {
   users: Record<string, string>;
   /** The CA that signed the registry's certificate, for TLS variants. */
   caFile?: string;
+  /** A client certificate the registry accepts, for the mutual-TLS variant. */
+  clientCert?: { cert: string; key: string };
   tokenServer?: TokenServer;
   dir: string;
   accessLog(): Promise<AccessLogEntry[]>;
@@ -76,6 +80,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const ca = options.tls || options.auth === 'token' ? await createTestCa(await mkdirIn(dir, 'certs')) : undefined;
   const serverCert = ca && options.tls ? await issueServerCert(ca, 'registry') : undefined;
   if (serverCert) config.push('  tls:', `    certificate: ${serverCert.cert}`, `    key: ${serverCert.key}`);
+  const clientCert = ca && serverCert && options.clientCertificates ? await issueClientCert(ca, 'client') : undefined;
+  if (ca && clientCert) config.push('    clientcas:', `      - ${ca.caCert}`);
 
   let tokenServer: TokenServer | undefined;
   if (options.auth === 'htpasswd') {
@@ -111,7 +117,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const start = async (): Promise<ChildProcess> => {
     const started = await launch(configFile, accessLogFile, errorLogFile);
     try {
-      await waitUntilReady(url, caFile, started);
+      await waitUntilReady(url, caFile, clientCert, started);
       return started;
     } catch (error) {
       started.kill('SIGKILL');
@@ -132,6 +138,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     url,
     users,
     ...(caFile ? { caFile } : {}),
+    ...(clientCert ? { clientCert } : {}),
     ...(tokenServer ? { tokenServer } : {}),
     dir,
     accessLog: () => readAccessLog(accessLogFile),
@@ -170,21 +177,24 @@ async function launch(configFile: string, accessLogFile: string, errorLogFile: s
   return child;
 }
 
-async function waitUntilReady(url: string, caFile: string | undefined, child: ChildProcess): Promise<void> {
-  const ca = caFile ? await readFile(caFile) : undefined;
+async function waitUntilReady(url: string, caFile: string | undefined, clientCert: { cert: string; key: string } | undefined, child: ChildProcess): Promise<void> {
+  const tls = {
+    ...(caFile ? { ca: await readFile(caFile) } : {}),
+    ...(clientCert ? { cert: await readFile(clientCert.cert), key: await readFile(clientCert.key) } : {}),
+  };
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`registry exited with code ${child.exitCode} before it was ready`);
-    if (await answers(url, ca)) return;
+    if (await answers(url, tls)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`registry at ${url} not ready after ${READY_TIMEOUT_MS} ms`);
 }
 
-function answers(url: string, ca: Buffer | undefined): Promise<boolean> {
+function answers(url: string, tls: { ca?: Buffer; cert?: Buffer; key?: Buffer }): Promise<boolean> {
   return new Promise((resolve) => {
     const request = url.startsWith('https') ? httpsRequest : httpRequest;
-    const req = request(`${url}/v2/`, { ca, timeout: 1000 }, (res) => {
+    const req = request(`${url}/v2/`, { ...tls, timeout: 1000 }, (res) => {
       res.resume();
       resolve(res.statusCode === 200 || res.statusCode === 401);
     });
