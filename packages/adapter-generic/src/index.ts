@@ -46,3 +46,4 @@ export { registryOfKey } from './auth-entries.js';
 export { containersAuthFiles, readContainersAuthCredential } from './containers-auth.js';
 export { helperCredential } from './credential-helper.js';
 export { dockerConfigPath, readDockerConfigCredential } from './docker-config.js';
+export { eraseLogin, storeLogin } from './docker-login-store.js';

@@ -1,4 +1,5 @@
 import { isPushError } from '@hoist/core';
+import { UsageError } from './usage-error.js';
 
 /**
  * One line for any failure, and its exit status: 2 for the caller's mistakes (bad reference,
@@ -18,6 +19,7 @@ export function describeFailure(error: unknown, verbose: boolean, signal: AbortS
     const name = typeof signal.reason === 'string' ? signal.reason : 'SIGINT';
     return { message: `interrupted by ${name} (${completed}); no tag was written`, code: 'ABORTED', exitCode: SIGNAL_EXIT[name] ?? 130 };
   }
+  if (error instanceof UsageError) return { message: error.message, code: 'USAGE', exitCode: 2 };
   if (isPushError(error)) {
     const message = verbose ? `${error.message}${causes(error.cause)}` : error.message;
     return { message, code: error.code, exitCode: error.kind === 'usage' ? 2 : 1 };

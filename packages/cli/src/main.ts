@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createOutput, type Streams } from './output.js';
-import { pushCommand } from './push-command.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `hoist: push container images to OCI registries
 
 Usage:
   hoist push [options] <source> <destination>...   (see hoist push --help)
+  hoist login [options] <registry>                  (see hoist login --help)
+  hoist logout <registry>
   hoist --version
   hoist --help
 `;
@@ -34,9 +35,11 @@ export async function main(argv: readonly string[], io: MainIo = processIo()): P
       output.out(`hoist ${version()}`);
       return 0;
     }
-    if (command === 'push') {
-      return await pushCommand(rest, { output, stdin: io.stdin, env: io.env ?? process.env, signal: io.signal ?? new AbortController().signal });
-    }
+    const context = { output, stdin: io.stdin, env: io.env ?? process.env, signal: io.signal ?? new AbortController().signal };
+    // Commands load on demand, so that --version and --help never load the engine.
+    if (command === 'push') return await (await import('./push-command.js')).pushCommand(rest, context);
+    if (command === 'login') return await (await import('./login-command.js')).loginCommand(rest, context);
+    if (command === 'logout') return await (await import('./login-command.js')).logoutCommand(rest, context);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionArgs, type ConnectionArgs } from './connection-options.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -15,16 +16,7 @@ Options:
   -t, --tag TAG           extra tag at every destination (repeatable)
       --platform OS/ARCH[/VARIANT]  push only these entries of an index (repeatable)
       --all-platforms     push every entry of an index (the default)
-  -u, --username USER     with --password-stdin or --password-env
-      --password-stdin    read the password or token from standard input (its first line)
-      --password-env VAR  read the password or token from environment variable VAR
-      --username-env VAR  read the username from environment variable VAR (Jenkins withCredentials)
-      --ca-file PATH      trust this PEM bundle in addition to the system roots (repeatable)
-      --cert-dir DIR      CAs (*.crt) and a client.cert/client.key pair for every registry,
-                          instead of the certs.d directories of Docker and podman
-      --cert FILE --key FILE  client certificate and key for mutual TLS
-      --tls-verify=false  do not verify registry certificates (alias --insecure); says so
-      --plain-http HOST   allow plain HTTP to HOST (loopback needs no flag; repeatable)
+${CONNECTION_USAGE}
   -j, --concurrency N     blob transfers at once per registry (default 4)
       --retries N         retries of a failing request or blob upload (default 5)
       --timeout DURATION  give up on the whole push after this long (default 30m; e.g. 90s, 10m)
@@ -40,19 +32,11 @@ Options:
 Exit status: 0 pushed, 1 the push failed (network, auth, registry), 2 usage or input error.
 `;
 
-export interface PushArgs {
+export interface PushArgs extends ConnectionArgs {
   source: string;
   destinations: string[];
   tags: string[];
   platforms: string[];
-  username?: string;
-  /** Where the password comes from, when a username is given. */
-  password?: { from: 'stdin' } | { from: 'env'; variable: string };
-  caFiles: string[];
-  certDir?: string;
-  clientCert?: { cert: string; key: string };
-  insecure: boolean;
-  plainHttp: string[];
   concurrency?: number;
   retries?: number;
   timeoutMs: number;
@@ -76,17 +60,7 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
         tag: { type: 'string', short: 't', multiple: true },
         platform: { type: 'string', multiple: true },
         'all-platforms': { type: 'boolean' },
-        username: { type: 'string', short: 'u' },
-        'username-env': { type: 'string' },
-        'password-stdin': { type: 'boolean' },
-        'password-env': { type: 'string' },
-        'ca-file': { type: 'string', multiple: true },
-        'cert-dir': { type: 'string' },
-        cert: { type: 'string' },
-        key: { type: 'string' },
-        'tls-verify': { type: 'string' },
-        insecure: { type: 'boolean' },
-        'plain-http': { type: 'string', multiple: true },
+        ...CONNECTION_OPTIONS,
         concurrency: { type: 'string', short: 'j' },
         retries: { type: 'string' },
         timeout: { type: 'string' },
@@ -106,18 +80,8 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
   const { values, positionals } = parsed;
   const help = values.help ?? false;
   if (!help && positionals.length < 2) throw new UsageError('push needs a source and at least one destination');
-  const username = values.username ?? envValue('--username-env', values['username-env'], env);
-  if (values.username !== undefined && values['username-env'] !== undefined) throw new UsageError('--username and --username-env exclude each other');
-  if (values['password-stdin'] && values['password-env'] !== undefined) throw new UsageError('--password-stdin and --password-env exclude each other');
-  const password = values['password-stdin'] ? { from: 'stdin' as const } : values['password-env'] !== undefined ? { from: 'env' as const, variable: values['password-env'] } : undefined;
-  if (username !== undefined && !password) {
-    throw new UsageError('--username needs --password-stdin or --password-env (passwords are never taken on the command line)');
-  }
-  if (password && username === undefined) throw new UsageError('a password needs --username or --username-env');
+  const connection = connectionArgs(values, env);
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other');
-  if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('--cert and --key go together');
-  const tlsVerify = values['tls-verify'];
-  if (tlsVerify !== undefined && tlsVerify !== 'true' && tlsVerify !== 'false') throw new UsageError(`--tls-verify takes true or false, not "${tlsVerify}"`);
   if (values['all-platforms'] && values.platform) throw new UsageError('--platform and --all-platforms exclude each other');
 
   return {
@@ -125,13 +89,7 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     destinations: positionals.slice(1),
     tags: values.tag ?? [],
     platforms: values.platform ?? [],
-    ...(username === undefined ? {} : { username }),
-    ...(password ? { password } : {}),
-    caFiles: values['ca-file'] ?? [],
-    ...(values['cert-dir'] === undefined ? {} : { certDir: values['cert-dir'] }),
-    ...(values.cert === undefined || values.key === undefined ? {} : { clientCert: { cert: values.cert, key: values.key } }),
-    insecure: tlsVerify === 'false' || (values.insecure ?? false),
-    plainHttp: (values['plain-http'] ?? []).map((h) => h.toLowerCase()),
+    ...connection,
     ...(values.concurrency === undefined ? {} : { concurrency: parseWholeNumber('--concurrency', values.concurrency, 1, 64) }),
     ...(values.retries === undefined ? {} : { retries: parseWholeNumber('--retries', values.retries, 0, 20) }),
     timeoutMs: values.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration('--timeout', values.timeout),
@@ -146,13 +104,6 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     quiet: values.quiet ?? false,
     help,
   };
-}
-
-function envValue(flag: string, variable: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  if (variable === undefined) return undefined;
-  const value = env[variable];
-  if (value === undefined || value === '') throw new UsageError(`${flag} ${variable}: the variable is not set`);
-  return value;
 }
 
 /** Long enough for a big image over a slow link; short enough that a wedged push ends the job. */

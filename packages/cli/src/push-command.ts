@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import type { ImageSource, PushEvent } from '@hoist/core';
 import type { Output } from './output.js';
 import { parsePushArgs, PUSH_USAGE, type PushArgs } from './push-args.js';
-import { readFirstLine } from './read-password.js';
+import { tlsSettings } from './connection-options.js';
+import { explicitCredentials } from './explicit-credentials.js';
 import { jsonReporter } from './reporters/json-reporter.js';
 import { plainReporter } from './reporters/plain-reporter.js';
 import type { Reporter } from './reporters/reporter.js';
@@ -37,24 +38,11 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       .map((d) => core.parseOciLayoutSpec(d))
       .map((spec) => ({ path: spec.path, refs: spec.ref === undefined ? [] : [spec.ref] }));
     const platforms = args.platforms.map((p) => core.parsePlatform(p));
-    let explicit;
-    if (args.username !== undefined && args.password) {
-      const password = args.password.from === 'stdin' ? await readFirstLine(context.stdin) : (context.env[args.password.variable] ?? '');
-      if (password === '') {
-        const where = args.password.from === 'stdin' ? '--password-stdin got' : `--password-env ${args.password.variable} holds`;
-        throw new core.PushError('USAGE', `${where} an empty password`);
-      }
-      output.addSecret(password);
-      explicit = { registries: destinations.map((d) => d.registry), username: args.username, password };
-    }
+    const given = await explicitCredentials(args, context, output);
+    const explicit = given ? { ...given, registries: destinations.map((d) => d.registry) } : undefined;
     const adapters = [genericAdapter(explicit ? { explicit } : {})];
-    const tls = {
-      caFiles: args.caFiles,
-      insecure: args.insecure,
-      ...(args.certDir === undefined ? {} : { certDir: args.certDir }),
-      ...(args.clientCert ? { clientCert: args.clientCert } : {}),
-    };
-    if (args.insecure) output.err('hoist: warning: TLS certificates are not verified (--tls-verify=false): anyone between here and the registry can read and change this push');
+    const tls = tlsSettings(args);
+    if (args.insecure) warnInsecure(output);
     source = await core.openSource(args.source, { adapters, tls, plainHttpHosts: args.plainHttp });
     const result = await core.pushImage({
       source,
@@ -87,6 +75,10 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
   } finally {
     await source?.close?.();
   }
+}
+
+export function warnInsecure(output: Output): void {
+  output.err('hoist: warning: TLS certificates are not verified (--tls-verify=false): anyone between here and the registry can read and change what is sent');
 }
 
 function chooseReporter(args: PushArgs, output: Output): Reporter {

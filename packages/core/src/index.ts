@@ -3,6 +3,8 @@ export type { Credential, CredentialContext, RegistryAdapter, RegistryCapabiliti
 export { defaultBlobLocationsFile, fileBlobLocations, memoryBlobLocations } from './blob-locations.js';
 export type { BlobLocations } from './blob-locations.js';
 export { parseChallenges } from './challenge.js';
+export { checkLogin } from './check-login.js';
+export type { CheckLoginOptions } from './check-login.js';
 export type { Challenge } from './challenge.js';
 export { MediaTypes } from './descriptor.js';
 export type { Descriptor, Platform } from './descriptor.js';

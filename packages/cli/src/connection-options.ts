@@ -1,0 +1,95 @@
+import { UsageError } from './usage-error.js';
+
+/**
+ * The options every command that talks to a registry shares: who the user is (never a password
+ * in argv) and how to trust the registry. Their parseArgs definitions, and what they mean.
+ */
+export const CONNECTION_OPTIONS = {
+  username: { type: 'string', short: 'u' },
+  'username-env': { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  'password-env': { type: 'string' },
+  'ca-file': { type: 'string', multiple: true },
+  'cert-dir': { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  'tls-verify': { type: 'string' },
+  insecure: { type: 'boolean' },
+  'plain-http': { type: 'string', multiple: true },
+} as const;
+
+export const CONNECTION_USAGE = `  -u, --username USER     with --password-stdin or --password-env
+      --password-stdin    read the password or token from standard input (its first line)
+      --password-env VAR  read the password or token from environment variable VAR
+      --username-env VAR  read the username from environment variable VAR (Jenkins withCredentials)
+      --ca-file PATH      trust this PEM bundle in addition to the system roots (repeatable)
+      --cert-dir DIR      CAs (*.crt) and a client.cert/client.key pair for every registry,
+                          instead of the certs.d directories of Docker and podman
+      --cert FILE --key FILE  client certificate and key for mutual TLS
+      --tls-verify=false  do not verify registry certificates (alias --insecure); says so
+      --plain-http HOST   allow plain HTTP to HOST (loopback needs no flag; repeatable)`;
+
+interface ConnectionValues {
+  username?: string | undefined;
+  'username-env'?: string | undefined;
+  'password-stdin'?: boolean | undefined;
+  'password-env'?: string | undefined;
+  'ca-file'?: string[] | undefined;
+  'cert-dir'?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+  'tls-verify'?: string | undefined;
+  insecure?: boolean | undefined;
+  'plain-http'?: string[] | undefined;
+}
+
+export interface ConnectionArgs {
+  username?: string;
+  /** Where the password comes from, when a username is given. */
+  password?: { from: 'stdin' } | { from: 'env'; variable: string };
+  caFiles: string[];
+  certDir?: string;
+  clientCert?: { cert: string; key: string };
+  insecure: boolean;
+  plainHttp: string[];
+}
+
+export function connectionArgs(values: ConnectionValues, env: NodeJS.ProcessEnv): ConnectionArgs {
+  if (values.username !== undefined && values['username-env'] !== undefined) throw new UsageError('--username and --username-env exclude each other');
+  const username = values.username ?? envValue('--username-env', values['username-env'], env);
+  if (values['password-stdin'] && values['password-env'] !== undefined) throw new UsageError('--password-stdin and --password-env exclude each other');
+  const password = values['password-stdin'] ? { from: 'stdin' as const } : values['password-env'] !== undefined ? { from: 'env' as const, variable: values['password-env'] } : undefined;
+  if (username !== undefined && !password) {
+    throw new UsageError('--username needs --password-stdin or --password-env (passwords are never taken on the command line)');
+  }
+  if (password && username === undefined) throw new UsageError('a password needs --username or --username-env');
+  if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('--cert and --key go together');
+  const tlsVerify = values['tls-verify'];
+  if (tlsVerify !== undefined && tlsVerify !== 'true' && tlsVerify !== 'false') throw new UsageError(`--tls-verify takes true or false, not "${tlsVerify}"`);
+  return {
+    ...(username === undefined ? {} : { username }),
+    ...(password ? { password } : {}),
+    caFiles: values['ca-file'] ?? [],
+    ...(values['cert-dir'] === undefined ? {} : { certDir: values['cert-dir'] }),
+    ...(values.cert === undefined || values.key === undefined ? {} : { clientCert: { cert: values.cert, key: values.key } }),
+    insecure: tlsVerify === 'false' || (values.insecure ?? false),
+    plainHttp: (values['plain-http'] ?? []).map((h) => h.toLowerCase()),
+  };
+}
+
+/** The TLS settings core takes, from the parsed options. */
+export function tlsSettings(args: ConnectionArgs) {
+  return {
+    caFiles: args.caFiles,
+    insecure: args.insecure,
+    ...(args.certDir === undefined ? {} : { certDir: args.certDir }),
+    ...(args.clientCert ? { clientCert: args.clientCert } : {}),
+  };
+}
+
+function envValue(flag: string, variable: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (variable === undefined) return undefined;
+  const value = env[variable];
+  if (value === undefined || value === '') throw new UsageError(`${flag} ${variable}: the variable is not set`);
+  return value;
+}

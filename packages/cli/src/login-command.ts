@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionArgs, tlsSettings } from './connection-options.js';
+import { describeFailure } from './describe-failure.js';
+import { explicitCredentials } from './explicit-credentials.js';
+import type { CommandContext } from './push-command.js';
+import { warnInsecure } from './push-command.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * `hoist login HOST` checks the credentials with the registry, then stores them where
+ * `docker login` would (the credsStore helper if one is configured, else config.json, mode
+ * 0600); `hoist logout HOST` removes them. Later pushes find them with no credential flags.
+ */
+export const LOGIN_USAGE = `Usage: hoist login [options] <registry>
+       hoist logout <registry>
+
+${CONNECTION_USAGE}
+  -h, --help              show this help
+`;
+
+export async function loginCommand(argv: readonly string[], context: CommandContext): Promise<number> {
+  const { values, positionals } = parse(() => parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { ...CONNECTION_OPTIONS, help: HELP } }));
+  if (values.help) {
+    context.output.out(LOGIN_USAGE);
+    return 0;
+  }
+  const args = connectionArgs(values, context.env);
+  try {
+    const registry = registryArg(positionals, 'login');
+    const given = await explicitCredentials(args, context, context.output);
+    if (!given) throw new UsageError('login needs --username (or --username-env) with --password-stdin or --password-env');
+    if (args.insecure) warnInsecure(context.output);
+    const core = await import('@hoist/core');
+    const { dockerConfigPath, storeLogin } = await import('@hoist/adapter-generic');
+    await core.checkLogin({
+      host: registry,
+      credential: { kind: 'basic', username: given.username, password: given.password },
+      tls: tlsSettings(args),
+      plainHttp: args.plainHttp.includes(registry),
+    });
+    const where = await storeLogin(dockerConfigPath(context.env), registry, given.username, given.password, context.env);
+    context.output.out(`login succeeded for ${registry} (stored in ${where === 'helper' ? 'the credsStore helper' : dockerConfigPath(context.env)})`);
+    return 0;
+  } catch (error) {
+    const failure = describeFailure(error, false, context.signal);
+    context.output.err(`hoist: error: ${failure.message}`);
+    return failure.exitCode;
+  }
+}
+
+export async function logoutCommand(argv: readonly string[], context: CommandContext): Promise<number> {
+  const { values, positionals } = parse(() => parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { help: HELP } }));
+  if (values.help) {
+    context.output.out(LOGIN_USAGE);
+    return 0;
+  }
+  try {
+    const registry = registryArg(positionals, 'logout');
+    const { dockerConfigPath, eraseLogin } = await import('@hoist/adapter-generic');
+    const erased = await eraseLogin(dockerConfigPath(context.env), registry, context.env);
+    context.output.out(erased ? `removed the credentials for ${registry}` : `no credentials were stored for ${registry}`);
+    return 0;
+  } catch (error) {
+    const failure = describeFailure(error, false, context.signal);
+    context.output.err(`hoist: error: ${failure.message}`);
+    return failure.exitCode;
+  }
+}
+
+const HELP = { type: 'boolean', short: 'h' } as const;
+
+/** parseArgs' own complaints (an unknown flag) are usage errors. */
+function parse<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** `https://reg.example:5000/` → `reg.example:5000`, as docker login accepts either. */
+function registryArg(positionals: string[], command: string): string {
+  if (positionals.length !== 1) throw new UsageError(`${command} takes one registry, e.g. hoist ${command} registry.example.com`);
+  return positionals[0]!.replace(/^[a-z]+:\/\//i, '').split('/')[0]!.toLowerCase();
+}
