@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { PushError } from './errors.js';
 import { redactUrl } from './redact.js';
 import { tlsForHost, type TlsSettings } from './tls-settings.js';
@@ -69,7 +69,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
 const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'EPROTO']);
 
 export class Transport {
-  private readonly agents = new Map<string, Agent>();
+  private readonly agents = new Map<string, Dispatcher>();
   private readonly userAgent: string;
   private readonly timeouts: TransportTimeouts;
   private readonly connectionsPerOrigin: number;
@@ -107,16 +107,21 @@ export class Transport {
     await Promise.all([...this.agents.values()].map((agent) => agent.close()));
   }
 
-  private agentFor(url: URL): Agent {
+  /**
+   * The dispatcher for a host. With HTTPS_PROXY / HTTP_PROXY set (either case), requests go
+   * through the proxy (a CONNECT tunnel, so TLS stays end to end) unless NO_PROXY names the host.
+   */
+  private agentFor(url: URL): Dispatcher {
     let agent = this.agents.get(url.host);
     if (!agent) {
       const tls = url.protocol === 'https:' ? tlsForHost(url.host, this.options.tls ?? {}) : {};
-      agent = new Agent({
+      const options = {
         connections: this.connectionsPerOrigin,
         connect: { timeout: this.timeouts.connectMs, ...tls },
         headersTimeout: this.timeouts.headersMs,
         bodyTimeout: this.timeouts.bodyMs,
-      });
+      };
+      agent = usesProxy(process.env) ? new EnvHttpProxyAgent({ ...options, requestTls: options.connect }) : new Agent(options);
       this.agents.set(url.host, agent);
     }
     return agent;
@@ -137,6 +142,12 @@ export class Transport {
       throw networkError(error, req.url);
     }
   }
+}
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+function usesProxy(env: NodeJS.ProcessEnv): boolean {
+  return PROXY_VARIABLES.some((name) => (env[name] ?? '') !== '');
 }
 
 function withoutCredentials(headers: Record<string, string>): Record<string, string> {

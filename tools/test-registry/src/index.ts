@@ -12,3 +12,5 @@ export { seededRandom, startFaultProxy } from './fault-proxy.js';
 export type { FaultAction, FaultProxy, FaultRecord, FaultRule } from './fault-proxy.js';
 export { startRedirectFront } from './redirect-front.js';
 export type { RedirectFront } from './redirect-front.js';
+export { startHttpProxy } from './http-proxy.js';
+export type { HttpProxy } from './http-proxy.js';
