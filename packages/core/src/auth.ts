@@ -2,7 +2,7 @@ import type { Credential } from './adapter.js';
 import type { Challenge } from './challenge.js';
 import { PushError } from './errors.js';
 import { redactUrl } from './redact.js';
-import { readLimitedText, type Transport } from './transport.js';
+import { isLoopbackHost, readLimitedText, type Transport } from './transport.js';
 
 /**
  * The bearer-token half of the distribution auth dance (distribution "token authentication"
@@ -122,6 +122,10 @@ function realmUrl(req: TokenRequest): URL {
   }
   if (req.registryUrl.protocol === 'https:' && url.protocol !== 'https:') {
     throw new PushError('INSECURE_TRANSPORT', `refusing token realm ${redactUrl(url)}: it downgrades the registry's https to ${url.protocol}`);
+  }
+  // A plain-HTTP registry is trusted with credentials only on loopback; its realm no further.
+  if (url.protocol === 'http:' && req.credential && !isLoopbackHost(url.host)) {
+    throw new PushError('INSECURE_TRANSPORT', `refusing to send credentials to token realm ${redactUrl(url)} over plain HTTP`);
   }
   return url;
 }

@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { selectAdapter, type RegistryAdapter, type RegistryCapabilities } from './adapter.js';
 import { OpenSessions, transferBlob } from './blob-transfer.js';
 import { blobExists, mountBlob, type RepositoryTarget } from './blob-upload.js';
@@ -37,6 +38,8 @@ export interface PushOptions {
   adapters: readonly RegistryAdapter[];
   /** CA files, certificate directories, client certificates; see TlsSettings. */
   tls?: TlsSettings;
+  /** Name resolution for registry connections (split-horizon DNS, tests); the system's by default. */
+  lookup?: LookupFunction;
   /** Hosts reached over plain HTTP without trying TLS first. */
   plainHttpHosts?: readonly string[];
   /** Concurrent blob transfers per registry. */
@@ -119,7 +122,11 @@ async function pushGraph(root: ManifestNode, options: PushOptions): Promise<Omit
   const plans = options.destinations.length === 0 && layouts.length > 0 ? [] : planDestinations(options.destinations, options.tags ?? [], root.descriptor.digest);
   const emit = options.onEvent ?? (() => {});
   const layoutTargets = layouts.map((l) => ({ ...l, refs: withDefaultRef([...l.refs, ...(options.tags ?? [])]) }));
-  const transport = new Transport({ ...(options.tls ? { tls: options.tls } : {}), ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
+  const transport = new Transport({
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
+  });
   const abort = new AbortController();
   const onAbort = (): void => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });

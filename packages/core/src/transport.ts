@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { PushError } from './errors.js';
@@ -22,6 +23,8 @@ export const DEFAULT_TIMEOUTS: TransportTimeouts = { connectMs: 30_000, headersM
 
 export interface TransportOptions {
   tls?: TlsSettings;
+  /** Name resolution for connections, as net.connect takes it (split-horizon DNS, tests). */
+  lookup?: LookupFunction;
   timeouts?: Partial<TransportTimeouts>;
   /** Keep-alive connections per origin. */
   connectionsPerOrigin?: number;
@@ -117,7 +120,7 @@ export class Transport {
       const tls = url.protocol === 'https:' ? tlsForHost(url.host, this.options.tls ?? {}) : {};
       const options = {
         connections: this.connectionsPerOrigin,
-        connect: { timeout: this.timeouts.connectMs, ...tls },
+        connect: { timeout: this.timeouts.connectMs, ...tls, ...(this.options.lookup ? { lookup: this.options.lookup } : {}) },
         headersTimeout: this.timeouts.headersMs,
         bodyTimeout: this.timeouts.bodyMs,
       };

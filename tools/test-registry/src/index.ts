@@ -11,6 +11,6 @@ export type { TokenRequestRecord, TokenServer, TokenServerOptions } from './toke
 export { seededRandom, startFaultProxy } from './fault-proxy.js';
 export type { FaultAction, FaultProxy, FaultRecord, FaultRule } from './fault-proxy.js';
 export { startRedirectFront } from './redirect-front.js';
-export type { RedirectFront } from './redirect-front.js';
+export type { RedirectFront, RedirectFrontOptions } from './redirect-front.js';
 export { startHttpProxy } from './http-proxy.js';
 export type { HttpProxy } from './http-proxy.js';

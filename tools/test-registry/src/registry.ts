@@ -28,6 +28,8 @@ export interface RegistryOptions {
   refreshTokens?: Record<string, string>;
   /** With `tls`: require client certificates signed by the test CA (`http.tls.clientcas`). */
   clientCertificates?: boolean;
+  /** With token auth: the host name the realm URL uses instead of 127.0.0.1 (the port is the token server's). */
+  realmHost?: string;
 }
 
 export interface TestRegistry {
@@ -101,7 +103,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     config.push(
       'auth:',
       '  token:',
-      `    realm: ${tokenServer.realm}`,
+      `    realm: ${options.realmHost ? tokenServer.realm.replace('127.0.0.1', options.realmHost) : tokenServer.realm}`,
       `    service: ${TOKEN_SERVICE}`,
       `    issuer: ${TOKEN_ISSUER}`,
       `    rootcertbundle: ${signer.cert}`,
