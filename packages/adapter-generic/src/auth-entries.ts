@@ -16,10 +16,15 @@ export interface AuthEntry {
 
 export type AuthFile = { auths?: unknown; credHelpers?: unknown; credsStore?: unknown };
 
-/** `https://host:5000/v1/` → `host:5000`: the registry a key names. */
+/** Docker Hub's names; `docker login` files its credentials under `https://index.docker.io/v1/`. */
+const HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io', 'docker.io']);
+export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
+
+/** `https://host:5000/v1/` → `host:5000`: the registry a key names (`docker.io` for Hub's keys). */
 export function registryOfKey(key: string): string {
   const withoutScheme = key.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
-  return withoutScheme.split('/')[0]!.toLowerCase();
+  const host = withoutScheme.split('/')[0]!.toLowerCase();
+  return HUB_ALIASES.has(host) ? 'docker.io' : host;
 }
 
 /** The parsed file, or undefined when it does not exist. Messages name the file, never its content. */

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PushError } from '@hoist/core';
-import { readAuthFile, registryOfKey } from './auth-entries.js';
+import { DOCKER_HUB_KEY, readAuthFile, registryOfKey } from './auth-entries.js';
 
 /**
  * Where `hoist login` keeps what it was given, as `docker login` does: with a `credsStore`
@@ -16,7 +16,7 @@ export async function storeLogin(file: string, registry: string, username: strin
     return 'helper';
   }
   const auths = withoutRegistry(config.auths, registry);
-  auths[registry] = { auth: Buffer.from(`${username}:${password}`).toString('base64') };
+  auths[registry === 'docker.io' ? DOCKER_HUB_KEY : registry] = { auth: Buffer.from(`${username}:${password}`).toString('base64') };
   await writePrivately(file, { ...config, auths });
   return 'file';
 }

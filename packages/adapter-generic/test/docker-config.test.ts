@@ -18,6 +18,8 @@ describe('docker config.json credentials', () => {
     ['https://reg.example:5000', 'reg.example:5000'],
     ['https://Reg.Example/v1/', 'reg.example'],
     ['http://reg.example/v2/', 'reg.example'],
+    ['https://index.docker.io/v1/', 'docker.io'],
+    ['registry-1.docker.io', 'docker.io'],
   ])('key %s names %s', (key, registry) => expect(registryOfKey(key)).toBe(registry));
 
   it('decodes auth, keeping colons inside the password', async () => {
