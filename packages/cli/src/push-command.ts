@@ -32,6 +32,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     // Loaded here, not at start-up: `hoist --version` and `--help` stay quick.
     const core = await import('@hoist/core');
     const { genericAdapter } = await import('@hoist/adapter-generic');
+    const { dockerHubAdapter } = await import('@hoist/adapter-dockerhub');
     const destinations = args.destinations.filter((d) => !d.startsWith('oci:')).map((d) => core.parseReference(d));
     const layoutDestinations = args.destinations
       .filter((d) => d.startsWith('oci:'))
@@ -40,7 +41,9 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     const platforms = args.platforms.map((p) => core.parsePlatform(p));
     const given = await explicitCredentials(args, context, output);
     const explicit = given ? { ...given, registries: destinations.map((d) => d.registry) } : undefined;
-    const adapters = [genericAdapter(explicit ? { explicit } : {})];
+    const generic = genericAdapter(explicit ? { explicit } : {});
+    // Hub first: it claims its own names and takes credentials from the generic chain.
+    const adapters = [dockerHubAdapter({ credentials: generic }), generic];
     const tls = tlsSettings(args);
     if (args.insecure) warnInsecure(output);
     source = await core.openSource(args.source, { adapters, tls, plainHttpHosts: args.plainHttp });

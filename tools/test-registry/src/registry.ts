@@ -30,6 +30,8 @@ export interface RegistryOptions {
   clientCertificates?: boolean;
   /** With token auth: the host name the realm URL uses instead of 127.0.0.1 (the port is the token server's). */
   realmHost?: string;
+  /** With `tls`: more names the registry's (and token server's) certificate is valid for. */
+  dnsNames?: string[];
 }
 
 export interface TestRegistry {
@@ -80,7 +82,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   ];
 
   const ca = options.tls || options.auth === 'token' ? await createTestCa(await mkdirIn(dir, 'certs')) : undefined;
-  const serverCert = ca && options.tls ? await issueServerCert(ca, 'registry') : undefined;
+  const serverCert = ca && options.tls ? await issueServerCert(ca, 'registry', options.dnsNames ?? []) : undefined;
   if (serverCert) config.push('  tls:', `    certificate: ${serverCert.cert}`, `    key: ${serverCert.key}`);
   const clientCert = ca && serverCert && options.clientCertificates ? await issueClientCert(ca, 'client') : undefined;
   if (ca && clientCert) config.push('    clientcas:', `      - ${ca.caCert}`);

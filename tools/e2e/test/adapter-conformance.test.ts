@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import type { LookupFunction } from 'node:net';
+import { promisify } from 'node:util';
+import { describeAdapterConformance } from '@hoist/adapter-conformance';
+import { dockerHubAdapter } from '@hoist/adapter-dockerhub';
+import { genericAdapter } from '@hoist/adapter-generic';
+import { skopeoRawManifest } from '@hoist/test-images';
+import { startRegistry } from '@hoist/test-registry';
+
+/**
+ * Our adapters through the conformance kit, each against a real registry that demands its kind
+ * of auth: generic behind htpasswd; Docker Hub as a token-auth registry answering for
+ * registry-1.docker.io, with its realm on auth.docker.io, both names resolved to loopback.
+ */
+const PASSWORD = 'hoist-test-password';
+const run = promisify(execFile);
+
+describeAdapterConformance('generic', {
+  adapter: genericAdapter({ dockerConfig: '/nonexistent', env: {} }),
+  ownedHosts: ['registry.example.com', '127.0.0.1:5000', 'ghcr.io'],
+  foreignHosts: [],
+  async endToEnd() {
+    const registry = await startRegistry({ auth: 'htpasswd' });
+    const explicit = (password: string) => genericAdapter({ explicit: { registries: [registry.host], username: 'hoist', password }, dockerConfig: '/nonexistent', env: {} });
+    return {
+      registry: registry.host,
+      adapter: explicit(PASSWORD),
+      readManifest: (repository, tag) => skopeoRawManifest(`${registry.host}/${repository}:${tag}`, { username: 'hoist', password: PASSWORD }),
+      refused: { adapter: explicit('refused-secret-value'), secret: 'refused-secret-value' },
+      close: () => registry.stop(),
+    };
+  },
+});
+
+const hubNamesToLoopback: LookupFunction = (host, options, callback) => {
+  if (!['registry-1.docker.io', 'auth.docker.io', 'localhost'].includes(host)) {
+    callback(Object.assign(new Error(`not in the test's DNS: ${host}`), { code: 'ENOTFOUND' }), '', 4);
+    return;
+  }
+  if (typeof options === 'object' && options.all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+  else callback(null, '127.0.0.1', 4);
+};
+
+const pat = (secret: string) => ({ resolveCredentials: async () => ({ kind: 'basic' as const, username: 'hoist', password: secret }) });
+
+describeAdapterConformance('dockerhub', {
+  adapter: dockerHubAdapter(),
+  ownedHosts: ['docker.io', 'index.docker.io', 'registry-1.docker.io'],
+  foreignHosts: ['ghcr.io', 'docker.io.example.com', 'quay.io', '123456789012.dkr.ecr.us-east-1.amazonaws.com'],
+  async endToEnd() {
+    const registry = await startRegistry({ auth: 'token', tls: true, dnsNames: ['registry-1.docker.io', 'auth.docker.io'], realmHost: 'auth.docker.io' });
+    const port = registry.host.split(':')[1]!;
+    const hub = (secret: string) => dockerHubAdapter({ apiHost: `registry-1.docker.io:${port}`, credentials: pat(secret) });
+    return {
+      registry: 'docker.io',
+      adapter: hub(PASSWORD),
+      pushOptions: { tls: { caFiles: [registry.caFile!] }, lookup: hubNamesToLoopback },
+      // skopeo would look auth.docker.io up in real DNS: read with curl at loopback instead.
+      readManifest: async (repository, tag) => {
+        const scope = `repository:${repository}:pull`;
+        const token = JSON.parse(
+          (await run('curl', ['-sf', '--cacert', registry.caFile!, '-u', `hoist:${PASSWORD}`, `${registry.tokenServer!.realm}?service=hoist-test-registry&scope=${scope}`])).stdout,
+        ).token as string;
+        const accept = 'application/vnd.oci.image.manifest.v1+json';
+        return (await run('curl', ['-sf', '--cacert', registry.caFile!, '-H', `Authorization: Bearer ${token}`, '-H', `Accept: ${accept}`, `${registry.url}/v2/${repository}/manifests/${tag}`], { encoding: 'buffer' })).stdout;
+      },
+      refused: { adapter: hub('refused-pat-value'), secret: 'refused-pat-value' },
+      close: () => registry.stop(),
+    };
+  },
+});
