@@ -53,17 +53,21 @@ export function describeAdapterConformance(name: string, setup: ConformanceSetup
       }
     });
 
-    it('resolves credentials to a well-formed credential or to none', async () => {
-      for (const host of setup.ownedHosts) {
-        const credential = await setup.adapter.resolveCredentials(host, {});
-        if (credential === undefined) continue;
-        if (credential.kind === 'basic') expect(typeof credential.password).toBe('string');
-        else expect(credential.token.length).toBeGreaterThan(0);
-      }
-    });
-
     const endToEnd = setup.endToEnd;
     if (!endToEnd) return;
+
+    // Resolving credentials may call a cloud API: only against the setup's stand-ins.
+    it('resolves credentials to a well-formed credential', async () => {
+      const e2e = await endToEnd();
+      try {
+        const credential = await e2e.adapter.resolveCredentials(e2e.registry, {});
+        expect(credential).toBeDefined();
+        if (credential?.kind === 'basic') expect(credential.password.length).toBeGreaterThan(0);
+        else expect(credential?.token.length).toBeGreaterThan(0);
+      } finally {
+        await e2e.close();
+      }
+    });
 
     it('pushes an image end to end that an independent reader finds byte for byte', async () => {
       const e2e = await endToEnd();

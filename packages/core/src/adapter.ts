@@ -46,6 +46,12 @@ export interface RegistryAdapter {
   /** Credentials for the registry, or undefined for anonymous access. */
   resolveCredentials(registry: string, context: CredentialContext): Promise<Credential | undefined>;
   capabilities(registry: string): RegistryCapabilities;
+  /**
+   * Called once per repository when the registry answers NAME_UNKNOWN to a push (ECR, which
+   * creates nothing implicitly). Return true after creating the repository and the engine tries
+   * again; false (or no method) to fail with the registry's error.
+   */
+  createRepository?(registry: string, repository: string, context: CredentialContext): Promise<boolean>;
 }
 
 export const DEFAULT_CAPABILITIES: RegistryCapabilities = { upload: 'monolithic', mount: true };

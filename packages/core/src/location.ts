@@ -11,7 +11,12 @@ export function uploadLocation(res: TransportResponse): URL {
   if (typeof location !== 'string' || location === '') {
     throw new PushError('PROTOCOL', `registry ${res.url.host} started an upload without a Location header`);
   }
-  return new URL(location, res.url);
+  const url = new URL(location, res.url);
+  // Blob bytes that left over TLS must not continue in the clear.
+  if (res.url.protocol === 'https:' && url.protocol !== 'https:') {
+    throw new PushError('INSECURE_TRANSPORT', `registry ${res.url.host} sent an upload Location over ${url.protocol.slice(0, -1)}, refusing to leave https`);
+  }
+  return url;
 }
 
 /** Appends `digest=` to the Location, after any query string the registry put there. */

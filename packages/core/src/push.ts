@@ -9,7 +9,7 @@ import { selectPlatforms, type PlatformSpec } from './platforms.js';
 import type { Descriptor } from './descriptor.js';
 import { DEFAULT_TAG, planDestinations, type DestinationPlan } from './destinations.js';
 import { writeLayoutContent, writeLayoutRefs, type LayoutDestination, type LayoutWriteResult } from './layout-destination.js';
-import { PushError } from './errors.js';
+import { isPushError, PushError } from './errors.js';
 import type { PushEventListener } from './events.js';
 import { loadImageGraph, type ManifestNode } from './image-graph.js';
 import type { ImageSource } from './image-source.js';
@@ -89,6 +89,7 @@ const CANCEL_TIMEOUT_MS = 2_000;
 const PROGRESS_INTERVAL_MS = 500;
 
 interface Registry {
+  adapter: RegistryAdapter;
   client: RegistryClient;
   capabilities: RegistryCapabilities;
   limiter: Limiter;
@@ -100,6 +101,7 @@ interface Destination extends RepositoryTarget {
   registry: Registry;
   plan: DestinationPlan;
   result: DestinationResult;
+  repositoryCreated?: Promise<boolean>;
 }
 
 export async function pushImage(options: PushOptions): Promise<PushResult> {
@@ -229,7 +231,7 @@ class PushRun {
     }
     const largestFirst = [...node.blobs].sort((a, b) => b.size - a.size);
     await Promise.all([...node.children.map((child) => this.pushTree(dest, child)), ...largestFirst.map((blob) => this.ensureBlob(dest, blob))]);
-    await putManifest(dest, manifest, node.bytes, manifest.digest);
+    await this.inRepository(dest, () => putManifest(dest, manifest, node.bytes, manifest.digest));
     this.emit({ type: 'manifest-pushed', destination: dest.name, digest: manifest.digest, reference: manifest.digest });
   }
 
@@ -249,6 +251,7 @@ class PushRun {
       const host = adapter.apiHost?.(name) ?? name;
       const concurrency = Math.min(this.options.concurrency ?? DEFAULT_CONCURRENCY, capabilities.maxConcurrency ?? Infinity);
       registry = {
+        adapter,
         capabilities,
         limiter: new Limiter(concurrency),
         client: new RegistryClient({
@@ -293,10 +296,23 @@ class PushRun {
     const fromOrigin = origin?.registry === dest.registryName ? [origin.repository] : [];
     const candidates = [...fromOrigin, ...this.locations.lookup(dest.registryName, blob.digest)];
     const placing = dest.registry.limiter
-      .run(() => this.placeBlob(dest, blob, candidates, true))
+      .run(() => this.inRepository(dest, () => this.placeBlob(dest, blob, candidates, true)))
       .then(() => dest.repository);
     this.holders.set(key, placing);
     await placing;
+  }
+
+  /** Runs `step`; on NAME_UNKNOWN asks the adapter to create the repository (once) and runs it again. */
+  private async inRepository<T>(dest: Destination, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      const adapter = dest.registry.adapter;
+      if (!isPushError(error) || error.code !== 'NAME_UNKNOWN' || !adapter.createRepository) throw error;
+      dest.repositoryCreated ??= adapter.createRepository(dest.registryName, dest.repository, { signal: this.signal });
+      if (!(await dest.repositoryCreated)) throw error;
+      return step();
+    }
   }
 
   private async placeBlob(dest: Destination, blob: Descriptor, mountFrom: string[], probe: boolean): Promise<void> {

@@ -14,6 +14,10 @@ describe('upload locations', () => {
     expect(uploadLocation(response('https://storage.example/upload/1?sig=a%2Bb')).href).toBe('https://storage.example/upload/1?sig=a%2Bb');
   });
 
+  it('refuses a Location that leaves https for plain http', () => {
+    expect(() => uploadLocation(response('http://reg.example:5000/v2/app/blobs/uploads/abc'))).toThrowError(expect.objectContaining({ code: 'INSECURE_TRANSPORT' }));
+  });
+
   it('fails clearly without a Location', () => {
     expect(() => uploadLocation(response(undefined))).toThrowError(expect.objectContaining({ code: 'PROTOCOL' }));
   });

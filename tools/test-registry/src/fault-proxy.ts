@@ -1,4 +1,6 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -63,7 +65,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export async function startFaultProxy(targetHost: string, options: { random?: () => number } = {}): Promise<FaultProxy> {
+export async function startFaultProxy(targetHost: string, options: { random?: () => number; tls?: { cert: string; key: string } } = {}): Promise<FaultProxy> {
   const random = options.random ?? Math.random;
   const rules: LiveRule[] = [];
   const log: FaultRecord[] = [];
@@ -83,11 +85,15 @@ export async function startFaultProxy(targetHost: string, options: { random?: ()
     return undefined;
   };
 
-  const server = createServer((req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     const action = pick(req);
     log.push({ method: req.method ?? '', path: req.url ?? '', fault: action?.type ?? 'none' });
+    // Tell the registry behind that clients came over TLS, so the URLs it builds say https.
+    if (options.tls) req.headers['x-forwarded-proto'] = 'https';
     handle(req, res, action, targetHost);
-  });
+  };
+  // With `tls` the proxy itself speaks TLS (the registry behind it stays plain, on loopback).
+  const server = options.tls ? createTlsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, serve) : createServer(serve);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -96,7 +102,7 @@ export async function startFaultProxy(targetHost: string, options: { random?: ()
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     host,
-    url: `http://${host}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}`,
     log,
     addRule: (rule) => rules.push({ ...rule, seen: 0, faulted: 0 }),
     clearRules: () => rules.splice(0),

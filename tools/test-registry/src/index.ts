@@ -14,3 +14,5 @@ export { startRedirectFront } from './redirect-front.js';
 export type { RedirectFront, RedirectFrontOptions } from './redirect-front.js';
 export { startHttpProxy } from './http-proxy.js';
 export type { HttpProxy } from './http-proxy.js';
+export { startFakeEcr } from './fake-ecr.js';
+export type { FakeEcr, FakeEcrOptions } from './fake-ecr.js';

@@ -1,0 +1,136 @@
+import type { LookupFunction } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeAdapterConformance, memoryImage } from '@hoist/adapter-conformance';
+import { ecrAdapter } from '@hoist/adapter-ecr';
+import { memoryBlobLocations, parseReference, pushImage } from '@hoist/core';
+import { skopeoRawManifest } from '@hoist/test-images';
+import { createTestCa, issueServerCert, startFakeEcr, startFaultProxy, startRegistry, type FakeEcr, type FaultProxy, type TestRegistry } from '@hoist/test-registry';
+import { tempDir } from './helpers.js';
+
+/**
+ * The ECR adapter with the real @aws-sdk/client-ecr, pointed at a loopback stand-in for the ECR
+ * API; the registry behind is a real distribution registry that accepts exactly the token the
+ * stand-in hands out, reached under an ECR host name resolved to loopback.
+ */
+const ECR_HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+const TOKEN_PASSWORD = 'ecr-token-password-1';
+const AWS_CREDENTIALS = { accessKeyId: 'AKIAHOISTTEST', secretAccessKey: 'hoist-test-secret-key' };
+
+const ecrToLoopback: LookupFunction = (host, options, callback) => {
+  if (host !== ECR_HOST) {
+    callback(Object.assign(new Error(`not in the test's DNS: ${host}`), { code: 'ENOTFOUND' }), '', 4);
+    return;
+  }
+  if (typeof options === 'object' && options.all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+  else callback(null, '127.0.0.1', 4);
+};
+
+async function ecrWorld(password = TOKEN_PASSWORD) {
+  const [registry, fake] = await Promise.all([startRegistry({ auth: 'htpasswd', tls: true, users: { AWS: TOKEN_PASSWORD }, dnsNames: [ECR_HOST] }), startFakeEcr({ password })]);
+  const port = registry.host.split(':')[1]!;
+  return { registry, fake, name: `${ECR_HOST}:${port}`, adapter: ecrAdapter({ clientConfig: { endpoint: fake.url, credentials: AWS_CREDENTIALS } }) };
+}
+
+describeAdapterConformance('ecr', {
+  adapter: ecrAdapter(),
+  ownedHosts: [ECR_HOST, '210987654321.dkr.ecr-fips.us-gov-west-1.amazonaws.com', '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn'],
+  foreignHosts: ['docker.io', 'ghcr.io', 'public.ecr.aws', 'dkr.ecr.us-east-1.amazonaws.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example'],
+  async endToEnd() {
+    const world = await ecrWorld();
+    const refused = await startFakeEcr({ password: 'refused-ecr-password' });
+    return {
+      registry: world.name,
+      adapter: world.adapter,
+      pushOptions: { tls: { caFiles: [world.registry.caFile!] }, lookup: ecrToLoopback },
+      readManifest: (repository, tag) => skopeoRawManifest(`${world.registry.host}/${repository}:${tag}`, { caFile: world.registry.caFile!, username: 'AWS', password: TOKEN_PASSWORD }),
+      refused: { adapter: ecrAdapter({ clientConfig: { endpoint: refused.url, credentials: AWS_CREDENTIALS } }), secret: 'refused-ecr-password' },
+      close: async () => {
+        await Promise.all([world.registry.stop(), world.fake.close(), refused.close()]);
+      },
+    };
+  },
+});
+
+describe('ECR adapter', () => {
+  let world: Awaited<ReturnType<typeof ecrWorld>>;
+  beforeAll(async () => {
+    world = await ecrWorld();
+  });
+  afterAll(async () => {
+    await Promise.all([world?.registry.stop(), world?.fake.close()]);
+  });
+
+  it('signs GetAuthorizationToken with the AWS credentials and caches the token for half its life', async () => {
+    let now = Date.now();
+    const adapter = ecrAdapter({ clientConfig: { endpoint: world.fake.url, credentials: AWS_CREDENTIALS }, now: () => now });
+    const before = world.fake.calls.length;
+    const first = await adapter.resolveCredentials(world.name, {});
+    expect(first).toEqual({ kind: 'basic', username: 'AWS', password: TOKEN_PASSWORD });
+    now += 5 * 3_600_000;
+    await adapter.resolveCredentials(world.name, {});
+    const calls = world.fake.calls.slice(before);
+    expect(calls).toEqual([{ operation: 'GetAuthorizationToken', accessKeyId: 'AKIAHOISTTEST', body: { registryIds: ['123456789012'] } }]);
+    now += 2 * 3_600_000; // past half of the 12 h life
+    await adapter.resolveCredentials(world.name, {});
+    expect(world.fake.calls.slice(before).map((c) => c.operation)).toEqual(['GetAuthorizationToken', 'GetAuthorizationToken']);
+  });
+
+});
+
+describe('ECR repositories that do not exist yet', () => {
+  // ECR answers NAME_UNKNOWN for a repository that does not exist; distribution creates
+  // repositories on push, so a TLS fault proxy in front of it says so until CreateRepository.
+  let plain: TestRegistry;
+  let proxy: FaultProxy;
+  let fake: FakeEcr;
+  let caFile: string;
+  let name: string;
+
+  beforeAll(async () => {
+    const certs = await createTestCa(await tempDir());
+    caFile = certs.caCert;
+    plain = await startRegistry({ auth: 'htpasswd', users: { AWS: TOKEN_PASSWORD } });
+    proxy = await startFaultProxy(plain.host, { tls: await issueServerCert(certs, 'proxy', [ECR_HOST]) });
+    fake = await startFakeEcr({ password: TOKEN_PASSWORD, onCreateRepository: () => proxy.clearRules() });
+    name = `${ECR_HOST}:${proxy.host.split(':')[1]}`;
+    proxy.addRule({
+      method: 'POST',
+      path: /\/blobs\/uploads\//,
+      times: Infinity,
+      action: { type: 'status', status: 404, body: JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'The repository does not exist in the registry' }] }) },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all([proxy?.close(), fake?.close(), plain?.stop()]);
+  });
+
+  const push = (createRepository?: { imageTagMutability: 'IMMUTABLE'; scanOnPush: boolean }) => {
+    const image = memoryImage();
+    return {
+      image,
+      pushing: pushImage({
+        source: image,
+        destinations: [parseReference(`${name}/team/new-repo:v1`)],
+        adapters: [ecrAdapter({ clientConfig: { endpoint: fake.url, credentials: AWS_CREDENTIALS }, ...(createRepository ? { createRepository } : {}) })],
+        blobLocations: memoryBlobLocations(),
+        tls: { caFiles: [caFile] },
+        lookup: ecrToLoopback,
+      }),
+    };
+  };
+
+  it('without --create-repository, the push fails with NAME_UNKNOWN and creates nothing', async () => {
+    await expect(push().pushing).rejects.toMatchObject({ code: 'NAME_UNKNOWN' });
+    expect(fake.calls.filter((c) => c.operation === 'CreateRepository')).toEqual([]);
+  });
+
+  it('with it, CreateRepository is called once with the options, and the push lands', async () => {
+    const { image, pushing } = push({ imageTagMutability: 'IMMUTABLE', scanOnPush: true });
+    const result = await pushing;
+    expect(result.digest).toBe(image.root.digest);
+    expect(fake.calls.filter((c) => c.operation === 'CreateRepository')).toEqual([
+      expect.objectContaining({ body: { registryId: '123456789012', repositoryName: 'team/new-repo', imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: true } } }),
+    ]);
+    expect(await skopeoRawManifest(`${plain.host}/team/new-repo:v1`, { username: 'AWS', password: TOKEN_PASSWORD })).toEqual(image.manifestBytes);
+  });
+});
