@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createOutput, type Streams } from './output.js';
+import { installWarningPrinter } from './process-warnings.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `hoist: push container images to OCI registries
@@ -54,6 +55,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo()): P
 
 /** The real process: SIGINT and SIGTERM abort the push, which then exits 130 or 143. */
 function processIo(): MainIo {
+  installWarningPrinter(process.stderr);
   const controller = new AbortController();
   for (const name of ['SIGINT', 'SIGTERM'] as const) {
     process.once(name, () => controller.abort(name));

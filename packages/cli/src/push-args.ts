@@ -23,6 +23,8 @@ ${CONNECTION_USAGE}
       --digest-file PATH  write the pushed manifest digest to PATH
       --compression gzip|none  how uncompressed layers are sent (default gzip)
       --compression-level N    gzip level 1-9 (default 6)
+      --create-repository create a missing repository where the registry needs it (ECR)
+      --resolve HOST:ADDRESS  connect to ADDRESS for HOST (split-horizon DNS, tests; repeatable)
       --no-cache          do not read or write hoist's local caches (blob locations, compressed layers)
       --json              one JSON object per line on stdout; the last is a summary
   -v, --verbose           more detail, including the causes of errors
@@ -42,6 +44,9 @@ export interface PushArgs extends ConnectionArgs {
   timeoutMs: number;
   digestFile?: string;
   cache: boolean;
+  createRepository: boolean;
+  /** Host name → address, from --resolve. */
+  resolve: Record<string, string>;
   compression: { format: 'gzip' | 'none'; level: number };
   json: boolean;
   verbose: boolean;
@@ -66,6 +71,8 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
         timeout: { type: 'string' },
         'digest-file': { type: 'string' },
         'no-cache': { type: 'boolean' },
+        'create-repository': { type: 'boolean' },
+        resolve: { type: 'string', multiple: true },
         compression: { type: 'string' },
         'compression-level': { type: 'string' },
         json: { type: 'boolean' },
@@ -95,6 +102,8 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     timeoutMs: values.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration('--timeout', values.timeout),
     ...(values['digest-file'] === undefined ? {} : { digestFile: values['digest-file'] }),
     cache: !(values['no-cache'] ?? false),
+    createRepository: values['create-repository'] ?? false,
+    resolve: parseResolve(values.resolve ?? []),
     compression: {
       format: parseCompression(values.compression ?? 'gzip'),
       level: values['compression-level'] === undefined ? 6 : parseWholeNumber('--compression-level', values['compression-level'], 1, 9),
@@ -114,6 +123,18 @@ function parseWholeNumber(flag: string, value: string, min: number, max: number)
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, not "${value}"`);
   return n;
+}
+
+function parseResolve(entries: string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const entry of entries) {
+    const colon = entry.indexOf(':');
+    const host = entry.slice(0, colon).toLowerCase();
+    const address = entry.slice(colon + 1);
+    if (colon <= 0 || !/^[\d.]+$|^[0-9a-f:]+$/i.test(address)) throw new UsageError(`--resolve takes HOST:ADDRESS with an IP address, not "${entry}"`);
+    map[host] = address;
+  }
+  return map;
 }
 
 function parseCompression(value: string): 'gzip' | 'none' {

@@ -2,7 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import type { ImageSource, PushEvent } from '@hoist/core';
 import type { Output } from './output.js';
 import { parsePushArgs, PUSH_USAGE, type PushArgs } from './push-args.js';
+import { adapterChain } from './adapter-chain.js';
 import { tlsSettings } from './connection-options.js';
+import { resolveLookup } from './resolve-lookup.js';
 import { explicitCredentials } from './explicit-credentials.js';
 import { jsonReporter } from './reporters/json-reporter.js';
 import { plainReporter } from './reporters/plain-reporter.js';
@@ -31,8 +33,6 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
   try {
     // Loaded here, not at start-up: `hoist --version` and `--help` stay quick.
     const core = await import('@hoist/core');
-    const { genericAdapter } = await import('@hoist/adapter-generic');
-    const { dockerHubAdapter } = await import('@hoist/adapter-dockerhub');
     const destinations = args.destinations.filter((d) => !d.startsWith('oci:')).map((d) => core.parseReference(d));
     const layoutDestinations = args.destinations
       .filter((d) => d.startsWith('oci:'))
@@ -41,9 +41,8 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     const platforms = args.platforms.map((p) => core.parsePlatform(p));
     const given = await explicitCredentials(args, context, output);
     const explicit = given ? { ...given, registries: destinations.map((d) => d.registry) } : undefined;
-    const generic = genericAdapter(explicit ? { explicit } : {});
-    // Hub first: it claims its own names and takes credentials from the generic chain.
-    const adapters = [dockerHubAdapter({ credentials: generic }), generic];
+    const adapters = await adapterChain({ generic: explicit ? { explicit } : {}, createRepository: args.createRepository });
+    const lookup = resolveLookup(args.resolve);
     const tls = tlsSettings(args);
     if (args.insecure) warnInsecure(output);
     source = await core.openSource(args.source, { adapters, tls, plainHttpHosts: args.plainHttp });
@@ -55,6 +54,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       platforms,
       adapters,
       tls,
+      ...(lookup ? { lookup } : {}),
       plainHttpHosts: args.plainHttp,
       ...(args.concurrency === undefined ? {} : { concurrency: args.concurrency }),
       ...(args.retries === undefined ? {} : { retryPolicy: { retries: args.retries } }),

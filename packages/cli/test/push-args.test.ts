@@ -4,7 +4,7 @@ import { parsePushArgs } from '../src/push-args.js';
 describe('parsePushArgs', () => {
   it('reads the full contract', () => {
     expect(
-      parsePushArgs(['oci:/l:v1', 'r.io/a:1', 'q.io/b', '-t', 'x', '--tag', 'y', '--platform', 'linux/arm64', '-u', 'ci', '--password-stdin', '--ca-file', '/ca.pem', '--plain-http', 'Reg.Local:5000', '-j', '8', '--retries', '2', '--timeout', '90s', '--digest-file', '/d', '--json', '--no-cache', '--compression', 'none']),
+      parsePushArgs(['oci:/l:v1', 'r.io/a:1', 'q.io/b', '-t', 'x', '--tag', 'y', '--platform', 'linux/arm64', '-u', 'ci', '--password-stdin', '--ca-file', '/ca.pem', '--plain-http', 'Reg.Local:5000', '-j', '8', '--retries', '2', '--timeout', '90s', '--digest-file', '/d', '--json', '--no-cache', '--compression', 'none', '--create-repository', '--resolve', 'Reg.Local:10.1.2.3']),
     ).toEqual({
       source: 'oci:/l:v1',
       destinations: ['r.io/a:1', 'q.io/b'],
@@ -20,6 +20,8 @@ describe('parsePushArgs', () => {
       timeoutMs: 90_000,
       digestFile: '/d',
       cache: false,
+      createRepository: true,
+      resolve: { 'reg.local': '10.1.2.3' },
       compression: { format: 'none', level: 6 },
       json: true,
       verbose: false,
@@ -43,6 +45,8 @@ describe('parsePushArgs', () => {
     [['src', 'dst', '--timeout', '0'], '--timeout takes a duration'],
     [['src', 'dst', '--compression', 'zstd'], 'zstd is not available'],
     [['src', 'dst', '--cert', 'c.pem'], '--cert and --key go together'],
+    [['src', 'dst', '--resolve', 'reg.local'], '--resolve takes HOST:ADDRESS'],
+    [['src', 'dst', '--resolve', 'reg.local:not-an-ip'], '--resolve takes HOST:ADDRESS'],
     [['src', 'dst', '--tls-verify=no'], '--tls-verify takes true or false'],
     [['src', 'dst', '--platform', 'linux/amd64', '--all-platforms'], 'exclude each other'],
     [['src', 'dst', '--compression', 'lz4'], '--compression takes gzip or none'],

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAdapterConformance, memoryImage } from '@hoist/adapter-conformance';
 import { ecrAdapter } from '@hoist/adapter-ecr';
 import { memoryBlobLocations, parseReference, pushImage } from '@hoist/core';
-import { skopeoRawManifest } from '@hoist/test-images';
+import { makeImageLayout, skopeoRawManifest } from '@hoist/test-images';
 import { createTestCa, issueServerCert, startFakeEcr, startFaultProxy, startRegistry, type FakeEcr, type FaultProxy, type TestRegistry } from '@hoist/test-registry';
-import { tempDir } from './helpers.js';
+import { runHoist, tempDir } from './helpers.js';
 
 /**
  * The ECR adapter with the real @aws-sdk/client-ecr, pointed at a loopback stand-in for the ECR
@@ -75,6 +75,31 @@ describe('ECR adapter', () => {
     expect(world.fake.calls.slice(before).map((c) => c.operation)).toEqual(['GetAuthorizationToken', 'GetAuthorizationToken']);
   });
 
+});
+
+describe('hoist push to ECR from the CLI, with only the usual AWS environment', () => {
+  it('pushes, one line of output per event and no SDK notices, no secret printed', async () => {
+    const world = await ecrWorld();
+    try {
+      const layout = await tempDir();
+      await makeImageLayout(layout, [8 * 1024]);
+      const run = await runHoist(['push', layout, `${world.name}/team/cli:v1`, '--resolve', `${ECR_HOST}:127.0.0.1`, '--ca-file', world.registry.caFile!], {
+        env: {
+          AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey,
+          AWS_ENDPOINT_URL_ECR: world.fake.url,
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      });
+      expect(run.code).toBe(0);
+      expect(run.stderr).not.toMatch(/Warning|NodeVersionSupport/);
+      for (const secret of [TOKEN_PASSWORD, AWS_CREDENTIALS.secretAccessKey]) expect(run.stdout + run.stderr).not.toContain(secret);
+      expect(world.fake.calls.map((c) => c.operation)).toContain('GetAuthorizationToken');
+      expect(await skopeoRawManifest(`${world.registry.host}/team/cli:v1`, { caFile: world.registry.caFile!, username: 'AWS', password: TOKEN_PASSWORD })).toBeDefined();
+    } finally {
+      await Promise.all([world.registry.stop(), world.fake.close()]);
+    }
+  });
 });
 
 describe('ECR repositories that do not exist yet', () => {
