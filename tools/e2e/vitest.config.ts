@@ -4,7 +4,7 @@ import { hoistVitestConfig } from '../../vitest.shared.js';
 export default hoistVitestConfig(import.meta.dirname, {
   testTimeout: 60_000,
   hookTimeout: 60_000,
-  // The AWS SDK's credential chain ends at the instance metadata service; nothing here may
-  // reach for it, whatever a test forgets to configure.
-  env: { AWS_EC2_METADATA_DISABLED: 'true' },
+  // Cloud credential chains end at instance metadata services (AWS's, Google's); nothing here
+  // may reach for them, whatever a test forgets to configure.
+  env: { AWS_EC2_METADATA_DISABLED: 'true', METADATA_SERVER_DETECTION: 'none' },
 });

@@ -19,6 +19,8 @@ export async function adapterChain(options: ChainOptions): Promise<RegistryAdapt
   const chain: RegistryAdapter[] = [];
   const ecr = await optional(() => import('@hoist/adapter-ecr'));
   if (ecr) chain.push(ecr.ecrAdapter(options.createRepository ? { createRepository: {} } : {}));
+  const gcr = await optional(() => import('@hoist/adapter-gcr'));
+  if (gcr) chain.push(gcr.gcrAdapter());
   chain.push(dockerHubAdapter({ credentials: generic }), generic);
   return chain;
 }

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import type { LookupFunction } from 'node:net';
 import { promisify } from 'node:util';
 import { describeAdapterConformance } from '@hoist/adapter-conformance';
 import { dockerHubAdapter } from '@hoist/adapter-dockerhub';
 import { genericAdapter } from '@hoist/adapter-generic';
 import { skopeoRawManifest } from '@hoist/test-images';
 import { startRegistry } from '@hoist/test-registry';
+import { loopbackLookup } from './helpers.js';
 
 /**
  * Our adapters through the conformance kit, each against a real registry that demands its kind
@@ -32,14 +32,7 @@ describeAdapterConformance('generic', {
   },
 });
 
-const hubNamesToLoopback: LookupFunction = (host, options, callback) => {
-  if (!['registry-1.docker.io', 'auth.docker.io', 'localhost'].includes(host)) {
-    callback(Object.assign(new Error(`not in the test's DNS: ${host}`), { code: 'ENOTFOUND' }), '', 4);
-    return;
-  }
-  if (typeof options === 'object' && options.all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
-  else callback(null, '127.0.0.1', 4);
-};
+const hubNamesToLoopback = loopbackLookup(['registry-1.docker.io', 'auth.docker.io']);
 
 const pat = (secret: string) => ({ resolveCredentials: async () => ({ kind: 'basic' as const, username: 'hoist', password: secret }) });
 

@@ -1,11 +1,10 @@
-import type { LookupFunction } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAdapterConformance, memoryImage } from '@hoist/adapter-conformance';
 import { ecrAdapter } from '@hoist/adapter-ecr';
 import { memoryBlobLocations, parseReference, pushImage } from '@hoist/core';
 import { makeImageLayout, skopeoRawManifest } from '@hoist/test-images';
 import { createTestCa, issueServerCert, startFakeEcr, startFaultProxy, startRegistry, type FakeEcr, type FaultProxy, type TestRegistry } from '@hoist/test-registry';
-import { runHoist, tempDir } from './helpers.js';
+import { loopbackLookup, runHoist, tempDir } from './helpers.js';
 
 /**
  * The ECR adapter with the real @aws-sdk/client-ecr, pointed at a loopback stand-in for the ECR
@@ -16,14 +15,7 @@ const ECR_HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 const TOKEN_PASSWORD = 'ecr-token-password-1';
 const AWS_CREDENTIALS = { accessKeyId: 'AKIAHOISTTEST', secretAccessKey: 'hoist-test-secret-key' };
 
-const ecrToLoopback: LookupFunction = (host, options, callback) => {
-  if (host !== ECR_HOST) {
-    callback(Object.assign(new Error(`not in the test's DNS: ${host}`), { code: 'ENOTFOUND' }), '', 4);
-    return;
-  }
-  if (typeof options === 'object' && options.all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
-  else callback(null, '127.0.0.1', 4);
-};
+const ecrToLoopback = loopbackLookup([ECR_HOST]);
 
 async function ecrWorld(password = TOKEN_PASSWORD) {
   const [registry, fake] = await Promise.all([startRegistry({ auth: 'htpasswd', tls: true, users: { AWS: TOKEN_PASSWORD }, dnsNames: [ECR_HOST] }), startFakeEcr({ password })]);

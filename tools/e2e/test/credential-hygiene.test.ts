@@ -1,10 +1,9 @@
-import type { LookupFunction } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genericAdapter } from '@hoist/adapter-generic';
 import { memoryBlobLocations, openOciLayout, parseReference, pushImage, type PushOptions } from '@hoist/core';
 import { makeImageLayout, sha256, skopeoRawManifest, type WrittenImage } from '@hoist/test-images';
 import { startRedirectFront, startRegistry, type RedirectFront, type TestRegistry } from '@hoist/test-registry';
-import { runHoist, tempDir } from './helpers.js';
+import { loopbackLookup, runHoist, tempDir } from './helpers.js';
 
 /**
  * Where credentials must not go: to an upload Location on another origin, over plain HTTP to a
@@ -15,10 +14,7 @@ const PASSWORD = 'hoist-test-password';
 const BASIC = `Basic ${Buffer.from(`hoist:${PASSWORD}`).toString('base64')}`;
 
 /** Resolves every name to 127.0.0.1: the test's stand-in for a DNS entry of a remote host. */
-const toLoopback: LookupFunction = (_host, options, callback) => {
-  if (typeof options === 'object' && options.all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
-  else callback(null, '127.0.0.1', 4);
-};
+const toLoopback = loopbackLookup();
 
 let htpasswd: TestRegistry;
 let front: RedirectFront;

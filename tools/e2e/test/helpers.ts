@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { LookupFunction } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,4 +68,19 @@ export async function waitFor(condition: () => boolean, timeoutMs = 10_000): Pro
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * A test's stand-in for DNS: the given names (every name, when none are given) resolve to
+ * 127.0.0.1, any other fails as unknown, so no lookup ever leaves the machine.
+ */
+export function loopbackLookup(names?: readonly string[]): LookupFunction {
+  return (host, options, callback) => {
+    if (names && !names.includes(host)) {
+      callback(Object.assign(new Error(`not in the test's DNS: ${host}`), { code: 'ENOTFOUND' }), '', 4);
+      return;
+    }
+    if (typeof options === 'object' && options.all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+    else callback(null, '127.0.0.1', 4);
+  };
 }

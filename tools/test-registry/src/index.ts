@@ -16,3 +16,5 @@ export { startHttpProxy } from './http-proxy.js';
 export type { HttpProxy } from './http-proxy.js';
 export { startFakeEcr } from './fake-ecr.js';
 export type { FakeEcr, FakeEcrOptions } from './fake-ecr.js';
+export { startFakeGoogle } from './fake-google.js';
+export type { FakeGoogle } from './fake-google.js';

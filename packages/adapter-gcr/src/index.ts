@@ -1,0 +1,62 @@
+import type { GoogleAuthOptions } from 'google-auth-library';
+import { DEFAULT_CAPABILITIES, PushError, type Credential, type RegistryAdapter, type RegistryCapabilities } from '@hoist/core';
+
+/**
+ * Google Container Registry (`gcr.io`, `*.gcr.io`) and Artifact Registry (`*-docker.pkg.dev`).
+ * Credentials are Application Default Credentials through google-auth-library — a key file
+ * named by GOOGLE_APPLICATION_CREDENTIALS, workload identity, the metadata server, gcloud's user
+ * credentials — sent as Basic `oauth2accesstoken:<access token>`. The library refreshes the
+ * token before it expires; hoist asks it each time a push starts talking to a host.
+ */
+export const ADAPTER_NAME = 'gcr';
+export const GCR_USERNAME = 'oauth2accesstoken';
+const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+
+/** A port is tolerated, for mirrors and test doubles. */
+const GCR_HOST = /^([a-z0-9-]+\.)?gcr\.io(:\d+)?$/;
+const ARTIFACT_REGISTRY_HOST = /^[a-z0-9-]+-docker\.pkg\.dev(:\d+)?$/;
+
+/** Artifact Registry takes blobs in one PUT; chunked uploads are refused there. */
+export const GCR_CAPABILITIES: RegistryCapabilities = { ...DEFAULT_CAPABILITIES, upload: 'monolithic' };
+
+export interface GcrAdapterOptions {
+  /** google-auth-library settings (a key file, explicit credentials); ADC when left out. */
+  auth?: Omit<GoogleAuthOptions, 'scopes'>;
+}
+
+export function isGoogleRegistry(registry: string): boolean {
+  const host = registry.toLowerCase();
+  return GCR_HOST.test(host) || ARTIFACT_REGISTRY_HOST.test(host);
+}
+
+export function gcrAdapter(options: GcrAdapterOptions = {}): RegistryAdapter {
+  // The library loads only when a Google host is pushed to.
+  let auth: Promise<{ getAccessToken(): Promise<string | null | undefined> }> | undefined;
+  const client = () => {
+    auth ??= import('google-auth-library').then(({ GoogleAuth }) => {
+      const google = new GoogleAuth({ ...options.auth, scopes: [CLOUD_PLATFORM_SCOPE] });
+      return { getAccessToken: () => google.getAccessToken() };
+    });
+    return auth;
+  };
+  return {
+    name: ADAPTER_NAME,
+    matches: isGoogleRegistry,
+    capabilities: () => GCR_CAPABILITIES,
+    async resolveCredentials(registry): Promise<Credential> {
+      let token: string | null | undefined;
+      try {
+        token = await (await client()).getAccessToken();
+      } catch (error) {
+        // The library's messages can quote file paths and response bodies; its error name is enough.
+        const name = (error as Error | undefined)?.name ?? 'Error';
+        throw new PushError('UNAUTHORIZED', `getting a Google access token for ${registry} failed: ${name} (are Application Default Credentials set up? GOOGLE_APPLICATION_CREDENTIALS, workload identity or gcloud auth application-default login)`, {
+          detail: name,
+          cause: error,
+        });
+      }
+      if (!token) throw new PushError('UNAUTHORIZED', `Google returned no access token for ${registry}`);
+      return { kind: 'basic', username: GCR_USERNAME, password: token };
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeAdapterConformance } from '@hoist/adapter-conformance';
+import { gcrAdapter } from '@hoist/adapter-gcr';
+import { skopeoRawManifest } from '@hoist/test-images';
+import { startFakeGoogle, startRegistry, type FakeGoogle } from '@hoist/test-registry';
+import { loopbackLookup, tempDir } from './helpers.js';
+
+/**
+ * The GCR / Artifact Registry adapter with the real google-auth-library, against loopback
+ * stand-ins for Google's token endpoint (gcloud user credentials refreshed there) and metadata
+ * server (GCE_METADATA_HOST), in front of a real registry that accepts
+ * `oauth2accesstoken` with the access token they hand out.
+ */
+const AR_HOST = 'europe-west1-docker.pkg.dev';
+const ACCESS_TOKEN = 'ya29.hoist-test-access-token';
+
+const arToLoopback = loopbackLookup([AR_HOST]);
+
+/**
+ * gcloud's user credentials (`gcloud auth application-default login` writes this file), with the
+ * library's token endpoint moved to the stand-in. (A service-account key cannot be tested so:
+ * google-auth-library 10 sends its JWT grant to a fixed Google URL, whatever token_uri says.)
+ */
+async function userCredentials(google: FakeGoogle) {
+  const file = join(await tempDir(), 'application_default_credentials.json');
+  await writeFile(file, JSON.stringify({ type: 'authorized_user', client_id: 'hoist-test', client_secret: 'hoist-test-secret', refresh_token: 'hoist-test-refresh' }));
+  return { keyFilename: file, clientOptions: { endpoints: { oauth2TokenUrl: google.tokenUri } } };
+}
+
+describeAdapterConformance('gcr', {
+  adapter: gcrAdapter(),
+  ownedHosts: ['gcr.io', 'eu.gcr.io', 'us.gcr.io', AR_HOST, 'us-docker.pkg.dev'],
+  foreignHosts: ['docker.io', 'ghcr.io', 'gcr.io.evil.example', 'pkg.dev', 'europe-west1-python.pkg.dev'],
+  async endToEnd() {
+    const [registry, google, refusing] = await Promise.all([
+      startRegistry({ auth: 'htpasswd', tls: true, users: { oauth2accesstoken: ACCESS_TOKEN }, dnsNames: [AR_HOST] }),
+      startFakeGoogle(ACCESS_TOKEN),
+      startFakeGoogle('ya29.refused-access-token'),
+    ]);
+    return {
+      registry: `${AR_HOST}:${registry.host.split(':')[1]}`,
+      adapter: gcrAdapter({ auth: await userCredentials(google) }),
+      pushOptions: { tls: { caFiles: [registry.caFile!] }, lookup: arToLoopback },
+      readManifest: (repository, tag) => skopeoRawManifest(`${registry.host}/${repository}:${tag}`, { caFile: registry.caFile!, username: 'oauth2accesstoken', password: ACCESS_TOKEN }),
+      refused: { adapter: gcrAdapter({ auth: await userCredentials(refusing) }), secret: 'ya29.refused-access-token' },
+      close: async () => {
+        await Promise.all([registry.stop(), google.close(), refusing.close()]);
+      },
+    };
+  },
+});
+
+describe('GCR adapter on a machine with a metadata server', () => {
+  let google: FakeGoogle;
+  beforeAll(async () => {
+    google = await startFakeGoogle(ACCESS_TOKEN);
+  });
+  afterAll(async () => google?.close());
+
+  it('takes the access token from GCE_METADATA_HOST with Application Default Credentials', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { GCE_METADATA_HOST: google.metadataHost, METADATA_SERVER_DETECTION: 'ping-only', HOME: await tempDir() });
+    delete process.env['GOOGLE_APPLICATION_CREDENTIALS'];
+    try {
+      expect(await gcrAdapter().resolveCredentials(AR_HOST, {})).toEqual({ kind: 'basic', username: 'oauth2accesstoken', password: ACCESS_TOKEN });
+      expect(google.calls).toContain('metadata-token');
+    } finally {
+      process.env = saved;
+    }
+  });
+});
