@@ -1,6 +1,7 @@
 import { DEFAULT_CAPABILITIES, type Credential, type RegistryAdapter, type RegistryCapabilities } from '@hoist/core';
 import { readContainersAuthCredential } from './containers-auth.js';
 import { dockerConfigPath, readDockerConfigCredential } from './docker-config.js';
+import { REGISTRY_PROFILES } from './profiles.js';
 
 /**
  * The catch-all adapter: serves any registry, with credentials found where Docker and podman
@@ -23,12 +24,12 @@ export interface GenericAdapterOptions {
 }
 
 export function genericAdapter(options: GenericAdapterOptions = {}): RegistryAdapter {
-  const capabilities: RegistryCapabilities = { ...DEFAULT_CAPABILITIES, ...options.capabilities };
   const env = options.env ?? process.env;
   return {
     name: ADAPTER_NAME,
     matches: () => true,
-    capabilities: () => capabilities,
+    // Defaults, then the host's known quirks, then what the caller asked for.
+    capabilities: (registry): RegistryCapabilities => ({ ...DEFAULT_CAPABILITIES, ...REGISTRY_PROFILES[registry.toLowerCase()], ...options.capabilities }),
     async resolveCredentials(registry): Promise<Credential | undefined> {
       const explicit = options.explicit;
       if (explicit?.registries.includes(registry)) {
@@ -43,6 +44,7 @@ export function genericAdapter(options: GenericAdapterOptions = {}): RegistryAda
 }
 
 export { registryOfKey } from './auth-entries.js';
+export { REGISTRY_PROFILES } from './profiles.js';
 export { containersAuthFiles, readContainersAuthCredential } from './containers-auth.js';
 export { helperCredential } from './credential-helper.js';
 export { dockerConfigPath, readDockerConfigCredential } from './docker-config.js';
