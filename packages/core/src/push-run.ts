@@ -69,11 +69,12 @@ export class PushRun {
   }
 
   destination(plan: DestinationPlan, digest: string): Destination {
+    const registry = this.registry(plan.registry);
     return {
       name: `${plan.registry}/${plan.repository}`,
       registryName: plan.registry,
-      registry: this.registry(plan.registry),
-      client: this.registry(plan.registry).client,
+      registry,
+      client: registry.client,
       repository: plan.repository,
       signal: this.signal,
       plan,
@@ -158,7 +159,7 @@ export class PushRun {
     const holder = this.holders.get(key);
     if (holder) {
       const from = await holder;
-      await dest.registry.limiter.run(() => this.placeBlob(dest, blob, [from], false));
+      await dest.registry.limiter.run(() => this.inRepository(dest, () => this.placeBlob(dest, blob, [from], false)));
       return;
     }
     const origin = this.options.source.origin;

@@ -151,3 +151,47 @@ describe('ECR repositories that do not exist yet', () => {
     expect(await skopeoRawManifest(`${plain.host}/team/new-repo:v1`, { username: 'AWS', password: TOKEN_PASSWORD })).toEqual(image.manifestBytes);
   });
 });
+
+describe('ECR: two new repositories in one push', () => {
+  it('creates each, including the one whose blobs come second', async () => {
+    const certs = await createTestCa(await tempDir());
+    const plain = await startRegistry({ auth: 'htpasswd', users: { AWS: TOKEN_PASSWORD } });
+    const proxy = await startFaultProxy(plain.host, { tls: await issueServerCert(certs, 'proxy', [ECR_HOST]) });
+    const created = new Set<string>();
+    const fake = await startFakeEcr({
+      password: TOKEN_PASSWORD,
+      // Each repository stops being unknown only once it is created.
+      onCreateRepository: (repository) => {
+        created.add(repository);
+        proxy.clearRules();
+        for (const other of ['team/first', 'team/second'].filter((r) => !created.has(r))) proxy.addRule(nameUnknownFor(other));
+      },
+    });
+    const nameUnknownFor = (repository: string) => ({
+      method: 'POST',
+      path: new RegExp(`^/v2/${repository}/blobs/uploads/`),
+      times: Infinity,
+      action: { type: 'status' as const, status: 404, body: JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository does not exist' }] }) },
+    });
+    proxy.addRule(nameUnknownFor('team/first'));
+    proxy.addRule(nameUnknownFor('team/second'));
+    try {
+      const name = `${ECR_HOST}:${proxy.host.split(':')[1]}`;
+      const image = memoryImage();
+      await pushImage({
+        source: image,
+        destinations: [parseReference(`${name}/team/first:v1`), parseReference(`${name}/team/second:v1`)],
+        adapters: [ecrAdapter({ clientConfig: { endpoint: fake.url, credentials: AWS_CREDENTIALS }, createRepository: {} })],
+        blobLocations: memoryBlobLocations(),
+        tls: { caFiles: [certs.caCert] },
+        lookup: ecrToLoopback,
+      });
+      expect([...created].sort()).toEqual(['team/first', 'team/second']);
+      for (const repository of ['team/first', 'team/second']) {
+        expect(await skopeoRawManifest(`${plain.host}/${repository}:v1`, { username: 'AWS', password: TOKEN_PASSWORD })).toEqual(image.manifestBytes);
+      }
+    } finally {
+      await Promise.all([proxy.close(), fake.close(), plain.stop()]);
+    }
+  });
+});
