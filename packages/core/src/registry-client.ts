@@ -77,11 +77,6 @@ export class RegistryClient {
     return this.budget;
   }
 
-  /** The base URL (`https://host/`), after the ping has settled the scheme. */
-  async baseUrl(signal?: AbortSignal): Promise<URL> {
-    return (await this.connect(signal)).base;
-  }
-
   /**
    * Sends a request, retrying transient failures (network errors, 408/429/5xx) with backoff
    * unless `retry` is false. A response still failing after the last attempt is returned for the

@@ -111,11 +111,12 @@ export class Transport {
   }
 
   /**
-   * The dispatcher for a host. With HTTPS_PROXY / HTTP_PROXY set (either case), requests go
+   * The dispatcher for an origin. With HTTPS_PROXY / HTTP_PROXY set (either case), requests go
    * through the proxy (a CONNECT tunnel, so TLS stays end to end) unless NO_PROXY names the host.
    */
   private agentFor(url: URL): Dispatcher {
-    let agent = this.agents.get(url.host);
+    // Keyed by origin: the http and https sides of one host (a loopback probe) need different TLS settings.
+    let agent = this.agents.get(url.origin);
     if (!agent) {
       const tls = url.protocol === 'https:' ? tlsForHost(url.host, this.options.tls ?? {}) : {};
       const options = {
@@ -125,7 +126,7 @@ export class Transport {
         bodyTimeout: this.timeouts.bodyMs,
       };
       agent = usesProxy(process.env) ? new EnvHttpProxyAgent({ ...options, requestTls: options.connect }) : new Agent(options);
-      this.agents.set(url.host, agent);
+      this.agents.set(url.origin, agent);
     }
     return agent;
   }
