@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPushError, memoryBlobLocations, parseReference, pushImage, type PushOptions, type RegistryAdapter } from '@hoist/core';
+import { adapterContext, isPushError, memoryBlobLocations, parseReference, pushImage, type PushOptions, type RegistryAdapter } from '@hoist/core';
 import { memoryImage } from './memory-image.js';
 
 /**
@@ -59,12 +59,14 @@ export function describeAdapterConformance(name: string, setup: ConformanceSetup
     // Resolving credentials may call a cloud API: only against the setup's stand-ins.
     it('resolves credentials to a well-formed credential', async () => {
       const e2e = await endToEnd();
+      const context = adapterContext({ ...(e2e.pushOptions?.tls ? { tls: e2e.pushOptions.tls } : {}), ...(e2e.pushOptions?.lookup ? { lookup: e2e.pushOptions.lookup } : {}) });
       try {
-        const credential = await e2e.adapter.resolveCredentials(e2e.registry, {});
+        const credential = await e2e.adapter.resolveCredentials(e2e.registry, context);
         expect(credential).toBeDefined();
         if (credential?.kind === 'basic') expect(credential.password.length).toBeGreaterThan(0);
         else expect(credential?.token.length).toBeGreaterThan(0);
       } finally {
+        await context.close();
         await e2e.close();
       }
     });

@@ -21,6 +21,8 @@ export async function adapterChain(options: ChainOptions): Promise<RegistryAdapt
   if (ecr) chain.push(ecr.ecrAdapter(options.createRepository ? { createRepository: {} } : {}));
   const gcr = await optional(() => import('@hoist/adapter-gcr'));
   if (gcr) chain.push(gcr.gcrAdapter());
+  const acr = await optional(() => import('@hoist/adapter-acr'));
+  if (acr) chain.push(acr.acrAdapter());
   chain.push(dockerHubAdapter({ credentials: generic }), generic);
   return chain;
 }

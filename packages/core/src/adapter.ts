@@ -31,6 +31,12 @@ export interface RegistryCapabilities {
 
 export interface CredentialContext {
   signal?: AbortSignal;
+  /**
+   * HTTP through the push's own transport (its TLS settings, proxies and name resolution), for
+   * an adapter that trades a cloud token for a registry one at the registry itself (ACR's
+   * /oauth2/exchange). Bodies are read up to 64 KiB.
+   */
+  fetch?: (url: URL, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }) => Promise<{ status: number; body: string }>;
 }
 
 export interface RegistryAdapter {

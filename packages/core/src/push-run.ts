@@ -13,6 +13,7 @@ import type { DestinationResult, PushOptions } from './push.js';
 import { RegistryClient } from './registry-client.js';
 import { RetryBudget } from './retry-budget.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { transportFetch } from './adapter-context.js';
 import type { Transport } from './transport.js';
 
 /** Blob transfers at once per registry, unless the user or the adapter says otherwise. */
@@ -128,7 +129,7 @@ export class PushRun {
           transport: this.transport,
           host,
           plainHttp: this.options.plainHttpHosts?.includes(name) ?? false,
-          credential: () => adapter.resolveCredentials(name, { signal: this.signal }),
+          credential: () => adapter.resolveCredentials(name, { signal: this.signal, fetch: transportFetch(this.transport, this.signal) }),
           retryPolicy: this.policy,
           budget: this.budget,
           onEvent: this.emit,

@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describeAdapterConformance } from '@hoist/adapter-conformance';
 import { dockerHubAdapter } from '@hoist/adapter-dockerhub';
 import { genericAdapter } from '@hoist/adapter-generic';
 import { skopeoRawManifest } from '@hoist/test-images';
 import { startRegistry } from '@hoist/test-registry';
-import { loopbackLookup } from './helpers.js';
+import { loopbackLookup, readManifestWithToken } from './helpers.js';
 
 /**
  * Our adapters through the conformance kit, each against a real registry that demands its kind
@@ -13,7 +11,6 @@ import { loopbackLookup } from './helpers.js';
  * registry-1.docker.io, with its realm on auth.docker.io, both names resolved to loopback.
  */
 const PASSWORD = 'hoist-test-password';
-const run = promisify(execFile);
 
 describeAdapterConformance('generic', {
   adapter: genericAdapter({ dockerConfig: '/nonexistent', env: {} }),
@@ -49,14 +46,7 @@ describeAdapterConformance('dockerhub', {
       adapter: hub(PASSWORD),
       pushOptions: { tls: { caFiles: [registry.caFile!] }, lookup: hubNamesToLoopback },
       // skopeo would look auth.docker.io up in real DNS: read with curl at loopback instead.
-      readManifest: async (repository, tag) => {
-        const scope = `repository:${repository}:pull`;
-        const token = JSON.parse(
-          (await run('curl', ['-sf', '--cacert', registry.caFile!, '-u', `hoist:${PASSWORD}`, `${registry.tokenServer!.realm}?service=hoist-test-registry&scope=${scope}`])).stdout,
-        ).token as string;
-        const accept = 'application/vnd.oci.image.manifest.v1+json';
-        return (await run('curl', ['-sf', '--cacert', registry.caFile!, '-H', `Authorization: Bearer ${token}`, '-H', `Accept: ${accept}`, `${registry.url}/v2/${repository}/manifests/${tag}`], { encoding: 'buffer' })).stdout;
-      },
+      readManifest: (repository, tag) => readManifestWithToken(registry, repository, tag),
       refused: { adapter: hub('refused-pat-value'), secret: 'refused-pat-value' },
       close: () => registry.stop(),
     };

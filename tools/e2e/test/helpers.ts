@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import type { LookupFunction } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -83,4 +83,28 @@ export function loopbackLookup(names?: readonly string[]): LookupFunction {
     if (typeof options === 'object' && options.all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
     else callback(null, '127.0.0.1', 4);
   };
+}
+
+/**
+ * Reads a manifest from a token-auth test registry with curl alone: a token from the registry's
+ * token server at 127.0.0.1, then the manifest. For registries whose realm carries a cloud name
+ * (auth.docker.io, *.azurecr.io) that skopeo would look up in real DNS.
+ */
+export async function readManifestWithToken(
+  registry: { url: string; caFile?: string; tokenServer?: { realm: string } },
+  repository: string,
+  tag: string,
+  credentials = 'hoist:hoist-test-password',
+): Promise<Buffer> {
+  const tls = registry.caFile ? ['--cacert', registry.caFile] : [];
+  const scope = `repository:${repository}:pull`;
+  const realm = `${registry.tokenServer!.realm}?service=hoist-test-registry&scope=${encodeURIComponent(scope)}`;
+  const token = (JSON.parse((await runFile('curl', ['-sf', ...tls, '-u', credentials, realm])).toString()) as { token: string }).token;
+  return runFile('curl', ['-sf', ...tls, '-H', `Authorization: Bearer ${token}`, '-H', 'Accept: application/vnd.oci.image.manifest.v1+json', `${registry.url}/v2/${repository}/manifests/${tag}`]);
+}
+
+function runFile(command: string, args: string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { encoding: 'buffer' }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
 }

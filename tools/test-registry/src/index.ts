@@ -18,3 +18,5 @@ export { startFakeEcr } from './fake-ecr.js';
 export type { FakeEcr, FakeEcrOptions } from './fake-ecr.js';
 export { startFakeGoogle } from './fake-google.js';
 export type { FakeGoogle } from './fake-google.js';
+export { startFakeEntra } from './fake-entra.js';
+export type { FakeEntra } from './fake-entra.js';

@@ -32,6 +32,8 @@ export interface RegistryOptions {
   realmHost?: string;
   /** With `tls`: more names the registry's (and token server's) certificate is valid for. */
   dnsNames?: string[];
+  /** With token auth: serve ACR's /oauth2/exchange on the token server too. */
+  acrExchange?: { accessToken: string; refreshToken: string };
 }
 
 export interface TestRegistry {
@@ -97,6 +99,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     tokenServer = await startTokenServer({
       users,
       ...(options.refreshTokens ? { refreshTokens: options.refreshTokens } : {}),
+      ...(options.acrExchange ? { acrExchange: options.acrExchange } : {}),
       signer,
       issuer: TOKEN_ISSUER,
       service: TOKEN_SERVICE,

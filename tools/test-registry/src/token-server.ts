@@ -21,6 +21,11 @@ export interface TokenServerOptions {
   /** Serve over TLS with this certificate. */
   tls?: IssuedCert;
   tokenLifetimeSeconds?: number;
+  /**
+   * ACR's `/oauth2/exchange`: an Entra ID access token for a refresh token (which must also be
+   * in `refreshTokens` for the refresh grant that follows).
+   */
+  acrExchange?: { accessToken: string; refreshToken: string };
 }
 
 export interface TokenRequestRecord {
@@ -58,6 +63,13 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: TokenServerOptions, log: TokenRequestRecord[]): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://token');
+  if (url.pathname === '/oauth2/exchange' && req.method === 'POST' && options.acrExchange) {
+    const form = new URLSearchParams(await readBody(req));
+    const ok = form.get('grant_type') === 'access_token' && form.get('access_token') === options.acrExchange.accessToken;
+    res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(ok ? { refresh_token: options.acrExchange.refreshToken } : { errors: [{ code: 'UNAUTHORIZED', message: 'invalid access token' }] }));
+    return;
+  }
   let grant: TokenRequestRecord['grant'] = 'anonymous';
   let user: string | undefined;
   let scopes: string[];
