@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAdapterConformance } from '@hoist/adapter-conformance';
 import { gcrAdapter } from '@hoist/adapter-gcr';
-import { skopeoRawManifest } from '@hoist/test-images';
+import { makeImageLayout, sha256, skopeoRawManifest } from '@hoist/test-images';
 import { startFakeGoogle, startRegistry, type FakeGoogle } from '@hoist/test-registry';
-import { loopbackLookup, tempDir } from './helpers.js';
+import { loopbackLookup, runHoist, tempDir } from './helpers.js';
 
 /**
  * The GCR / Artifact Registry adapter with the real google-auth-library, against loopback
@@ -68,6 +68,25 @@ describe('GCR adapter on a machine with a metadata server', () => {
       expect(google.calls).toContain('metadata-token');
     } finally {
       process.env = saved;
+    }
+  });
+});
+
+describe('hoist push to Artifact Registry from the CLI, on a machine with a metadata server', () => {
+  it('pushes with no credential flags, the metadata server token sent as oauth2accesstoken', async () => {
+    const [registry, google] = await Promise.all([startRegistry({ auth: 'htpasswd', tls: true, users: { oauth2accesstoken: ACCESS_TOKEN }, dnsNames: [AR_HOST] }), startFakeGoogle(ACCESS_TOKEN)]);
+    try {
+      const layout = await tempDir();
+      const image = await makeImageLayout(layout, [8 * 1024]);
+      const run = await runHoist(['push', layout, `${AR_HOST}:${registry.host.split(':')[1]}/my-project/team/app:v1`, '--resolve', `${AR_HOST}:127.0.0.1`, '--ca-file', registry.caFile!], {
+        env: { GCE_METADATA_HOST: google.metadataHost, METADATA_SERVER_DETECTION: 'ping-only' },
+      });
+      expect(run.code).toBe(0);
+      expect(run.stdout + run.stderr).not.toContain(ACCESS_TOKEN);
+      expect(google.calls).toContain('metadata-token');
+      expect(sha256(await skopeoRawManifest(`${registry.host}/my-project/team/app:v1`, { caFile: registry.caFile!, username: 'oauth2accesstoken', password: ACCESS_TOKEN }))).toBe(image.manifest.digest);
+    } finally {
+      await Promise.all([registry.stop(), google.close()]);
     }
   });
 });
