@@ -1,14 +1,24 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import type { LookupFunction } from 'node:net';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const HOIST_BIN = fileURLToPath(new URL('../../../packages/cli/bin/hoist.js', import.meta.url));
 
-export function tempDir(prefix = 'hoist-e2e-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+const made: string[] = [];
+
+/** A fresh temporary directory, removed when the test file is done (see cleanup.ts). */
+export async function tempDir(prefix = 'hoist-e2e-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every directory tempDir made in this test file. */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 export interface HoistRun {
