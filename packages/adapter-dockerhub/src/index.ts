@@ -26,12 +26,25 @@ export interface DockerHubAdapterOptions {
   apiHost?: string;
 }
 
+/** Hub's pull-rate headers: a pipeline that pushes and pulls all day wants to see them coming. */
+const RATE_LIMIT_HEADERS = ['ratelimit-limit', 'ratelimit-remaining', 'docker-ratelimit-source'];
+
+export function rateLimitInfo(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> | undefined {
+  const info: Record<string, string> = {};
+  for (const name of RATE_LIMIT_HEADERS) {
+    const value = headers[name];
+    if (typeof value === 'string') info[name] = value;
+  }
+  return Object.keys(info).length > 0 ? info : undefined;
+}
+
 export function dockerHubAdapter(options: DockerHubAdapterOptions = {}): RegistryAdapter {
   return {
     name: ADAPTER_NAME,
     matches: (registry) => HUB_NAMES.has(registry.toLowerCase()),
     apiHost: () => options.apiHost ?? DOCKER_HUB_API,
     capabilities: () => DOCKER_HUB_CAPABILITIES,
+    responseInfo: rateLimitInfo,
     async resolveCredentials(_registry: string, context: CredentialContext): Promise<Credential | undefined> {
       // Hub's credentials are filed under docker.io whatever name the user wrote.
       return options.credentials?.resolveCredentials(DOCKER_HUB, context);

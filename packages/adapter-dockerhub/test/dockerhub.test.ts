@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseReference } from '@hoist/core';
-import { dockerHubAdapter } from '../src/index.js';
+import { dockerHubAdapter, rateLimitInfo } from '../src/index.js';
 
 describe('Docker Hub adapter', () => {
   it('treats every name of Hub as one registry served by registry-1.docker.io', () => {
@@ -14,6 +14,14 @@ describe('Docker Hub adapter', () => {
   it('normalises short names the way docker does: alpine is docker.io/library/alpine', () => {
     expect(parseReference('alpine:3.20')).toEqual({ registry: 'docker.io', repository: 'library/alpine', tag: '3.20' });
     expect(parseReference('index.docker.io/team/app')).toEqual({ registry: 'docker.io', repository: 'team/app' });
+  });
+
+  it('reads the rate-limit headers and nothing else', () => {
+    expect(rateLimitInfo({ 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600', 'content-type': 'x', authorization: 'secret' })).toEqual({
+      'ratelimit-limit': '100;w=21600',
+      'ratelimit-remaining': '76;w=21600',
+    });
+    expect(rateLimitInfo({ 'content-type': 'x' })).toBeUndefined();
   });
 
   it('asks its credential source for docker.io, whatever name the image used', async () => {

@@ -87,5 +87,5 @@ export function warnInsecure(output: Output): void {
 function chooseReporter(args: PushArgs, output: Output): Reporter {
   if (args.json) return jsonReporter(output);
   if (output.errIsTty && !args.quiet && !args.verbose) return ttyReporter(output);
-  return plainReporter(output, args.quiet);
+  return plainReporter(output, args.quiet, args.verbose);
 }

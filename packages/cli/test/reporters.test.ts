@@ -37,6 +37,16 @@ describe('tty reporter', () => {
 });
 
 describe('plain reporter', () => {
+  it('shows registry info, such as rate limits, with --verbose only', () => {
+    const event = { type: 'registry-info' as const, registry: 'docker.io', info: { 'ratelimit-remaining': '76;w=21600' } };
+    const quietish = streams(false);
+    plainReporter(quietish.output, false).event(event);
+    expect(quietish.text.err).toBe('');
+    const verbose = streams(false);
+    plainReporter(verbose.output, false, true).event(event);
+    expect(verbose.text.err).toBe('docker.io: ratelimit-remaining 76;w=21600\n');
+  });
+
   it('prints a line per state change and no escape codes', () => {
     const { output, text } = streams(false);
     const reporter = plainReporter(output, false);

@@ -58,6 +58,11 @@ export interface RegistryAdapter {
    * again; false (or no method) to fail with the registry's error.
    */
   createRepository?(registry: string, repository: string, context: CredentialContext): Promise<boolean>;
+  /**
+   * What a response's headers say that a user should see (Docker Hub's rate-limit headers):
+   * the engine reports it as a `registry-info` event whenever it changes.
+   */
+  responseInfo?(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> | undefined;
 }
 
 export const DEFAULT_CAPABILITIES: RegistryCapabilities = { upload: 'monolithic', mount: true };

@@ -12,6 +12,8 @@ export type PushEvent =
   | { type: 'manifest-pushed'; destination: string; digest: string; reference: string }
   /** An uncompressed layer got its compressed form (`cached`: known from an earlier run, not compressed yet). */
   | { type: 'layer-compressed'; diffId: string; digest: string; size: number; compressedSize: number; cached: boolean }
+  /** Something the registry's responses say, as its adapter reads them (Docker Hub's rate limit). */
+  | { type: 'registry-info'; registry: string; info: Record<string, string> }
   /** A request or a blob transfer failed transiently and is tried again after `waitMs`. */
   | { type: 'retry'; registry: string; request: string; reason: string; attempt: number; attempts: number; waitMs: number };
 

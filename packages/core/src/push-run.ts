@@ -133,11 +133,26 @@ export class PushRun {
           retryPolicy: this.policy,
           budget: this.budget,
           onEvent: this.emit,
+          onResponse: this.responseInfo(name, adapter),
         }),
       };
       this.registries.set(name, registry);
     }
     return registry;
+  }
+
+  /** Reports what the adapter reads in responses, each time it changes. */
+  private responseInfo(registry: string, adapter: RegistryAdapter): ((headers: Readonly<Record<string, string | string[] | undefined>>) => void) | undefined {
+    const read = adapter.responseInfo?.bind(adapter);
+    if (!read) return undefined;
+    let last = '';
+    return (headers) => {
+      const info = read(headers);
+      const key = JSON.stringify(info ?? null);
+      if (!info || key === last) return;
+      last = key;
+      this.emit({ type: 'registry-info', registry, info });
+    };
   }
 
   /** Each blob is placed in each repository once, however many manifests list it. */

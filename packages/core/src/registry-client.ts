@@ -26,6 +26,8 @@ export interface RegistryClientOptions {
   retryPolicy?: RetryPolicy;
   budget?: RetryBudget;
   onEvent?: PushEventListener;
+  /** Sees the headers of every response from the registry. */
+  onResponse?: (headers: TransportResponse['headers']) => void;
 }
 
 export interface RegistryRequest {
@@ -55,6 +57,7 @@ export class RegistryClient {
   private readonly policy: RetryPolicy;
   private readonly budget: RetryBudget;
   private readonly emit: PushEventListener;
+  private readonly onResponse: ((headers: TransportResponse['headers']) => void) | undefined;
   private connected: Promise<{ base: URL; auth: AuthMode }> | undefined;
   private credential: Promise<Credential | undefined> | undefined;
 
@@ -67,6 +70,7 @@ export class RegistryClient {
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.budget = options.budget ?? new RetryBudget(undefined);
     this.emit = options.onEvent ?? (() => {});
+    this.onResponse = options.onResponse;
   }
 
   get retryPolicy(): RetryPolicy {
@@ -138,6 +142,7 @@ export class RegistryClient {
       });
     };
     const res = await attempt(false);
+    if (sameOrigin) this.onResponse?.(res.headers);
     if (res.status !== 401 || !sameOrigin || auth.scheme !== 'bearer') return res;
     await res.body.dump();
     return attempt(true);

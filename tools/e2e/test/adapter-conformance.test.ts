@@ -1,9 +1,11 @@
-import { describeAdapterConformance } from '@hoist/adapter-conformance';
+import { describeAdapterConformance, memoryImage } from '@hoist/adapter-conformance';
+import { memoryBlobLocations, parseReference, pushImage, type PushEvent } from '@hoist/core';
 import { dockerHubAdapter } from '@hoist/adapter-dockerhub';
 import { genericAdapter } from '@hoist/adapter-generic';
 import { skopeoRawManifest } from '@hoist/test-images';
-import { startRegistry } from '@hoist/test-registry';
-import { loopbackLookup, readManifestWithToken } from './helpers.js';
+import { createTestCa, issueServerCert, startFaultProxy, startRegistry } from '@hoist/test-registry';
+import { describe, expect, it } from 'vitest';
+import { loopbackLookup, readManifestWithToken, tempDir } from './helpers.js';
 
 /**
  * Our adapters through the conformance kit, each against a real registry that demands its kind
@@ -51,4 +53,29 @@ describeAdapterConformance('dockerhub', {
       close: () => registry.stop(),
     };
   },
+});
+
+describe('Docker Hub rate limits', () => {
+  it('reports the rate-limit headers once as a registry-info event', async () => {
+    const registry = await startRegistry({ auth: 'htpasswd' });
+    const certs = await createTestCa(await tempDir());
+    const headers = { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600' };
+    const proxy = await startFaultProxy(registry.host, { tls: await issueServerCert(certs, 'hub', ['registry-1.docker.io']), responseHeaders: headers });
+    try {
+      const events: PushEvent[] = [];
+      await pushImage({
+        source: memoryImage(),
+        destinations: [parseReference('docker.io/team/limited:v1')],
+        adapters: [dockerHubAdapter({ apiHost: `registry-1.docker.io:${proxy.host.split(':')[1]}`, credentials: pat(PASSWORD) })],
+        blobLocations: memoryBlobLocations(),
+        tls: { caFiles: [certs.caCert] },
+        lookup: hubNamesToLoopback,
+        onEvent: (e) => events.push(e),
+      });
+      expect(events.filter((e) => e.type === 'registry-info')).toEqual([{ type: 'registry-info', registry: 'docker.io', info: headers }]);
+    } finally {
+      await proxy.close();
+      await registry.stop();
+    }
+  });
 });

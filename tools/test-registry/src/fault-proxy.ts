@@ -65,7 +65,15 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export async function startFaultProxy(targetHost: string, options: { random?: () => number; tls?: { cert: string; key: string } } = {}): Promise<FaultProxy> {
+export interface FaultProxyOptions {
+  random?: () => number;
+  /** Serve TLS with this certificate (the registry behind stays plain, on loopback). */
+  tls?: { cert: string; key: string };
+  /** Headers added to every response passed through (Docker Hub's rate-limit headers, say). */
+  responseHeaders?: Record<string, string>;
+}
+
+export async function startFaultProxy(targetHost: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
   const random = options.random ?? Math.random;
   const rules: LiveRule[] = [];
   const log: FaultRecord[] = [];
@@ -90,9 +98,8 @@ export async function startFaultProxy(targetHost: string, options: { random?: ()
     log.push({ method: req.method ?? '', path: req.url ?? '', fault: action?.type ?? 'none' });
     // Tell the registry behind that clients came over TLS, so the URLs it builds say https.
     if (options.tls) req.headers['x-forwarded-proto'] = 'https';
-    handle(req, res, action, targetHost);
+    handle(req, res, action, targetHost, options.responseHeaders ?? {});
   };
-  // With `tls` the proxy itself speaks TLS (the registry behind it stays plain, on loopback).
   const server = options.tls ? createTlsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, serve) : createServer(serve);
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -114,7 +121,7 @@ export async function startFaultProxy(targetHost: string, options: { random?: ()
   };
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, action: FaultAction | undefined, targetHost: string): void {
+function handle(req: IncomingMessage, res: ServerResponse, action: FaultAction | undefined, targetHost: string, extraHeaders: Record<string, string>): void {
   if (action?.type === 'status') {
     req.resume();
     req.once('end', () => {
@@ -131,13 +138,13 @@ function handle(req: IncomingMessage, res: ServerResponse, action: FaultAction |
   }
   if (action?.type === 'stall' && (action.afterBytes ?? 0) === 0) {
     // Hold the whole request, headers and all, before it goes anywhere.
-    setTimeout(() => handle(req, res, undefined, targetHost), action.ms).unref();
+    setTimeout(() => handle(req, res, undefined, targetHost, extraHeaders), action.ms).unref();
     return;
   }
   const upstream = request(
     { host: targetHost.split(':')[0], port: Number(targetHost.split(':')[1]), method: req.method, path: req.url, headers: req.headers },
     (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+      res.writeHead(upstreamRes.statusCode ?? 502, { ...upstreamRes.headers, ...extraHeaders });
       if (action?.type !== 'truncate') {
         upstreamRes.pipe(res);
         return;

@@ -9,7 +9,7 @@ export type { RegistryAuth, RegistryOptions, TestRegistry } from './registry.js'
 export { startTokenServer } from './token-server.js';
 export type { TokenRequestRecord, TokenServer, TokenServerOptions } from './token-server.js';
 export { seededRandom, startFaultProxy } from './fault-proxy.js';
-export type { FaultAction, FaultProxy, FaultRecord, FaultRule } from './fault-proxy.js';
+export type { FaultAction, FaultProxy, FaultProxyOptions, FaultRecord, FaultRule } from './fault-proxy.js';
 export { startRedirectFront } from './redirect-front.js';
 export type { RedirectFront, RedirectFrontOptions } from './redirect-front.js';
 export { startHttpProxy } from './http-proxy.js';

@@ -9,11 +9,12 @@ import { compressedLine, retryLine, summaryLines, type Reporter } from './report
  */
 const PROGRESS_EVERY_MS = 10_000;
 
-export function plainReporter(output: Output, quiet: boolean): Reporter {
+export function plainReporter(output: Output, quiet: boolean, verbose = false): Reporter {
   const lastProgress = new Map<string, number>();
   const line = (event: PushEvent): string | undefined => {
     if (event.type === 'retry') return retryLine(event);
     if (event.type === 'layer-compressed') return compressedLine(event);
+    if (event.type === 'registry-info') return verbose ? `${event.registry}: ${Object.entries(event.info).map(([k, v]) => `${k} ${v}`).join(', ')}` : undefined;
     const where = event.destination;
     switch (event.type) {
       case 'blob-started':

@@ -50,6 +50,8 @@ export function ttyReporter(output: Output): Reporter {
         draw(true);
         return;
       }
+      // Registry info is shown with --verbose, which uses plain lines rather than this display.
+      if (event.type === 'registry-info') return;
       const key = `${event.destination} ${event.digest}`;
       switch (event.type) {
         case 'blob-started':
@@ -74,6 +76,7 @@ export function ttyReporter(output: Output): Reporter {
         case 'manifest-skipped':
           tally.manifests++;
           break;
+
       }
       draw(event.type !== 'blob-progress');
     },
