@@ -1,13 +1,15 @@
 import type { ECRClient, ECRClientConfig } from '@aws-sdk/client-ecr';
+import type { ECRPUBLICClient } from '@aws-sdk/client-ecr-public';
 import { DEFAULT_CAPABILITIES, PushError, type Credential, type CredentialContext, type RegistryAdapter, type RegistryCapabilities } from '@hoist/core';
 import { ecrError } from './errors.js';
 import { parseEcrHost } from './hosts.js';
 
 /**
- * Amazon ECR. Credentials come from the AWS SDK's default chain (environment, profile, SSO, web
- * identity, container and instance metadata): GetAuthorizationToken returns `AWS:<password>`,
- * valid 12 hours, cached here until half of that has passed. Pushes are monolithic; optionally
- * a repository the push meets missing is created with CreateRepository.
+ * Amazon ECR, private registries and ECR Public. Credentials come from the AWS SDK's default
+ * chain (environment, profile, SSO, web identity, container and instance metadata):
+ * GetAuthorizationToken (ECR's, or ECR Public's in us-east-1) returns `AWS:<password>`, valid
+ * 12 hours, cached here until half of that has passed. Pushes are monolithic; optionally a
+ * private repository the push meets missing is created with CreateRepository.
  */
 export const ADAPTER_NAME = 'ecr';
 
@@ -19,7 +21,7 @@ export const ADAPTER_NAME = 'ecr';
 export const ECR_CAPABILITIES: RegistryCapabilities = { ...DEFAULT_CAPABILITIES, upload: 'monolithic', mount: false };
 
 export interface EcrAdapterOptions {
-  /** Extra SDK client settings (an endpoint for a VPC endpoint or a test double, credentials). */
+  /** Extra SDK client settings (an endpoint for a VPC endpoint or a test double, credentials); for both clients. */
   clientConfig?: Omit<ECRClientConfig, 'region'>;
   /** Create a repository the push meets missing (`--create-repository`). */
   createRepository?: { imageTagMutability?: 'MUTABLE' | 'IMMUTABLE'; scanOnPush?: boolean };
@@ -46,12 +48,21 @@ export function ecrAdapter(options: EcrAdapterOptions = {}): RegistryAdapter {
     return made;
   };
 
-  const fetchToken = async (registry: string, context: CredentialContext): Promise<CachedToken> => {
-    const { account, region } = parseEcrHost(registry)!;
+  let publicClient: Promise<ECRPUBLICClient> | undefined;
+  const authorizationData = async (registry: string, context: CredentialContext): Promise<{ authorizationToken?: string; expiresAt?: Date } | undefined> => {
+    const host = parseEcrHost(registry)!;
+    if (host.public) {
+      const { ECRPUBLICClient, GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr-public');
+      publicClient ??= Promise.resolve(new ECRPUBLICClient({ ...options.clientConfig, region: host.region }));
+      return (await (await publicClient).send(new GetAuthorizationTokenCommand({}), { abortSignal: context.signal })).authorizationData;
+    }
     const { GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
+    return (await (await client(host.region)).send(new GetAuthorizationTokenCommand({ registryIds: [host.account] }), { abortSignal: context.signal })).authorizationData?.[0];
+  };
+
+  const fetchToken = async (registry: string, context: CredentialContext): Promise<CachedToken> => {
     try {
-      const answer = await (await client(region)).send(new GetAuthorizationTokenCommand({ registryIds: [account] }), { abortSignal: context.signal });
-      const data = answer.authorizationData?.[0];
+      const data = await authorizationData(registry, context);
       const decoded = Buffer.from(data?.authorizationToken ?? '', 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon < 0) throw new PushError('PROTOCOL', `ECR GetAuthorizationToken for ${registry} returned no usable token`);
@@ -84,7 +95,10 @@ export function ecrAdapter(options: EcrAdapterOptions = {}): RegistryAdapter {
     ...(options.createRepository
       ? {
           async createRepository(registry: string, repository: string, context: CredentialContext): Promise<boolean> {
-            const { account, region } = parseEcrHost(registry)!;
+            const host = parseEcrHost(registry)!;
+            // ECR Public repositories carry catalog data and are created deliberately, not by a push.
+            if (host.public) return false;
+            const { account, region } = host;
             const { CreateRepositoryCommand } = await import('@aws-sdk/client-ecr');
             try {
               await (await client(region)).send(

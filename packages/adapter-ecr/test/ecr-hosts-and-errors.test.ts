@@ -4,13 +4,14 @@ import { ecrError } from '../src/errors.js';
 
 describe('ECR hosts', () => {
   it.each([
-    ['123456789012.dkr.ecr.us-east-1.amazonaws.com', { account: '123456789012', region: 'us-east-1', fips: false }],
-    ['123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com', { account: '123456789012', region: 'us-gov-west-1', fips: true }],
-    ['123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn', { account: '123456789012', region: 'cn-north-1', fips: false }],
-    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com:8443', { account: '123456789012', region: 'eu-west-1', fips: false }],
+    ['123456789012.dkr.ecr.us-east-1.amazonaws.com', { public: false, account: '123456789012', region: 'us-east-1', fips: false }],
+    ['123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com', { public: false, account: '123456789012', region: 'us-gov-west-1', fips: true }],
+    ['123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn', { public: false, account: '123456789012', region: 'cn-north-1', fips: false }],
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com:8443', { public: false, account: '123456789012', region: 'eu-west-1', fips: false }],
+    ['public.ecr.aws', { public: true, region: 'us-east-1' }],
   ])('%s', (host, parsed) => expect(parseEcrHost(host)).toEqual(parsed));
 
-  it.each(['public.ecr.aws', '12345.dkr.ecr.us-east-1.amazonaws.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example', 'ghcr.io'])('not %s', (host) => {
+  it.each(['ecr.aws', 'public.ecr.aws.evil.example', '12345.dkr.ecr.us-east-1.amazonaws.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example', 'ghcr.io'])('not %s', (host) => {
     expect(parseEcrHost(host)).toBeUndefined();
     expect(ecrAdapter().matches(host)).toBe(false);
   });

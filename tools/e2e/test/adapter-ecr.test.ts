@@ -25,8 +25,8 @@ async function ecrWorld(password = TOKEN_PASSWORD) {
 
 describeAdapterConformance('ecr', {
   adapter: ecrAdapter(),
-  ownedHosts: [ECR_HOST, '210987654321.dkr.ecr-fips.us-gov-west-1.amazonaws.com', '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn'],
-  foreignHosts: ['docker.io', 'ghcr.io', 'public.ecr.aws', 'dkr.ecr.us-east-1.amazonaws.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example'],
+  ownedHosts: [ECR_HOST, 'public.ecr.aws', '210987654321.dkr.ecr-fips.us-gov-west-1.amazonaws.com', '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn'],
+  foreignHosts: ['docker.io', 'ghcr.io', 'dkr.ecr.us-east-1.amazonaws.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example'],
   async endToEnd() {
     const world = await ecrWorld();
     const refused = await startFakeEcr({ password: 'refused-ecr-password' });
@@ -192,6 +192,30 @@ describe('ECR: two new repositories in one push', () => {
       }
     } finally {
       await Promise.all([proxy.close(), fake.close(), plain.stop()]);
+    }
+  });
+});
+
+describe('ECR Public', () => {
+  it('authenticates through the ECR Public API and pushes to public.ecr.aws', async () => {
+    const [registry, fake] = await Promise.all([
+      startRegistry({ auth: 'htpasswd', tls: true, users: { AWS: TOKEN_PASSWORD }, dnsNames: ['public.ecr.aws'] }),
+      startFakeEcr({ password: TOKEN_PASSWORD }),
+    ]);
+    try {
+      const image = memoryImage();
+      await pushImage({
+        source: image,
+        destinations: [parseReference(`public.ecr.aws:${registry.host.split(':')[1]}/team/app:v1`)],
+        adapters: [ecrAdapter({ clientConfig: { endpoint: fake.url, credentials: AWS_CREDENTIALS } })],
+        blobLocations: memoryBlobLocations(),
+        tls: { caFiles: [registry.caFile!] },
+        lookup: loopbackLookup(['public.ecr.aws']),
+      });
+      expect(fake.calls.map((c) => c.operation)).toEqual(['public:GetAuthorizationToken']);
+      expect(await skopeoRawManifest(`${registry.host}/team/app:v1`, { caFile: registry.caFile!, username: 'AWS', password: TOKEN_PASSWORD })).toEqual(image.manifestBytes);
+    } finally {
+      await Promise.all([registry.stop(), fake.close()]);
     }
   });
 });

@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /**
- * A loopback stand-in for the ECR API (AWS JSON 1.1 protocol: POST / with an X-Amz-Target
- * header), so the real @aws-sdk/client-ecr can be driven against it through an endpoint
- * override. GetAuthorizationToken hands out `AWS:<password>` for the registry behind it;
+ * A loopback stand-in for the ECR and ECR Public APIs (AWS JSON 1.1 protocol: POST / with an
+ * X-Amz-Target header), so the real @aws-sdk/client-ecr(-public) can be driven against it
+ * through an endpoint override. ECR Public's calls are recorded as `public:<operation>`. GetAuthorizationToken hands out `AWS:<password>` for the registry behind it;
  * CreateRepository records the request and calls back. Requests must be SigV4-signed by an
  * access key; the signature itself is not checked.
  */
@@ -35,9 +35,11 @@ export async function startFakeEcr(options: FakeEcrOptions): Promise<FakeEcr> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    const [service, operation = ''] = String(req.headers['x-amz-target'] ?? '').split('.');
+    // ECR Public's API answers to its own service name and returns one authorization, not a list.
+    const isPublic = service === 'SpencerFrontendService';
     const accessKeyId = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
-    calls.push({ operation, ...(accessKeyId ? { accessKeyId } : {}), body });
+    calls.push({ operation: isPublic ? `public:${operation}` : operation, ...(accessKeyId ? { accessKeyId } : {}), body });
     const reply = (status: number, value: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify(value));
@@ -45,7 +47,8 @@ export async function startFakeEcr(options: FakeEcrOptions): Promise<FakeEcr> {
     if (!accessKeyId) return reply(400, { __type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' });
     if (operation === 'GetAuthorizationToken') {
       const expiresAt = Date.now() / 1000 + (options.tokenLifetimeSeconds ?? 12 * 3600);
-      return reply(200, { authorizationData: [{ authorizationToken: Buffer.from(`AWS:${options.password}`).toString('base64'), expiresAt, proxyEndpoint: 'https://ecr.invalid' }] });
+      const data = { authorizationToken: Buffer.from(`AWS:${options.password}`).toString('base64'), expiresAt };
+      return reply(200, { authorizationData: isPublic ? data : [{ ...data, proxyEndpoint: 'https://ecr.invalid' }] });
     }
     if (operation === 'CreateRepository') {
       const name = String(body['repositoryName']);
