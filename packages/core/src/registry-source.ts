@@ -48,7 +48,7 @@ export async function openRegistrySource(reference: ImageReference, options: Reg
     if (reference.digest !== undefined && root.digest !== reference.digest) {
       throw new PushError('DIGEST_MISMATCH', `${description}: the registry served a manifest hashing to ${root.digest}`);
     }
-    return new PulledImage(client, transport, reference, root, scopes, description);
+    return new PulledImage(client, transport, reference, root, bytes, scopes, description);
   } catch (error) {
     await transport.close();
     throw error;
@@ -70,6 +70,8 @@ class PulledImage implements RegistrySource {
     private readonly transport: Transport,
     private readonly reference: ImageReference,
     readonly root: Descriptor,
+    /** The root's bytes, fetched by tag to learn its digest: not fetched again by digest. */
+    private readonly rootBytes: Buffer,
     private readonly scopes: string[],
     readonly description: string,
   ) {}
@@ -79,6 +81,7 @@ class PulledImage implements RegistrySource {
   }
 
   async readManifest(descriptor: Descriptor): Promise<Buffer> {
+    if (descriptor.digest === this.root.digest) return this.rootBytes;
     const { bytes } = await fetchManifest(this.client, this.reference.repository, descriptor.digest, this.scopes, this.description);
     if (digestOf(bytes, descriptor.digest) !== descriptor.digest) {
       throw new PushError('DIGEST_MISMATCH', `${this.description}: manifest ${descriptor.digest} came back with other bytes`);

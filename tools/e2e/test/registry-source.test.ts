@@ -38,9 +38,13 @@ afterAll(async () => {
 });
 
 describe('docker:// sources', () => {
-  it('promotes an index from one registry to another, digests intact', async () => {
+  it('promotes an index from one registry to another, digests intact, each manifest fetched once', async () => {
+    const mark = (await staging.accessLog()).length;
     const run = await runHoist(['push', `docker://${staging.host}/team/app:rc1`, `${production.host}/team/app:1.0`], { env: dockerConfig });
     expect(run.code).toBe(0);
+    const manifestGets = (await staging.accessLog()).slice(mark).filter((e) => e.method === 'GET' && e.uri.includes('/manifests/') && e.status === 200);
+    // The index by its tag, then the nested index and the two image manifests by digest.
+    expect(manifestGets.map((e) => e.uri.split('/manifests/')[1]!.slice(0, 7))).toEqual(['rc1', 'sha256:', 'sha256:', 'sha256:']);
     expect(run.stdout).toContain(`digest: ${indexDigest}`);
     expect(sha256(await skopeoRawManifest(`${production.host}/team/app:1.0`))).toBe(indexDigest);
   });
