@@ -24,6 +24,7 @@ ${CONNECTION_USAGE}
       --compression gzip|none  how uncompressed layers are sent (default gzip)
       --compression-level N    gzip level 1-9 (default 6)
       --create-repository create a missing repository where the registry needs it (ECR)
+      --adapter PATH      load a registry adapter module, tried before hoist's own (repeatable)
       --resolve HOST:ADDRESS  connect to ADDRESS for HOST (split-horizon DNS, tests; repeatable)
       --no-cache          do not read or write hoist's local caches (blob locations, compressed layers)
       --json              one JSON object per line on stdout; the last is a summary
@@ -45,6 +46,8 @@ export interface PushArgs extends ConnectionArgs {
   digestFile?: string;
   cache: boolean;
   createRepository: boolean;
+  /** Adapter modules from --adapter, in order. */
+  adapters: string[];
   /** Host name → address, from --resolve. */
   resolve: Record<string, string>;
   compression: { format: 'gzip' | 'none'; level: number };
@@ -72,6 +75,7 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
         'digest-file': { type: 'string' },
         'no-cache': { type: 'boolean' },
         'create-repository': { type: 'boolean' },
+        adapter: { type: 'string', multiple: true },
         resolve: { type: 'string', multiple: true },
         compression: { type: 'string' },
         'compression-level': { type: 'string' },
@@ -103,6 +107,7 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     ...(values['digest-file'] === undefined ? {} : { digestFile: values['digest-file'] }),
     cache: !(values['no-cache'] ?? false),
     createRepository: values['create-repository'] ?? false,
+    adapters: values.adapter ?? [],
     resolve: parseResolve(values.resolve ?? []),
     compression: {
       format: parseCompression(values.compression ?? 'gzip'),

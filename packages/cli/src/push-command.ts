@@ -3,6 +3,7 @@ import type { ImageSource, PushEvent } from '@hoist/core';
 import type { Output } from './output.js';
 import { parsePushArgs, PUSH_USAGE, type PushArgs } from './push-args.js';
 import { adapterChain } from './adapter-chain.js';
+import { missingAdapterNotices } from './known-adapters.js';
 import { tlsSettings } from './connection-options.js';
 import { resolveLookup } from './resolve-lookup.js';
 import { explicitCredentials } from './explicit-credentials.js';
@@ -19,6 +20,8 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
 }
+
+const REGISTRY_SOURCE = 'docker://';
 
 export async function pushCommand(argv: readonly string[], context: CommandContext): Promise<number> {
   const { output } = context;
@@ -41,7 +44,10 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     const platforms = args.platforms.map((p) => core.parsePlatform(p));
     const given = await explicitCredentials(args, context, output);
     const explicit = given ? { ...given, registries: destinations.map((d) => d.registry) } : undefined;
-    const adapters = await adapterChain({ generic: explicit ? { explicit } : {}, createRepository: args.createRepository });
+    const { adapters, missing } = await adapterChain({ generic: explicit ? { explicit } : {}, createRepository: args.createRepository, custom: args.adapters });
+    const registries = destinations.map((d) => d.registry);
+    if (args.source.startsWith(REGISTRY_SOURCE)) registries.push(core.parseReference(args.source.slice(REGISTRY_SOURCE.length)).registry);
+    for (const notice of missingAdapterNotices(registries, missing)) output.err(`hoist: note: ${notice}`);
     const lookup = resolveLookup(args.resolve);
     const tls = tlsSettings(args);
     if (args.insecure) warnInsecure(output);

@@ -4,7 +4,7 @@ import { parsePushArgs } from '../src/push-args.js';
 describe('parsePushArgs', () => {
   it('reads the full contract', () => {
     expect(
-      parsePushArgs(['oci:/l:v1', 'r.io/a:1', 'q.io/b', '-t', 'x', '--tag', 'y', '--platform', 'linux/arm64', '-u', 'ci', '--password-stdin', '--ca-file', '/ca.pem', '--plain-http', 'Reg.Local:5000', '-j', '8', '--retries', '2', '--timeout', '90s', '--digest-file', '/d', '--json', '--no-cache', '--compression', 'none', '--create-repository', '--resolve', 'Reg.Local:10.1.2.3']),
+      parsePushArgs(['oci:/l:v1', 'r.io/a:1', 'q.io/b', '-t', 'x', '--tag', 'y', '--platform', 'linux/arm64', '-u', 'ci', '--password-stdin', '--ca-file', '/ca.pem', '--plain-http', 'Reg.Local:5000', '-j', '8', '--retries', '2', '--timeout', '90s', '--digest-file', '/d', '--json', '--no-cache', '--compression', 'none', '--create-repository', '--adapter', './corp.mjs', '--resolve', 'Reg.Local:10.1.2.3']),
     ).toEqual({
       source: 'oci:/l:v1',
       destinations: ['r.io/a:1', 'q.io/b'],
@@ -21,6 +21,7 @@ describe('parsePushArgs', () => {
       digestFile: '/d',
       cache: false,
       createRepository: true,
+      adapters: ['./corp.mjs'],
       resolve: { 'reg.local': '10.1.2.3' },
       compression: { format: 'none', level: 6 },
       json: true,

@@ -163,3 +163,37 @@ describe('hoist push with token auth over TLS with a private CA', () => {
     expectOneLineFailure(run, '--ca-file');
   });
 });
+
+describe('hoist push --adapter', () => {
+  it('pushes with the credentials of an adapter module the user brings', async () => {
+    const module = join(await tempDir(), 'corp-adapter.mjs');
+    // An in-house adapter as a team would write it: owns its host, reads its secret from the environment.
+    await writeFile(
+      module,
+      `export default () => ({
+        name: 'corp',
+        matches: (registry) => registry === ${JSON.stringify(htpasswd.host)},
+        capabilities: () => ({ upload: 'chunked', chunkSize: 16384, mount: false }),
+        resolveCredentials: async () => ({ kind: 'basic', username: 'hoist', password: process.env.CORP_REGISTRY_PASSWORD }),
+      });\n`,
+    );
+    const destination = `${htpasswd.host}/custom/app:v1`;
+    const without = await runHoist(['push', layout, destination], { env: { CORP_REGISTRY_PASSWORD: PASSWORD } });
+    expect(without.code).toBe(1);
+    expect(without.stderr).toContain('requires a username and password');
+
+    const run = await runHoist(['push', '--adapter', module, layout, destination], { env: { CORP_REGISTRY_PASSWORD: PASSWORD } });
+    expect(run.code, run.stderr).toBe(0);
+    expectNoSecret(run, PASSWORD);
+    const raw = await skopeoRawManifest(destination, { username: 'hoist', password: PASSWORD });
+    expect(sha256(raw)).toBe(image.manifest.digest);
+  });
+
+  it('refuses a module that is not an adapter with one line and exit 2', async () => {
+    const module = join(await tempDir(), 'not-an-adapter.mjs');
+    await writeFile(module, 'export default 42;\n');
+    const run = await runHoist(['push', '--adapter', module, layout, `${htpasswd.host}/custom/app:v2`]);
+    expect(run.code).toBe(2);
+    expectOneLineFailure(run, 'must export by default a registry adapter');
+  });
+});

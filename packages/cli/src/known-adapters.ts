@@ -1,0 +1,28 @@
+/**
+ * The cloud adapters hoist knows by name, with a coarse host pattern each, so that the CLI can
+ * say which package to install when a pipeline pushes to a cloud whose adapter is missing. The
+ * patterns are deliberately loose (the adapters themselves decide what they own): a false hint
+ * costs one line, a missing one costs a user an afternoon with `docker login`.
+ */
+export interface KnownAdapter {
+  /** The adapter's package, as `npm install` takes it. */
+  package: string;
+  cloud: string;
+  hints(registry: string): boolean;
+}
+
+export const KNOWN_CLOUD_ADAPTERS: readonly KnownAdapter[] = [
+  { package: '@hoist/adapter-ecr', cloud: 'Amazon ECR', hints: (r) => /\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?(:\d+)?$|^public\.ecr\.aws$/i.test(r) },
+  { package: '@hoist/adapter-gcr', cloud: 'Google Artifact Registry / GCR', hints: (r) => /(^|\.)gcr\.io(:\d+)?$|-docker\.pkg\.dev(:\d+)?$/i.test(r) },
+  { package: '@hoist/adapter-acr', cloud: 'Azure Container Registry', hints: (r) => /\.azurecr\.(io|cn|us)(:\d+)?$/i.test(r) },
+];
+
+/** One line per registry that a missing cloud adapter would have handled. */
+export function missingAdapterNotices(registries: readonly string[], missing: ReadonlySet<string>): string[] {
+  const notices: string[] = [];
+  for (const registry of new Set(registries)) {
+    const known = KNOWN_CLOUD_ADAPTERS.find((k) => missing.has(k.package) && k.hints(registry));
+    if (known) notices.push(`${registry} looks like ${known.cloud}, whose adapter is not installed: pushing with Docker-style credentials (npm install ${known.package} for its own)`);
+  }
+  return notices;
+}
