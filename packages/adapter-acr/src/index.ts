@@ -51,9 +51,11 @@ export function acrAdapter(options: AcrAdapterOptions = {}): RegistryAdapter {
         if (!token) throw new Error('no token');
         accessToken = token.token;
       } catch (error) {
-        // The SDK's messages list every credential it tried, with their settings; its name is enough here.
+        // The SDK's messages list every credential it tried, with their settings; its name and
+        // Entra's AADSTS code (which says what was wrong, never with the secret) are enough here.
         const name = (error as Error | undefined)?.name ?? 'Error';
-        throw new PushError('UNAUTHORIZED', `getting an Entra ID token for ${registry} failed: ${name} (set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, use a managed or workload identity, or az login)`, {
+        const reason = entraReason(error);
+        throw new PushError('UNAUTHORIZED', `getting an Entra ID token for ${registry} failed: ${name}${reason ? ` (${reason})` : ''} (set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, use a managed or workload identity, or az login)`, {
           detail: name,
           cause: error,
         });
@@ -76,4 +78,10 @@ export function acrAdapter(options: AcrAdapterOptions = {}): RegistryAdapter {
       return { kind: 'identity-token', token: refreshToken, username: ACR_REFRESH_USERNAME };
     },
   };
+}
+
+/** `AADSTS7000215: Invalid client secret provided` out of an AuthenticationError's response. */
+function entraReason(error: unknown): string | undefined {
+  const description = (error as { errorResponse?: { errorDescription?: unknown } } | undefined)?.errorResponse?.errorDescription;
+  return typeof description === 'string' ? /AADSTS\d+: [^.\r\n]*/.exec(description)?.[0] : undefined;
 }

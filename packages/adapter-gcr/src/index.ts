@@ -48,9 +48,12 @@ export function gcrAdapter(options: GcrAdapterOptions = {}): RegistryAdapter {
       try {
         token = await (await client()).getAccessToken();
       } catch (error) {
-        // The library's messages can quote file paths and response bodies; its error name is enough.
+        // The library's messages can quote file paths and response bodies; its error name and the
+        // OAuth error code Google answered with (`invalid_grant`) are enough.
         const name = (error as Error | undefined)?.name ?? 'Error';
-        throw new PushError('UNAUTHORIZED', `getting a Google access token for ${registry} failed: ${name} (are Application Default Credentials set up? GOOGLE_APPLICATION_CREDENTIALS, workload identity or gcloud auth application-default login)`, {
+        const oauthError = (error as { response?: { data?: { error?: unknown } } } | undefined)?.response?.data?.error;
+        const code = typeof oauthError === 'string' && /^[a-z_]+$/.test(oauthError) ? ` (${oauthError})` : '';
+        throw new PushError('UNAUTHORIZED', `getting a Google access token for ${registry} failed: ${name}${code} (are Application Default Credentials set up? GOOGLE_APPLICATION_CREDENTIALS, workload identity or gcloud auth application-default login)`, {
           detail: name,
           cause: error,
         });

@@ -3,8 +3,10 @@ import { Agent } from 'node:https';
 import { ClientSecretCredential } from '@azure/identity';
 import { describeAdapterConformance } from '@hoist/adapter-conformance';
 import { acrAdapter } from '@hoist/adapter-acr';
-import { createTestCa, issueServerCert, startFakeEntra, startRegistry } from '@hoist/test-registry';
-import { loopbackLookup, readManifestWithToken, tempDir } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeImageLayout, sha256, type WrittenImage } from '@hoist/test-images';
+import { createTestCa, issueServerCert, startCloudProxy, startFakeEntra, startPathFront, startRegistry, type CloudProxy, type FakeEntra, type PathFront, type TestRegistry } from '@hoist/test-registry';
+import { loopbackLookup, readManifestWithToken, runHoist, tempDir } from './helpers.js';
 
 /**
  * The ACR adapter with the real @azure/identity (a client-secret credential, as
@@ -59,4 +61,78 @@ describeAdapterConformance('acr', {
       },
     };
   },
+});
+
+/**
+ * The CLI as a Jenkins agent with an Azure service principal runs it: only AZURE_TENANT_ID,
+ * AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, so DefaultAzureCredential finds the credential by
+ * itself and MSAL talks to the real authority name, login.microsoftonline.com. The network is a
+ * proxy (HTTPS_PROXY) that knows two names: that one, served by the Entra stand-in, and the
+ * registry's, served by a front that puts ACR's /oauth2/exchange and /oauth2/token before a real
+ * registry; the test CA stands for the public roots (NODE_EXTRA_CA_CERTS).
+ */
+describe('hoist push to ACR with only the AZURE_* environment', () => {
+  const TENANT = 'hoist-tenant';
+  const CLIENT = { id: 'hoist-client', secret: 'hoist-client-secret-Zq8' };
+  let registry: TestRegistry;
+  let front: PathFront;
+  let entra: FakeEntra;
+  let proxy: CloudProxy;
+  let layout: string;
+  let image: WrittenImage;
+  let caFile: string;
+
+  beforeAll(async () => {
+    const certs = await createTestCa(await tempDir());
+    caFile = certs.caCert;
+    const cloudCert = await issueServerCert(certs, 'cloud', [ACR_HOST, 'login.microsoftonline.com']);
+    registry = await startRegistry({
+      auth: 'token',
+      tls: true,
+      realm: `https://${ACR_HOST}/oauth2/token`,
+      refreshTokens: { [ACR_REFRESH]: 'hoist' },
+      acrExchange: { accessToken: AAD_TOKEN, refreshToken: ACR_REFRESH },
+    });
+    const tokenService = new URL(registry.tokenServer!.realm).host;
+    [front, entra] = await Promise.all([
+      startPathFront(cloudCert, registry.caFile!, [
+        { prefix: '/oauth2/', upstream: tokenService },
+        { prefix: '/v2/', upstream: registry.host },
+      ]),
+      startFakeEntra(cloudCert, 'login.microsoftonline.com', AAD_TOKEN, { origin: 'https://login.microsoftonline.com', client: CLIENT }),
+    ]);
+    proxy = await startCloudProxy({ [`${ACR_HOST}:443`]: front.host, 'login.microsoftonline.com:443': entra.address });
+    layout = await tempDir();
+    image = await makeImageLayout(layout, [64 * 1024, 4 * 1024]);
+  });
+  afterAll(async () => Promise.all([registry?.stop(), front?.close(), entra?.close(), proxy?.close()]));
+
+  const azureEnv = (secret: string) => ({
+    AZURE_TENANT_ID: TENANT,
+    AZURE_CLIENT_ID: CLIENT.id,
+    AZURE_CLIENT_SECRET: secret,
+    HTTPS_PROXY: proxy.url,
+    NODE_EXTRA_CA_CERTS: caFile,
+  });
+
+  it('pushes with the service principal, through Entra ID and /oauth2/exchange', async () => {
+    const run = await runHoist(['push', layout, `${ACR_HOST}/team/app:v1`], { env: azureEnv(CLIENT.secret) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(image.manifest.digest);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(CLIENT.secret);
+    expect(entra.calls).toContain('token');
+    // Nothing but the two cloud names was asked for: no instance discovery, no metadata endpoint.
+    expect(proxy.refused).toEqual([]);
+    expect(new Set(proxy.tunnels)).toEqual(new Set([`${ACR_HOST}:443`, 'login.microsoftonline.com:443']));
+    expect(sha256(await readManifestWithToken(registry, 'team/app', 'v1'))).toBe(image.manifest.digest);
+  });
+
+  it('fails in one line, without the secret, when Entra ID refuses the client secret', async () => {
+    const wrong = 'not-the-client-secret-Kx3';
+    const run = await runHoist(['push', layout, `${ACR_HOST}/team/app:v2`], { env: azureEnv(wrong) });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(`getting an Entra ID token for ${ACR_HOST} failed: AuthenticationError (AADSTS7000215: Invalid client secret provided)`);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(wrong);
+  });
 });

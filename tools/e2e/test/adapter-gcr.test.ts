@@ -1,10 +1,11 @@
-import { writeFile } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAdapterConformance } from '@hoist/adapter-conformance';
 import { gcrAdapter } from '@hoist/adapter-gcr';
 import { makeImageLayout, sha256, skopeoRawManifest } from '@hoist/test-images';
-import { startFakeGoogle, startRegistry, type FakeGoogle } from '@hoist/test-registry';
+import { createTestCa, issueServerCert, startCloudProxy, startFakeGoogle, startRegistry, type FakeGoogle } from '@hoist/test-registry';
 import { loopbackLookup, runHoist, tempDir } from './helpers.js';
 
 /**
@@ -20,8 +21,8 @@ const arToLoopback = loopbackLookup([AR_HOST]);
 
 /**
  * gcloud's user credentials (`gcloud auth application-default login` writes this file), with the
- * library's token endpoint moved to the stand-in. (A service-account key cannot be tested so:
- * google-auth-library 10 sends its JWT grant to a fixed Google URL, whatever token_uri says.)
+ * library's token endpoint moved to the stand-in. (A service-account key's JWT grant goes to a
+ * fixed Google URL whatever token_uri says; its test below goes through a cloud proxy.)
  */
 async function userCredentials(google: FakeGoogle) {
   const file = join(await tempDir(), 'application_default_credentials.json');
@@ -87,6 +88,60 @@ describe('hoist push to Artifact Registry from the CLI, on a machine with a meta
       expect(sha256(await skopeoRawManifest(`${registry.host}/my-project/team/app:v1`, { caFile: registry.caFile!, username: 'oauth2accesstoken', password: ACCESS_TOKEN }))).toBe(image.manifest.digest);
     } finally {
       await Promise.all([registry.stop(), google.close()]);
+    }
+  });
+});
+
+describe('hoist push to Artifact Registry from the CLI with GOOGLE_APPLICATION_CREDENTIALS', () => {
+  it('signs a JWT grant with the service-account key, and pushes with the token it gets', async () => {
+    const email = 'ci-pusher@hoist-test.iam.gserviceaccount.com';
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const certs = await createTestCa(await tempDir());
+    const googleCert = await issueServerCert(certs, 'google', ['oauth2.googleapis.com']);
+    const [registry, google] = await Promise.all([
+      startRegistry({ auth: 'htpasswd', tls: true, users: { oauth2accesstoken: ACCESS_TOKEN }, dnsNames: [AR_HOST] }),
+      startFakeGoogle(ACCESS_TOKEN, { tls: googleCert, serviceAccount: { email, publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() } }),
+    ]);
+    const proxy = await startCloudProxy({ 'oauth2.googleapis.com:443': google.address, [`${AR_HOST}:443`]: registry.host });
+    try {
+      const dir = await tempDir();
+      const keyFile = join(dir, 'ci-pusher.json');
+      await writeFile(
+        keyFile,
+        JSON.stringify({
+          type: 'service_account',
+          project_id: 'hoist-test',
+          private_key_id: 'k1',
+          private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+          client_email: email,
+          client_id: '1234567890',
+          token_uri: 'https://oauth2.googleapis.com/token',
+        }),
+      );
+      // The public roots, as far as this machine knows: the two test CAs.
+      const roots = join(dir, 'roots.pem');
+      await writeFile(roots, `${await readFile(certs.caCert, 'utf8')}${await readFile(registry.caFile!, 'utf8')}`);
+      const layout = await tempDir();
+      const image = await makeImageLayout(layout, [8 * 1024]);
+      const env = { GOOGLE_APPLICATION_CREDENTIALS: keyFile, HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: roots };
+
+      // A key Google does not know (rotated, deleted): one line with Google's OAuth error.
+      const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const staleKeyFile = join(dir, 'stale.json');
+      await writeFile(staleKeyFile, (await readFile(keyFile, 'utf8')).replace(JSON.stringify(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()).slice(1, -1), JSON.stringify(foreign).slice(1, -1)));
+      const refused = await runHoist(['push', layout, `${AR_HOST}/hoist-test/team/app:v1`], { env: { ...env, GOOGLE_APPLICATION_CREDENTIALS: staleKeyFile } });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^hoist: error: getting a Google access token for europe-west1-docker\.pkg\.dev failed: \w+ \(invalid_grant\)/);
+      expect(google.calls).toEqual([]);
+
+      const run = await runHoist(['push', layout, `${AR_HOST}/hoist-test/team/app:v1`], { env });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout + run.stderr).not.toContain(ACCESS_TOKEN);
+      expect(google.calls).toEqual(['jwt-grant']);
+      expect(proxy.refused).toEqual([]);
+      expect(sha256(await skopeoRawManifest(`${registry.host}/hoist-test/team/app:v1`, { caFile: registry.caFile!, username: 'oauth2accesstoken', password: ACCESS_TOKEN }))).toBe(image.manifest.digest);
+    } finally {
+      await Promise.all([registry.stop(), google.close(), proxy.close()]);
     }
   });
 });

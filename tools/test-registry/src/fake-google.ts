@@ -1,11 +1,18 @@
+import { createPublicKey, verify } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { IssuedCert } from './certificates.js';
 
 /**
  * Loopback stand-ins for Google's credential endpoints, for the real google-auth-library: a
  * metadata server (GCE_METADATA_HOST; it answers only requests carrying `Metadata-Flavor:
  * Google`) and an OAuth2 token endpoint (the refresh-token grant of gcloud's user credentials,
- * the JWT-bearer grant of service-account keys). Both hand out the same access token.
+ * the JWT-bearer grant of service-account keys). Both hand out the same access token. Given a
+ * service account, it serves as oauth2.googleapis.com does: over TLS (behind a cloud proxy, since
+ * the library sends that grant to Google's fixed URL), and only to an assertion signed with the
+ * account's key, issued by its email, for the token URL and the cloud-platform scope.
  */
 export interface FakeGoogle {
   /** For GCE_METADATA_HOST: `127.0.0.1:PORT`. */
@@ -14,10 +21,21 @@ export interface FakeGoogle {
   tokenUri: string;
   /** What was asked, in order: `metadata-token`, `metadata-ping`, `refresh-grant`, `jwt-grant`. */
   calls: string[];
+  /** `127.0.0.1:PORT`, for a cloud proxy's routes. */
+  address: string;
   close(): Promise<void>;
 }
 
-export async function startFakeGoogle(accessToken: string): Promise<FakeGoogle> {
+export interface FakeGoogleOptions {
+  tls?: IssuedCert;
+  /** The service account whose signed assertions get a token (PEM public key). */
+  serviceAccount?: { email: string; publicKey: string };
+}
+
+const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+
+export async function startFakeGoogle(accessToken: string, options: FakeGoogleOptions = {}): Promise<FakeGoogle> {
   const calls: string[] = [];
   const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -43,19 +61,37 @@ export async function startFakeGoogle(accessToken: string): Promise<FakeGoogle> 
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       const grant = form.get('grant_type');
       if (grant === 'refresh_token' && form.get('refresh_token')) calls.push('refresh-grant');
-      else if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer' && form.get('assertion')) calls.push('jwt-grant');
+      else if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer' && validAssertion(form.get('assertion'), options.serviceAccount)) calls.push('jwt-grant');
       else return json(res, 400, { error: 'invalid_grant' });
       return json(res, 200, { access_token: accessToken, expires_in: 3599, token_type: 'Bearer' });
     }
     json(res, 404, { error: 'not found' });
   };
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch(() => {
       res.statusCode = 500;
       res.end();
     });
-  });
+  };
+  const server = options.tls ? createHttpsServer({ cert: await readFile(options.tls.cert), key: await readFile(options.tls.key) }, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { metadataHost: host, tokenUri: `http://${host}/token`, calls, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    metadataHost: host,
+    tokenUri: `${options.tls ? 'https' : 'http'}://${host}/token`,
+    address: host,
+    calls,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Any assertion without a service account to check it against; else an RS256 JWT from that account. */
+function validAssertion(assertion: string | null, account: FakeGoogleOptions['serviceAccount']): boolean {
+  if (!assertion) return false;
+  if (!account) return true;
+  const [header, claims, signature] = assertion.split('.');
+  if (!header || !claims || !signature) return false;
+  const signed = verify('sha256', Buffer.from(`${header}.${claims}`), createPublicKey(account.publicKey), Buffer.from(signature, 'base64url'));
+  const c = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as { iss?: string; aud?: string; scope?: string; exp?: number };
+  return signed && c.iss === account.email && c.aud === GOOGLE_TOKEN_URL && (c.scope ?? '').split(' ').includes(CLOUD_PLATFORM) && (c.exp ?? 0) * 1000 > Date.now();
 }

@@ -30,6 +30,8 @@ export interface RegistryOptions {
   clientCertificates?: boolean;
   /** With token auth: the host name the realm URL uses instead of 127.0.0.1 (the port is the token server's). */
   realmHost?: string;
+  /** With token auth: the whole realm URL, when the token service sits behind a front (ACR's /oauth2/token). */
+  realm?: string;
   /** With `tls`: more names the registry's (and token server's) certificate is valid for. */
   dnsNames?: string[];
   /** With token auth: serve ACR's /oauth2/exchange on the token server too. */
@@ -108,7 +110,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     config.push(
       'auth:',
       '  token:',
-      `    realm: ${options.realmHost ? tokenServer.realm.replace('127.0.0.1', options.realmHost) : tokenServer.realm}`,
+      `    realm: ${options.realm ?? (options.realmHost ? tokenServer.realm.replace('127.0.0.1', options.realmHost) : tokenServer.realm)}`,
       `    service: ${TOKEN_SERVICE}`,
       `    issuer: ${TOKEN_ISSUER}`,
       `    rootcertbundle: ${signer.cert}`,
