@@ -1,4 +1,4 @@
-import { PushError, type PushErrorCode } from '@hoist/core';
+import { PushError, type PushErrorCode, type RegistryRefusal } from '@hoist/core';
 
 /**
  * AWS SDK errors mapped into core's codes, keeping the AWS error name as detail (Prisma's
@@ -24,4 +24,14 @@ export function ecrError(error: unknown, action: string): PushError {
   const code = CODES[name] ?? (status !== undefined && status >= 500 ? 'REGISTRY' : 'NETWORK');
   const hint = name === 'CredentialsProviderError' ? ' (no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or a role)' : '';
   return new PushError(code, `${action} failed: ${name}${hint}`, { detail: name, ...(status === undefined ? {} : { status }), cause: error });
+}
+
+/**
+ * ECR's refusal of a tag PUT in a repository with immutable tags: HTTP 400, TAG_INVALID, "The
+ * image tag 'v1' already exists in the 'team/app' repository and cannot be overwritten because
+ * the tag is immutable" ("the repository is immutable" in older wording). It comes even when
+ * the tag already names the very manifest being pushed.
+ */
+export function isImmutableTagRefusal(refusal: RegistryRefusal): boolean {
+  return refusal.status === 400 && refusal.code === 'TAG_INVALID' && /cannot be overwritten because the (tag|repository) is immutable/i.test(refusal.message);
 }

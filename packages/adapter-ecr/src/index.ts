@@ -1,7 +1,7 @@
 import type { ECRClient, ECRClientConfig } from '@aws-sdk/client-ecr';
 import type { ECRPUBLICClient } from '@aws-sdk/client-ecr-public';
 import { DEFAULT_CAPABILITIES, PushError, type Credential, type CredentialContext, type RegistryAdapter, type RegistryCapabilities } from '@hoist/core';
-import { ecrError } from './errors.js';
+import { ecrError, isImmutableTagRefusal } from './errors.js';
 import { parseEcrHost } from './hosts.js';
 
 /**
@@ -79,6 +79,7 @@ export function ecrAdapter(options: EcrAdapterOptions = {}): RegistryAdapter {
     name: ADAPTER_NAME,
     matches: (registry) => parseEcrHost(registry) !== undefined,
     capabilities: () => ECR_CAPABILITIES,
+    isImmutableTagRefusal,
     async resolveCredentials(registry, context) {
       const cached = tokens.get(registry);
       const current = cached ? await cached.catch(() => undefined) : undefined;

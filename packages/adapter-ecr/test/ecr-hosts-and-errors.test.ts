@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ecrAdapter, ECR_CAPABILITIES, parseEcrHost } from '../src/index.js';
-import { ecrError } from '../src/errors.js';
+import { ecrError, isImmutableTagRefusal } from '../src/errors.js';
 
 describe('ECR hosts', () => {
   it.each([
@@ -40,5 +40,18 @@ describe('ECR error mapping', () => {
 
   it('a 5xx the SDK gave up on is a registry failure', () => {
     expect(ecrError(sdkError('InternalFailure', 503), 'x').code).toBe('REGISTRY');
+  });
+});
+
+describe('ECR immutable-tag refusals', () => {
+  const refusal = (status: number, code: string, message: string) => ({ status, code, message });
+  it('recognises both wordings ECR has used', () => {
+    expect(isImmutableTagRefusal(refusal(400, 'TAG_INVALID', "The image tag 'v1' already exists in the 'team/app' repository and cannot be overwritten because the tag is immutable."))).toBe(true);
+    expect(isImmutableTagRefusal(refusal(400, 'TAG_INVALID', "The image tag 'latest' already exists in the 'app' repository and cannot be overwritten because the repository is immutable."))).toBe(true);
+  });
+  it('leaves other tag and manifest refusals alone', () => {
+    expect(isImmutableTagRefusal(refusal(400, 'TAG_INVALID', 'invalid tag'))).toBe(false);
+    expect(isImmutableTagRefusal(refusal(400, 'MANIFEST_INVALID', 'cannot be overwritten because the tag is immutable'))).toBe(false);
+    expect(isImmutableTagRefusal(refusal(403, 'TAG_INVALID', 'cannot be overwritten because the tag is immutable'))).toBe(false);
   });
 });

@@ -52,7 +52,8 @@ describe('plain reporter', () => {
     const reporter = plainReporter(output, false);
     reporter.event({ type: 'blob-mounted', destination: 'r.io/b', digest, size: 1, from: 'a' });
     reporter.event({ type: 'manifest-pushed', destination: 'r.io/b', digest, reference: 'v1' });
+    reporter.event({ type: 'tag-kept', destination: 'r.io/b', digest, reference: 'v2' });
     reporter.failed('registry said no', 'DENIED', 1);
-    expect(text.err).toBe(`r.io/b: ${'a'.repeat(12)} mounted from a\nr.io/b: tagged v1\nhoist: error: registry said no\n`);
+    expect(text.err).toBe(`r.io/b: ${'a'.repeat(12)} mounted from a\nr.io/b: tagged v1\nr.io/b: tag v2 already names ${'a'.repeat(12)} (immutable, left as it is)\nhoist: error: registry said no\n`);
   });
 });

@@ -29,6 +29,13 @@ export interface RegistryCapabilities {
   maxConcurrency?: number;
 }
 
+/** A registry's refusal as the engine received it: HTTP status, OCI error code and message. */
+export interface RegistryRefusal {
+  status: number;
+  code: string;
+  message: string;
+}
+
 export interface CredentialContext {
   signal?: AbortSignal;
   /**
@@ -58,6 +65,12 @@ export interface RegistryAdapter {
    * again; false (or no method) to fail with the registry's error.
    */
   createRepository?(registry: string, repository: string, context: CredentialContext): Promise<boolean>;
+  /**
+   * True when a refused tag PUT means "this tag exists and the registry does not move tags here"
+   * (ECR's immutable tags). The engine then looks at the tag: naming this very manifest (a
+   * pipeline run again) it counts as pushed; naming another, the push fails with TAG_IMMUTABLE.
+   */
+  isImmutableTagRefusal?(refusal: RegistryRefusal): boolean;
   /**
    * What a response's headers say that a user should see (Docker Hub's rate-limit headers):
    * the engine reports it as a `registry-info` event whenever it changes.

@@ -21,6 +21,8 @@ export const REGISTRY_ERROR_CODES = [
   'DENIED',
   'UNSUPPORTED',
   'TOOMANYREQUESTS',
+  // distribution's (and ECR's) code for a tag it will not accept.
+  'TAG_INVALID',
 ] as const;
 
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];
@@ -37,6 +39,8 @@ export type HoistErrorCode =
   | 'INSECURE_TRANSPORT'
   | 'PROTOCOL'
   | 'REGISTRY'
+  /** The tag exists, names another manifest, and the registry keeps tags as they are. */
+  | 'TAG_IMMUTABLE'
   | 'ABORTED';
 
 export type PushErrorCode = RegistryErrorCode | HoistErrorCode;

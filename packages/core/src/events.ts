@@ -10,6 +10,8 @@ export type PushEvent =
   | { type: 'blob-mounted'; destination: string; digest: string; size: number; from: string }
   | { type: 'manifest-skipped'; destination: string; digest: string }
   | { type: 'manifest-pushed'; destination: string; digest: string; reference: string }
+  /** An immutable tag the registry would not write again already names this manifest. */
+  | { type: 'tag-kept'; destination: string; digest: string; reference: string }
   /** An uncompressed layer got its compressed form (`cached`: known from an earlier run, not compressed yet). */
   | { type: 'layer-compressed'; diffId: string; digest: string; size: number; compressedSize: number; cached: boolean }
   /** Something the registry's responses say, as its adapter reads them (Docker Hub's rate limit). */

@@ -1,6 +1,6 @@
 export { DEFAULT_CAPABILITIES, selectAdapter } from './adapter.js';
 export { adapterContext } from './adapter-context.js';
-export type { Credential, CredentialContext, RegistryAdapter, RegistryCapabilities, UploadStrategy } from './adapter.js';
+export type { Credential, CredentialContext, RegistryAdapter, RegistryCapabilities, RegistryRefusal, UploadStrategy } from './adapter.js';
 export { defaultBlobLocationsFile, fileBlobLocations, memoryBlobLocations } from './blob-locations.js';
 export type { BlobLocations } from './blob-locations.js';
 export { parseChallenges } from './challenge.js';

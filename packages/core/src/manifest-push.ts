@@ -40,3 +40,19 @@ export async function putManifest(target: RepositoryTarget, manifest: Descriptor
     throw new PushError('DIGEST_INVALID', `registry stored manifest ${manifest.digest} as ${landed} in ${target.repository}`);
   }
 }
+
+/** The digest a tag names now, or undefined when the tag does not exist. */
+export async function tagDigest(target: RepositoryTarget, tag: string): Promise<string | undefined> {
+  const res = await target.client.send({
+    method: 'HEAD',
+    target: manifestPath(target, tag),
+    scopes: [repositoryScope(target.repository, ['pull', 'push'])],
+    headers: { accept: MANIFEST_ACCEPT },
+    signal: target.signal,
+  });
+  await res.body.dump();
+  if (res.status === 404) return undefined;
+  const digest = res.headers['docker-content-digest'];
+  if (res.status === 200 && typeof digest === 'string') return digest;
+  throw await registryError(res, `checking tag ${tag} in ${target.repository}`);
+}

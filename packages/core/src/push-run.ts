@@ -8,7 +8,7 @@ import { isPushError, PushError } from './errors.js';
 import type { PushEventListener } from './events.js';
 import type { ManifestNode } from './image-graph.js';
 import { Limiter } from './limiter.js';
-import { manifestExists, putManifest } from './manifest-push.js';
+import { manifestExists, putManifest, tagDigest } from './manifest-push.js';
 import type { DestinationResult, PushOptions } from './push.js';
 import { RegistryClient } from './registry-client.js';
 import { RetryBudget } from './retry-budget.js';
@@ -107,10 +107,30 @@ export class PushRun {
   }
 
   async pushTags(dest: Destination, root: ManifestNode): Promise<void> {
+    const digest = root.descriptor.digest;
     for (const tag of dest.plan.tags) {
-      await putManifest(dest, root.descriptor, root.bytes, tag);
-      this.emit({ type: 'manifest-pushed', destination: dest.name, digest: root.descriptor.digest, reference: tag });
+      try {
+        await putManifest(dest, root.descriptor, root.bytes, tag);
+        this.emit({ type: 'manifest-pushed', destination: dest.name, digest, reference: tag });
+      } catch (error) {
+        await this.immutableTag(dest, tag, digest, error);
+        this.emit({ type: 'tag-kept', destination: dest.name, digest, reference: tag });
+      }
     }
+  }
+
+  /** Returns when a refused tag is immutable and already names `digest`; throws otherwise. */
+  private async immutableTag(dest: Destination, tag: string, digest: string, error: unknown): Promise<void> {
+    const adapter = dest.registry.adapter;
+    const refusal = isPushError(error) ? { status: error.status ?? 0, code: error.code, message: error.detail ?? '' } : undefined;
+    if (!refusal || !adapter.isImmutableTagRefusal?.(refusal)) throw error;
+    const current = await tagDigest(dest, tag);
+    if (current === digest) return;
+    throw new PushError('TAG_IMMUTABLE', `tag ${tag} of ${dest.name} already names ${current ?? 'another image'}, and the registry does not move tags in this repository (immutable tags); push under a new tag`, {
+      status: refusal.status,
+      detail: refusal.message,
+      cause: error,
+    });
   }
 
   private registry(name: string): Registry {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAdapterConformance, memoryImage } from '@hoist/adapter-conformance';
-import { ecrAdapter } from '@hoist/adapter-ecr';
-import { memoryBlobLocations, parseReference, pushImage } from '@hoist/core';
+import { ecrAdapter, type EcrAdapterOptions } from '@hoist/adapter-ecr';
+import { memoryBlobLocations, parseReference, pushImage, type ImageSource, type PushEvent } from '@hoist/core';
 import { makeImageLayout, skopeoRawManifest } from '@hoist/test-images';
-import { createTestCa, issueServerCert, startFakeEcr, startFaultProxy, startRegistry, type FakeEcr, type FaultProxy, type TestRegistry } from '@hoist/test-registry';
+import { createTestCa, issueServerCert, startFakeEcr, startFaultProxy, startRegistry, type FaultProxy } from '@hoist/test-registry';
 import { loopbackLookup, runHoist, tempDir } from './helpers.js';
 
 /**
@@ -94,104 +94,121 @@ describe('hoist push to ECR from the CLI, with only the usual AWS environment', 
   });
 });
 
-describe('ECR repositories that do not exist yet', () => {
-  // ECR answers NAME_UNKNOWN for a repository that does not exist; distribution creates
-  // repositories on push, so a TLS fault proxy in front of it says so until CreateRepository.
-  let plain: TestRegistry;
-  let proxy: FaultProxy;
-  let fake: FakeEcr;
-  let caFile: string;
-  let name: string;
-
-  beforeAll(async () => {
-    const certs = await createTestCa(await tempDir());
-    caFile = certs.caCert;
-    plain = await startRegistry({ auth: 'htpasswd', users: { AWS: TOKEN_PASSWORD } });
-    proxy = await startFaultProxy(plain.host, { tls: await issueServerCert(certs, 'proxy', [ECR_HOST]) });
-    fake = await startFakeEcr({ password: TOKEN_PASSWORD, onCreateRepository: () => proxy.clearRules() });
-    name = `${ECR_HOST}:${proxy.host.split(':')[1]}`;
-    proxy.addRule({
-      method: 'POST',
-      path: /\/blobs\/uploads\//,
-      times: Infinity,
-      action: { type: 'status', status: 404, body: JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'The repository does not exist in the registry' }] }) },
-    });
-  });
-  afterAll(async () => {
-    await Promise.all([proxy?.close(), fake?.close(), plain?.stop()]);
-  });
-
-  const push = (createRepository?: { imageTagMutability: 'IMMUTABLE'; scanOnPush: boolean }) => {
-    const image = memoryImage();
-    return {
-      image,
-      pushing: pushImage({
-        source: image,
-        destinations: [parseReference(`${name}/team/new-repo:v1`)],
-        adapters: [ecrAdapter({ clientConfig: { endpoint: fake.url, credentials: AWS_CREDENTIALS }, ...(createRepository ? { createRepository } : {}) })],
+/**
+ * ECR's registry behaviours that distribution lacks (NAME_UNKNOWN until CreateRepository,
+ * immutable tags) come from a TLS fault proxy under the ECR name, in front of a real registry.
+ */
+async function ecrBehindFaultProxy(onCreateRepository?: (repository: string, proxy: FaultProxy) => void) {
+  const certs = await createTestCa(await tempDir());
+  const plain = await startRegistry({ auth: 'htpasswd', users: { AWS: TOKEN_PASSWORD } });
+  const proxy = await startFaultProxy(plain.host, { tls: await issueServerCert(certs, 'proxy', [ECR_HOST]) });
+  const fake = await startFakeEcr({ password: TOKEN_PASSWORD, ...(onCreateRepository ? { onCreateRepository: (repository: string) => onCreateRepository(repository, proxy) } : {}) });
+  const name = `${ECR_HOST}:${proxy.host.split(':')[1]}`;
+  return {
+    plain,
+    proxy,
+    fake,
+    name,
+    push: (source: ImageSource, repositories: string[], options: { createRepository?: EcrAdapterOptions['createRepository']; onEvent?: (event: PushEvent) => void } = {}) =>
+      pushImage({
+        source,
+        destinations: repositories.map((r) => parseReference(`${name}/${r}:v1`)),
+        adapters: [ecrAdapter({ clientConfig: { endpoint: fake.url, credentials: AWS_CREDENTIALS }, ...(options.createRepository ? { createRepository: options.createRepository } : {}) })],
         blobLocations: memoryBlobLocations(),
-        tls: { caFiles: [caFile] },
+        tls: { caFiles: [certs.caCert] },
         lookup: ecrToLoopback,
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       }),
-    };
+    readV1: (repository: string) => skopeoRawManifest(`${plain.host}/${repository}:v1`, { username: 'AWS', password: TOKEN_PASSWORD }),
+    close: async () => {
+      await Promise.all([proxy.close(), fake.close(), plain.stop()]);
+    },
   };
+}
+
+const nameUnknownFor = (repository: string) => ({
+  method: 'POST',
+  path: new RegExp(`^/v2/${repository}/blobs/uploads/`),
+  times: Infinity,
+  action: { type: 'status' as const, status: 404, body: JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'The repository does not exist in the registry' }] }) },
+});
+
+describe('ECR repositories that do not exist yet', () => {
+  let world: Awaited<ReturnType<typeof ecrBehindFaultProxy>>;
+  beforeAll(async () => {
+    world = await ecrBehindFaultProxy((_repository, proxy) => proxy.clearRules());
+    world.proxy.addRule(nameUnknownFor('team/new-repo'));
+  });
+  afterAll(async () => world?.close());
 
   it('without --create-repository, the push fails with NAME_UNKNOWN and creates nothing', async () => {
-    await expect(push().pushing).rejects.toMatchObject({ code: 'NAME_UNKNOWN' });
-    expect(fake.calls.filter((c) => c.operation === 'CreateRepository')).toEqual([]);
+    await expect(world.push(memoryImage(), ['team/new-repo'])).rejects.toMatchObject({ code: 'NAME_UNKNOWN' });
+    expect(world.fake.calls.filter((c) => c.operation === 'CreateRepository')).toEqual([]);
   });
 
   it('with it, CreateRepository is called once with the options, and the push lands', async () => {
-    const { image, pushing } = push({ imageTagMutability: 'IMMUTABLE', scanOnPush: true });
-    const result = await pushing;
+    const image = memoryImage();
+    const result = await world.push(image, ['team/new-repo'], { createRepository: { imageTagMutability: 'IMMUTABLE', scanOnPush: true } });
     expect(result.digest).toBe(image.root.digest);
-    expect(fake.calls.filter((c) => c.operation === 'CreateRepository')).toEqual([
+    expect(world.fake.calls.filter((c) => c.operation === 'CreateRepository')).toEqual([
       expect.objectContaining({ body: { registryId: '123456789012', repositoryName: 'team/new-repo', imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: true } } }),
     ]);
-    expect(await skopeoRawManifest(`${plain.host}/team/new-repo:v1`, { username: 'AWS', password: TOKEN_PASSWORD })).toEqual(image.manifestBytes);
+    expect(await world.readV1('team/new-repo')).toEqual(image.manifestBytes);
+  });
+});
+
+describe('ECR repositories with immutable tags', () => {
+  // ECR refuses any PUT of an existing tag in such a repository, even of the manifest it already
+  // names; the fault proxy answers as ECR does once v1 exists.
+  let world: Awaited<ReturnType<typeof ecrBehindFaultProxy>>;
+  beforeAll(async () => {
+    world = await ecrBehindFaultProxy();
+  });
+  afterAll(async () => world?.close());
+
+  it('a re-run of the same push succeeds with the tag kept; another image fails TAG_IMMUTABLE and the tag stays', async () => {
+    const first = memoryImage();
+    await world.push(first, ['team/frozen']);
+    world.proxy.addRule({
+      method: 'PUT',
+      path: /^\/v2\/team\/frozen\/manifests\/v1$/,
+      times: Infinity,
+      action: {
+        type: 'status',
+        status: 400,
+        body: JSON.stringify({ errors: [{ code: 'TAG_INVALID', message: "The image tag 'v1' already exists in the 'team/frozen' repository and cannot be overwritten because the tag is immutable." }] }),
+      },
+    });
+
+    const events: PushEvent[] = [];
+    expect((await world.push(first, ['team/frozen'], { onEvent: (e) => events.push(e) })).digest).toBe(first.root.digest);
+    expect(events).toContainEqual({ type: 'tag-kept', destination: `${world.name}/team/frozen`, digest: first.root.digest, reference: 'v1' });
+
+    const error = await world.push(memoryImage(), ['team/frozen']).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TAG_IMMUTABLE', status: 400 });
+    expect((error as Error).message).toBe(`tag v1 of ${world.name}/team/frozen already names ${first.root.digest}, and the registry does not move tags in this repository (immutable tags); push under a new tag`);
+    expect(await world.readV1('team/frozen')).toEqual(first.manifestBytes);
   });
 });
 
 describe('ECR: two new repositories in one push', () => {
   it('creates each, including the one whose blobs come second', async () => {
-    const certs = await createTestCa(await tempDir());
-    const plain = await startRegistry({ auth: 'htpasswd', users: { AWS: TOKEN_PASSWORD } });
-    const proxy = await startFaultProxy(plain.host, { tls: await issueServerCert(certs, 'proxy', [ECR_HOST]) });
     const created = new Set<string>();
-    const fake = await startFakeEcr({
-      password: TOKEN_PASSWORD,
-      // Each repository stops being unknown only once it is created.
-      onCreateRepository: (repository) => {
-        created.add(repository);
-        proxy.clearRules();
-        for (const other of ['team/first', 'team/second'].filter((r) => !created.has(r))) proxy.addRule(nameUnknownFor(other));
-      },
+    // Each repository stops being unknown only once it is created.
+    const world = await ecrBehindFaultProxy((repository, proxy) => {
+      created.add(repository);
+      proxy.clearRules();
+      for (const other of ['team/first', 'team/second'].filter((r) => !created.has(r))) proxy.addRule(nameUnknownFor(other));
     });
-    const nameUnknownFor = (repository: string) => ({
-      method: 'POST',
-      path: new RegExp(`^/v2/${repository}/blobs/uploads/`),
-      times: Infinity,
-      action: { type: 'status' as const, status: 404, body: JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository does not exist' }] }) },
-    });
-    proxy.addRule(nameUnknownFor('team/first'));
-    proxy.addRule(nameUnknownFor('team/second'));
+    world.proxy.addRule(nameUnknownFor('team/first'));
+    world.proxy.addRule(nameUnknownFor('team/second'));
     try {
-      const name = `${ECR_HOST}:${proxy.host.split(':')[1]}`;
       const image = memoryImage();
-      await pushImage({
-        source: image,
-        destinations: [parseReference(`${name}/team/first:v1`), parseReference(`${name}/team/second:v1`)],
-        adapters: [ecrAdapter({ clientConfig: { endpoint: fake.url, credentials: AWS_CREDENTIALS }, createRepository: {} })],
-        blobLocations: memoryBlobLocations(),
-        tls: { caFiles: [certs.caCert] },
-        lookup: ecrToLoopback,
-      });
+      await world.push(image, ['team/first', 'team/second'], { createRepository: {} });
       expect([...created].sort()).toEqual(['team/first', 'team/second']);
-      for (const repository of ['team/first', 'team/second']) {
-        expect(await skopeoRawManifest(`${plain.host}/${repository}:v1`, { username: 'AWS', password: TOKEN_PASSWORD })).toEqual(image.manifestBytes);
-      }
+      for (const repository of ['team/first', 'team/second']) expect(await world.readV1(repository)).toEqual(image.manifestBytes);
     } finally {
-      await Promise.all([proxy.close(), fake.close(), plain.stop()]);
+      await world.close();
     }
   });
 });

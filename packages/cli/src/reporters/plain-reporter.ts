@@ -38,6 +38,8 @@ export function plainReporter(output: Output, quiet: boolean, verbose = false): 
         return `${where}: manifest ${shortDigest(event.digest)} already present`;
       case 'manifest-pushed':
         return event.reference === event.digest ? `${where}: manifest ${shortDigest(event.digest)} pushed` : `${where}: tagged ${event.reference}`;
+      case 'tag-kept':
+        return `${where}: tag ${event.reference} already names ${shortDigest(event.digest)} (immutable, left as it is)`;
     }
   };
   return {
