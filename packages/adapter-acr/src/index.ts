@@ -44,6 +44,7 @@ export function acrAdapter(options: AcrAdapterOptions = {}): RegistryAdapter {
     matches: isAcrHost,
     capabilities: () => ACR_CAPABILITIES,
     async resolveCredentials(registry: string, context: CredentialContext): Promise<Credential> {
+      context.signal?.throwIfAborted();
       if (!context.fetch) throw new PushError('USAGE', 'the ACR adapter needs an engine that offers fetch to adapters');
       let accessToken: string;
       try {

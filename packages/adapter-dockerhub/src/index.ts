@@ -46,6 +46,7 @@ export function dockerHubAdapter(options: DockerHubAdapterOptions = {}): Registr
     capabilities: () => DOCKER_HUB_CAPABILITIES,
     responseInfo: rateLimitInfo,
     async resolveCredentials(_registry: string, context: CredentialContext): Promise<Credential | undefined> {
+      context.signal?.throwIfAborted();
       // Hub's credentials are filed under docker.io whatever name the user wrote.
       return options.credentials?.resolveCredentials(DOCKER_HUB, context);
     },

@@ -81,6 +81,7 @@ export function ecrAdapter(options: EcrAdapterOptions = {}): RegistryAdapter {
     capabilities: () => ECR_CAPABILITIES,
     isImmutableTagRefusal,
     async resolveCredentials(registry, context) {
+      context.signal?.throwIfAborted();
       const cached = tokens.get(registry);
       const current = cached ? await cached.catch(() => undefined) : undefined;
       if (current && current.refreshAt > now()) return current.credential;

@@ -43,7 +43,9 @@ export function gcrAdapter(options: GcrAdapterOptions = {}): RegistryAdapter {
     name: ADAPTER_NAME,
     matches: isGoogleRegistry,
     capabilities: () => GCR_CAPABILITIES,
-    async resolveCredentials(registry): Promise<Credential> {
+    async resolveCredentials(registry, context): Promise<Credential> {
+      // google-auth-library takes no signal: an aborted push at least asks for nothing more.
+      context.signal?.throwIfAborted();
       let token: string | null | undefined;
       try {
         token = await (await client()).getAccessToken();

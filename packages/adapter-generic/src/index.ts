@@ -30,7 +30,8 @@ export function genericAdapter(options: GenericAdapterOptions = {}): RegistryAda
     matches: () => true,
     // Defaults, then the host's known quirks, then what the caller asked for.
     capabilities: (registry): RegistryCapabilities => ({ ...DEFAULT_CAPABILITIES, ...REGISTRY_PROFILES[registry.toLowerCase()], ...options.capabilities }),
-    async resolveCredentials(registry): Promise<Credential | undefined> {
+    async resolveCredentials(registry, context): Promise<Credential | undefined> {
+      context.signal?.throwIfAborted();
       const explicit = options.explicit;
       if (explicit?.registries.includes(registry)) {
         return { kind: 'basic', username: explicit.username, password: explicit.password };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { ClientSecretCredential } from '@azure/identity';
-import { describeAdapterConformance } from '@hoist/adapter-conformance';
+import { describeAdapterConformance } from '@hoist/adapter-testkit';
 import { acrAdapter } from '@hoist/adapter-acr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, sha256, type WrittenImage } from '@hoist/test-images';

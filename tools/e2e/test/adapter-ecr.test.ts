@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeAdapterConformance, memoryImage } from '@hoist/adapter-conformance';
+import { describeAdapterConformance, memoryImage } from '@hoist/adapter-testkit';
 import { ecrAdapter, type EcrAdapterOptions } from '@hoist/adapter-ecr';
 import { memoryBlobLocations, parseReference, pushImage, type ImageSource, type PushEvent } from '@hoist/core';
 import { makeImageLayout, skopeoRawManifest } from '@hoist/test-images';

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeAdapterConformance } from '@hoist/adapter-conformance';
+import { describeAdapterConformance } from '@hoist/adapter-testkit';
 import { gcrAdapter } from '@hoist/adapter-gcr';
 import { makeImageLayout, sha256, skopeoRawManifest } from '@hoist/test-images';
 import { createTestCa, issueServerCert, startCloudProxy, startFakeGoogle, startRegistry, type FakeGoogle } from '@hoist/test-registry';

@@ -1,4 +1,4 @@
-import { describeAdapterConformance, memoryImage } from '@hoist/adapter-conformance';
+import { describeAdapterConformance, memoryImage } from '@hoist/adapter-testkit';
 import { memoryBlobLocations, parseReference, pushImage, type PushEvent } from '@hoist/core';
 import { dockerHubAdapter } from '@hoist/adapter-dockerhub';
 import { genericAdapter } from '@hoist/adapter-generic';
@@ -16,6 +16,7 @@ const PASSWORD = 'hoist-test-password';
 
 describeAdapterConformance('generic', {
   adapter: genericAdapter({ dockerConfig: '/nonexistent', env: {} }),
+  catchAll: true,
   ownedHosts: ['registry.example.com', '127.0.0.1:5000', 'ghcr.io'],
   foreignHosts: [],
   async endToEnd() {

@@ -28,10 +28,23 @@ export interface ConformanceSetup {
   ownedHosts: string[];
   /** Registry names it must leave to other adapters. */
   foreignHosts: string[];
+  /** A catch-all adapter (the generic one) claims every host, look-alikes included. */
+  catchAll?: boolean;
   endToEnd?: () => Promise<EndToEnd>;
 }
 
+/** Names made to pass a careless suffix or prefix match for `host`: never the adapter's. */
+export function lookAlikes(host: string): string[] {
+  return [`${host}.evil.test`, `${host}-evil.test`, `${host}evil.test`, `evil.test/${host}`];
+}
+
 const UPLOADS = new Set(['monolithic', 'chunked']);
+
+/** What the engine hands an adapter, made outside a push: the setup's TLS and name resolution. */
+function contextFor(e2e: EndToEnd, signal?: AbortSignal) {
+  const options = e2e.pushOptions ?? {};
+  return adapterContext({ ...(options.tls ? { tls: options.tls } : {}), ...(options.lookup ? { lookup: options.lookup } : {}), ...(signal ? { signal } : {}) });
+}
 
 export function describeAdapterConformance(name: string, setup: ConformanceSetup): void {
   describe(`${name} adapter conformance`, () => {
@@ -39,6 +52,12 @@ export function describeAdapterConformance(name: string, setup: ConformanceSetup
       for (const host of setup.ownedHosts) expect(setup.adapter.matches(host), host).toBe(true);
       for (const host of setup.foreignHosts) expect(setup.adapter.matches(host), host).toBe(false);
     });
+
+    if (!setup.catchAll) {
+      it('leaves look-alikes of its hosts alone', () => {
+        for (const host of setup.ownedHosts.flatMap(lookAlikes)) expect(setup.adapter.matches(host), host).toBe(false);
+      });
+    }
 
     it('declares consistent capabilities for every host it owns', () => {
       for (const host of setup.ownedHosts) {
@@ -59,12 +78,30 @@ export function describeAdapterConformance(name: string, setup: ConformanceSetup
     // Resolving credentials may call a cloud API: only against the setup's stand-ins.
     it('resolves credentials to a well-formed credential', async () => {
       const e2e = await endToEnd();
-      const context = adapterContext({ ...(e2e.pushOptions?.tls ? { tls: e2e.pushOptions.tls } : {}), ...(e2e.pushOptions?.lookup ? { lookup: e2e.pushOptions.lookup } : {}) });
+      const context = contextFor(e2e);
       try {
         const credential = await e2e.adapter.resolveCredentials(e2e.registry, context);
         expect(credential).toBeDefined();
         if (credential?.kind === 'basic') expect(credential.password.length).toBeGreaterThan(0);
         else expect(credential?.token.length).toBeGreaterThan(0);
+      } finally {
+        await context.close();
+        await e2e.close();
+      }
+    });
+
+    it('asks for no credentials once the push is aborted', async () => {
+      const e2e = await endToEnd();
+      const controller = new AbortController();
+      controller.abort(new DOMException('push aborted', 'AbortError'));
+      const context = contextFor(e2e, controller.signal);
+      try {
+        const error = await e2e.adapter.resolveCredentials(e2e.registry, context).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, 'resolveCredentials went on with an aborted signal').toBeDefined();
+        expect((error as Error).name).toBe('AbortError');
       } finally {
         await context.close();
         await e2e.close();
