@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genericAdapter } from '@hoist/adapter-generic';
 import { fileBlobLocations, memoryBlobLocations, openOciLayout, parseReference, pushImage, type PushEvent, type RegistryAdapter } from '@hoist/core';
 import { makeImageLayout, makeIndexLayout, makeUmociLayout, sha256, skopeoCopyToLayout, skopeoListTags, skopeoRawManifest } from '@hoist/test-images';
-import { startRegistry, type AccessLogEntry, type TestRegistry } from '@hoist/test-registry';
+import { startFaultProxy, startRegistry, type AccessLogEntry, type TestRegistry } from '@hoist/test-registry';
 import { manifestStatus, tempDir } from './helpers.js';
 
 /** The library API against a real open registry; every outcome is read back with skopeo or the access log. */
@@ -90,6 +90,24 @@ describe('push engine against a real registry', () => {
     expect(mounts.every((e) => e.status === 201)).toBe(true);
     expect(uploads(all)).toHaveLength(2);
     expect(result.destinations.map((d) => d.blobsUploaded + d.blobsMounted)).toEqual([2, 2]);
+  });
+
+  it('uploads a blob whose mount the registry refuses (Harbor answers 403 across projects)', async () => {
+    const dir = await tempDir();
+    const image = await makeImageLayout(dir, [96 * 1024]);
+    const proxy = await startFaultProxy(registry.host);
+    proxy.addRule({ method: 'POST', path: /mount=/, times: Infinity, action: { type: 'status', status: 403, body: JSON.stringify({ errors: [{ code: 'DENIED', message: 'project mismatch' }] }) } });
+    try {
+      const { result } = await push(dir, [`${proxy.host}/refused-mount/one:v1`, `${proxy.host}/refused-mount/two:v1`]);
+      expect(proxy.log.filter((r) => r.method === 'POST' && r.path.includes('mount=') && r.fault === 'status')).toHaveLength(2);
+      expect(result.destinations.map((d) => [d.blobsMounted, d.blobsUploaded])).toEqual([
+        [0, 2],
+        [0, 2],
+      ]);
+      expect(sha256(await skopeoRawManifest(`${registry.host}/refused-mount/two:v1`))).toBe(image.manifest.digest);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('re-pushes an image that is already there without sending a blob: one HEAD and one PUT per tag', async () => {
