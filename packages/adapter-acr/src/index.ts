@@ -7,7 +7,8 @@ import { DEFAULT_CAPABILITIES, PushError, type Credential, type CredentialContex
  * (environment service principal, workload identity, managed identity, Azure CLI) or a credential
  * given, is exchanged at the registry's `/oauth2/exchange` for an ACR refresh token; core's
  * refresh-token grant at the registry's realm turns that into access tokens. Admin users and
- * repository-scoped tokens are plain Basic credentials, left to the generic adapter.
+ * repository-scoped tokens are plain Basic credentials from the fallback (the generic adapter's
+ * chain), used when no Azure identity is available.
  */
 export const ADAPTER_NAME = 'acr';
 /** The username ACR expects with a refresh token. */
@@ -26,7 +27,15 @@ export interface AcrAdapterOptions {
   scope?: string;
   /** Where `/oauth2/exchange` is served, when not at the registry itself (a test double). */
   exchangeOrigin?: string;
+  /**
+   * Where credentials come from when no Azure identity is available at all: the generic
+   * adapter's chain, which holds admin users and repository-scoped tokens (`docker login`).
+   */
+  fallback?: Pick<RegistryAdapter, 'resolveCredentials'>;
 }
+
+/** The SDK's errors when no credential in the chain was even available (not: one was refused). */
+const NO_IDENTITY = new Set(['CredentialUnavailableError', 'AggregateAuthenticationError']);
 
 export function isAcrHost(registry: string): boolean {
   return ACR_HOST.test(registry.toLowerCase());
@@ -52,6 +61,8 @@ export function acrAdapter(options: AcrAdapterOptions = {}): RegistryAdapter {
         if (!token) throw new Error('no token');
         accessToken = token.token;
       } catch (error) {
+        const fallback = NO_IDENTITY.has((error as Error | undefined)?.name ?? '') ? await options.fallback?.resolveCredentials(registry, context) : undefined;
+        if (fallback) return fallback;
         // The SDK's messages list every credential it tried, with their settings; its name and
         // Entra's AADSTS code (which says what was wrong, never with the secret) are enough here.
         const name = (error as Error | undefined)?.name ?? 'Error';

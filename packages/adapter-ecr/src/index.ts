@@ -1,6 +1,6 @@
 import type { ECRClient, ECRClientConfig } from '@aws-sdk/client-ecr';
 import type { ECRPUBLICClient } from '@aws-sdk/client-ecr-public';
-import { DEFAULT_CAPABILITIES, PushError, type Credential, type CredentialContext, type RegistryAdapter, type RegistryCapabilities } from '@hoist/core';
+import { DEFAULT_CAPABILITIES, isPushError, PushError, type Credential, type CredentialContext, type RegistryAdapter, type RegistryCapabilities } from '@hoist/core';
 import { ecrError, isImmutableTagRefusal } from './errors.js';
 import { parseEcrHost } from './hosts.js';
 
@@ -8,7 +8,8 @@ import { parseEcrHost } from './hosts.js';
  * Amazon ECR, private registries and ECR Public. Credentials come from the AWS SDK's default
  * chain (environment, profile, SSO, web identity, container and instance metadata):
  * GetAuthorizationToken (ECR's, or ECR Public's in us-east-1) returns `AWS:<password>`, valid
- * 12 hours, cached here until half of that has passed. Pushes are monolithic; optionally a
+ * 12 hours, cached here until half of that has passed; with no AWS credentials at all, the
+ * fallback's (a `docker login`). Pushes are monolithic; optionally a
  * private repository the push meets missing is created with CreateRepository.
  */
 export const ADAPTER_NAME = 'ecr';
@@ -26,6 +27,11 @@ export interface EcrAdapterOptions {
   /** Create a repository the push meets missing (`--create-repository`). */
   createRepository?: { imageTagMutability?: 'MUTABLE' | 'IMMUTABLE'; scanOnPush?: boolean };
   now?: () => number;
+  /**
+   * Where credentials come from when the AWS chain finds none at all (a `docker login` the
+   * pipeline did itself): the generic adapter's credential chain, usually.
+   */
+  fallback?: Pick<RegistryAdapter, 'resolveCredentials'>;
 }
 
 interface CachedToken {
@@ -91,6 +97,8 @@ export function ecrAdapter(options: EcrAdapterOptions = {}): RegistryAdapter {
         return (await fresh).credential;
       } catch (error) {
         tokens.delete(registry);
+        const fallback = isPushError(error) && error.detail === 'CredentialsProviderError' ? await options.fallback?.resolveCredentials(registry, context) : undefined;
+        if (fallback) return fallback;
         throw error;
       }
     },

@@ -22,7 +22,15 @@ export const GCR_CAPABILITIES: RegistryCapabilities = { ...DEFAULT_CAPABILITIES,
 export interface GcrAdapterOptions {
   /** google-auth-library settings (a key file, explicit credentials); ADC when left out. */
   auth?: Omit<GoogleAuthOptions, 'scopes'>;
+  /**
+   * Where credentials come from when there are no Application Default Credentials at all
+   * (`gcloud auth configure-docker`'s helper, a `docker login`): the generic adapter's chain.
+   */
+  fallback?: Pick<RegistryAdapter, 'resolveCredentials'>;
 }
+
+/** google-auth-library's words when it found no credentials anywhere (not: found and refused). */
+const NO_ADC = /^Could not load the default credentials/;
 
 export function isGoogleRegistry(registry: string): boolean {
   const host = registry.toLowerCase();
@@ -50,6 +58,8 @@ export function gcrAdapter(options: GcrAdapterOptions = {}): RegistryAdapter {
       try {
         token = await (await client()).getAccessToken();
       } catch (error) {
+        const fallback = NO_ADC.test((error as Error | undefined)?.message ?? '') ? await options.fallback?.resolveCredentials(registry, context) : undefined;
+        if (fallback) return fallback;
         // The library's messages can quote file paths and response bodies; its error name and the
         // OAuth error code Google answered with (`invalid_grant`) are enough.
         const name = (error as Error | undefined)?.name ?? 'Error';

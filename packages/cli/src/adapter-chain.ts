@@ -1,4 +1,4 @@
-import type { RegistryAdapter } from '@hoist/core';
+import type { Credential, RegistryAdapter } from '@hoist/core';
 import type { GenericAdapterOptions } from '@hoist/adapter-generic';
 import { loadCustomAdapter } from './custom-adapter.js';
 
@@ -6,7 +6,8 @@ import { loadCustomAdapter } from './custom-adapter.js';
  * The adapters a push tries, first match wins: the user's own (`--adapter`), the cloud adapters
  * that are installed (each is an optional peer of the CLI, so a pipeline installs only the
  * clouds it pushes to, and an adapter's SDK loads only for its own hosts), Docker Hub, then the
- * generic catch-all, whose credential chain the others fall back on.
+ * generic catch-all, whose credential chain the others fall back on. Credentials given on the
+ * command line win everywhere.
  */
 export interface ChainOptions {
   generic: GenericAdapterOptions;
@@ -21,12 +22,13 @@ export interface AdapterChain {
   missing: Set<string>;
 }
 
-type CloudLoaders = Record<string, (options: ChainOptions) => Promise<RegistryAdapter>>;
+/** Each cloud adapter falls back on Docker-style credentials when its SDK finds none at all. */
+type CloudLoaders = Record<string, (options: ChainOptions, fallback: RegistryAdapter) => Promise<RegistryAdapter>>;
 
 const CLOUD_LOADERS: CloudLoaders = {
-  '@hoist/adapter-ecr': async (o) => (await import('@hoist/adapter-ecr')).ecrAdapter(o.createRepository ? { createRepository: {} } : {}),
-  '@hoist/adapter-gcr': async () => (await import('@hoist/adapter-gcr')).gcrAdapter(),
-  '@hoist/adapter-acr': async () => (await import('@hoist/adapter-acr')).acrAdapter(),
+  '@hoist/adapter-ecr': async (o, fallback) => (await import('@hoist/adapter-ecr')).ecrAdapter({ fallback, ...(o.createRepository ? { createRepository: {} } : {}) }),
+  '@hoist/adapter-gcr': async (_o, fallback) => (await import('@hoist/adapter-gcr')).gcrAdapter({ fallback }),
+  '@hoist/adapter-acr': async (_o, fallback) => (await import('@hoist/adapter-acr')).acrAdapter({ fallback }),
 };
 
 export async function adapterChain(options: ChainOptions, cloudLoaders: CloudLoaders = CLOUD_LOADERS): Promise<AdapterChain> {
@@ -37,15 +39,25 @@ export async function adapterChain(options: ChainOptions, cloudLoaders: CloudLoa
   for (const path of options.custom ?? []) adapters.push(await loadCustomAdapter(path));
   const missing = new Set<string>();
   for (const [name, load] of Object.entries(cloudLoaders)) {
-    const adapter = await load(options).catch((error: unknown) => {
+    const adapter = await load(options, generic).catch((error: unknown) => {
       if (!isMissingPackage(error, name)) throw error;
       missing.add(name);
       return undefined;
     });
     if (adapter) adapters.push(adapter);
   }
-  adapters.push(dockerHubAdapter({ credentials: generic }), generic);
-  return { adapters, missing };
+  adapters.push(dockerHubAdapter({ credentials: generic }));
+  return { adapters: [...adapters.map((a) => explicitFirst(a, options.generic.explicit)), generic], missing };
+}
+
+/** Credentials given on the command line win over any adapter's own way of finding them. */
+function explicitFirst(adapter: RegistryAdapter, explicit: GenericAdapterOptions['explicit']): RegistryAdapter {
+  if (!explicit) return adapter;
+  const given: Credential = { kind: 'basic', username: explicit.username, password: explicit.password };
+  return {
+    ...adapter,
+    resolveCredentials: (registry, context) => (explicit.registries.includes(registry) ? Promise.resolve(given) : adapter.resolveCredentials(registry, context)),
+  };
 }
 
 /** Only the adapter package itself being absent counts; a broken install still fails loudly. */

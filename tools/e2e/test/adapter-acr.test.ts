@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
-import { ClientSecretCredential } from '@azure/identity';
+import { ClientSecretCredential, EnvironmentCredential } from '@azure/identity';
 import { describeAdapterConformance } from '@hoist/adapter-testkit';
 import { acrAdapter } from '@hoist/adapter-acr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,5 +134,21 @@ describe('hoist push to ACR with only the AZURE_* environment', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain(`getting an Entra ID token for ${ACR_HOST} failed: AuthenticationError (AADSTS7000215: Invalid client secret provided)`);
     expect(`${run.stdout}${run.stderr}`).not.toContain(wrong);
+  });
+});
+
+describe('ACR with no Azure identity available', () => {
+  const admin = { kind: 'basic' as const, username: 'hoistacr', password: 'admin-password-from-docker-login' };
+  // EnvironmentCredential with no AZURE_* set: the SDK's own "nothing available here".
+  const unavailable = () => new EnvironmentCredential();
+
+  it("takes the fallback chain's credentials (an admin user or a scoped token from docker login)", async () => {
+    const adapter = acrAdapter({ credential: unavailable(), fallback: { resolveCredentials: async () => admin } });
+    expect(await adapter.resolveCredentials(ACR_HOST, { fetch: async () => ({ status: 500, body: '' }) })).toEqual(admin);
+  });
+
+  it('reports the missing identity when the fallback has nothing either', async () => {
+    const adapter = acrAdapter({ credential: unavailable(), fallback: { resolveCredentials: async () => undefined } });
+    await expect(adapter.resolveCredentials(ACR_HOST, { fetch: async () => ({ status: 500, body: '' }) })).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringContaining('CredentialUnavailableError') });
   });
 });

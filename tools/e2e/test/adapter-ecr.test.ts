@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAdapterConformance, memoryImage } from '@hoist/adapter-testkit';
 import { ecrAdapter, type EcrAdapterOptions } from '@hoist/adapter-ecr';
@@ -91,6 +93,41 @@ describe('hoist push to ECR from the CLI, with only the usual AWS environment', 
     } finally {
       await Promise.all([world.registry.stop(), world.fake.close()]);
     }
+  });
+});
+
+describe('hoist push to ECR with credentials other than the AWS chain', () => {
+  // No AWS credentials anywhere; the metadata endpoint is switched off, so the SDK's chain ends
+  // here, and its ECR endpoint is the stand-in, which must see no call.
+  const noAws = () => ({ AWS_ENDPOINT_URL_ECR: world.fake.url, AWS_EC2_METADATA_DISABLED: 'true' });
+  let world: Awaited<ReturnType<typeof ecrWorld>>;
+  let layout: string;
+  beforeAll(async () => {
+    world = await ecrWorld();
+    layout = await tempDir();
+    await makeImageLayout(layout, [8 * 1024]);
+  });
+  afterAll(async () => Promise.all([world?.registry.stop(), world?.fake.close()]));
+  const args = (tag: string) => ['push', layout, `${world.name}/team/given:${tag}`, '--resolve', `${ECR_HOST}:127.0.0.1`, '--ca-file', world.registry.caFile!];
+
+  it('uses --username/--password-stdin before asking AWS for a token', async () => {
+    const run = await runHoist([...args('flags'), '-u', 'AWS', '--password-stdin'], { stdin: `${TOKEN_PASSWORD}\n`, env: noAws() });
+    expect(run.code, run.stderr).toBe(0);
+    expect(world.fake.calls).toEqual([]);
+  });
+
+  it('falls back on a docker login when the AWS chain finds no credentials, and says so when there is none', async () => {
+    const none = await runHoist(args('login'), { env: noAws() });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('no AWS credentials found');
+
+    const config = join(await tempDir(), '.docker');
+    await mkdir(config);
+    await writeFile(join(config, 'config.json'), JSON.stringify({ auths: { [world.name]: { auth: Buffer.from(`AWS:${TOKEN_PASSWORD}`).toString('base64') } } }));
+    const run = await runHoist(args('login'), { env: { ...noAws(), DOCKER_CONFIG: config } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(world.fake.calls).toEqual([]);
+    expect(await skopeoRawManifest(`${world.registry.host}/team/given:login`, { caFile: world.registry.caFile!, username: 'AWS', password: TOKEN_PASSWORD })).toBeDefined();
   });
 });
 

@@ -73,6 +73,32 @@ describe('GCR adapter on a machine with a metadata server', () => {
   });
 });
 
+describe('GCR adapter with no Application Default Credentials', () => {
+  const fromHelper = { kind: 'basic' as const, username: 'oauth2accesstoken', password: 'ya29.from-docker-credential-gcloud' };
+  const withoutAdc = async <T>(body: () => Promise<T>): Promise<T> => {
+    const saved = { ...process.env };
+    // No key file, no gcloud files in an empty HOME, no metadata server: the library finds nothing.
+    Object.assign(process.env, { HOME: await tempDir(), METADATA_SERVER_DETECTION: 'none' });
+    delete process.env['GOOGLE_APPLICATION_CREDENTIALS'];
+    delete process.env['CLOUDSDK_CONFIG'];
+    try {
+      return await body();
+    } finally {
+      process.env = saved;
+    }
+  };
+
+  it("takes the fallback chain's credentials (gcloud's docker credential helper)", async () => {
+    const adapter = gcrAdapter({ fallback: { resolveCredentials: async () => fromHelper } });
+    expect(await withoutAdc(() => adapter.resolveCredentials(AR_HOST, {}))).toEqual(fromHelper);
+  });
+
+  it('reports the missing credentials when the fallback has nothing either', async () => {
+    const adapter = gcrAdapter({ fallback: { resolveCredentials: async () => undefined } });
+    await expect(withoutAdc(() => adapter.resolveCredentials(AR_HOST, {}))).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringContaining('Application Default Credentials') });
+  });
+});
+
 describe('hoist push to Artifact Registry from the CLI, on a machine with a metadata server', () => {
   it('pushes with no credential flags, the metadata server token sent as oauth2accesstoken', async () => {
     const [registry, google] = await Promise.all([startRegistry({ auth: 'htpasswd', tls: true, users: { oauth2accesstoken: ACCESS_TOKEN }, dnsNames: [AR_HOST] }), startFakeGoogle(ACCESS_TOKEN)]);
