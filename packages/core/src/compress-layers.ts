@@ -5,7 +5,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline as pipe, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { blockGzip } from './block-gzip.js';
 import { compressionKey, type CompressionCache } from './compression-cache.js';
 import type { Descriptor } from './descriptor.js';
 import { digestOf } from './digest.js';
@@ -17,8 +17,8 @@ import { Limiter } from './limiter.js';
 
 /**
  * Uncompressed layers (`docker save`, Docker 25's OCI-shaped save) are gzip'd on the way out.
- * Each distinct layer is compressed once per run, several at a time (zlib works on libuv's
- * thread pool), into a temporary file while both its uncompressed and compressed bytes are
+ * Each distinct layer is compressed once per run, several at a time, each in parallel blocks
+ * on libuv's thread pool (block-gzip.ts), into a temporary file while both its uncompressed and compressed bytes are
  * hashed: the first checks the layer against its diffID, the second names the blob. Manifests
  * that list such layers are rewritten with the compressed descriptors, and indexes above them
  * with the new manifest digests; the image config is untouched, so diffIDs stay as they were.
@@ -152,7 +152,7 @@ function rewritten(node: ManifestNode, json: Record<string, unknown>, children: 
 }
 
 function gzipStream(input: Readable, level: number): Readable {
-  return pipe(input, createGzip({ level }), () => {});
+  return pipe(input, blockGzip(level), () => {});
 }
 
 /** Compresses a layer into `file`, hashing both sides in the same pass; checks the diffID. */
@@ -168,7 +168,7 @@ async function compressToFile(input: Readable, layer: Descriptor, level: number,
         uncompressed.update(chunk);
         seen += chunk.length;
       }),
-      createGzip({ level }),
+      blockGzip(level),
       tap((chunk) => {
         compressed.update(chunk);
         size += chunk.length;

@@ -1,3 +1,4 @@
+import { BLOCK_GZIP_VERSION } from './block-gzip.js';
 import { cacheFile, newest, readJsonObject, writeJsonAtomically } from './cache-file.js';
 
 /**
@@ -5,7 +6,7 @@ import { cacheFile, newest, readJsonObject, writeJsonAtomically } from './cache-
  * the same zlib: its compressed digest and size. With it, a re-push of the same tarball can ask
  * the registry for the compressed blob before compressing anything, and skip the work when the
  * registry has it. gzip output is deterministic for a given zlib version and level, which is why
- * both are part of the key.
+ * both are part of the key, with the version of hoist's block encoder.
  */
 export interface CompressedLayer {
   digest: string;
@@ -21,7 +22,7 @@ export interface CompressionCache {
 const MAX_ENTRIES = 5000;
 
 export function compressionKey(diffId: string, format: string, level: number): string {
-  return `${diffId} ${format}-${level} zlib-${process.versions.zlib}`;
+  return `${diffId} ${format}-${level} ${BLOCK_GZIP_VERSION} zlib-${process.versions.zlib}`;
 }
 
 export function memoryCompressionCache(): CompressionCache {

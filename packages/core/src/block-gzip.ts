@@ -1,0 +1,117 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import { constants, crc32, deflateRaw, deflateRawSync } from 'node:zlib';
+
+/**
+ * A gzip encoder that does what pigz and klauspost/pgzip do and zlib's stream does not: it cuts
+ * the input into blocks, deflates several at once on libuv's thread pool, and stores the blocks
+ * that will not compress (already-compressed files in a layer: archives, images, binaries
+ * packed by their build) instead of running deflate over them, which is zlib's slowest case.
+ * The output is one ordinary gzip member: each block's raw deflate ends on a sync flush (byte
+ * aligned, not final), so the blocks concatenate; an empty final block and the CRC-32 and size
+ * of the whole input close it. Any gunzip reads it. The same input, level and zlib give the
+ * same bytes, so a compressed layer's digest is stable from run to run.
+ */
+const BLOCK = 256 * 1024;
+/** Blocks in flight: enough to keep the thread pool (4 threads by default) busy. */
+const IN_FLIGHT = 6;
+/** Stored blocks carry at most 65535 bytes each. */
+const STORED_MAX = 0xffff;
+const SAMPLE = 4096;
+/** A block whose samples deflate to more than this fraction of their size is stored. */
+const INCOMPRESSIBLE = 0.9;
+/** Bumped whenever the bytes this encoder produces for the same input change. */
+export const BLOCK_GZIP_VERSION = 'blocks1';
+
+// gzip header: magic, deflate, no flags, no mtime (reproducible), no extra flags, OS Unix.
+const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]);
+// An empty stored block with BFINAL set: the end of the deflate stream.
+const FINAL_BLOCK = Buffer.from([0x01, 0x00, 0x00, 0xff, 0xff]);
+
+export function blockGzip(level: number): Transform {
+  const pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const queue: Promise<Buffer>[] = [];
+  let crc = 0;
+  let size = 0;
+
+  const enqueue = (block: Buffer): void => {
+    crc = crc32(block, crc);
+    size += block.length;
+    const deflated = deflateBlock(block, level);
+    // Awaited in order later; until then a failure must not count as unhandled.
+    deflated.catch(() => {});
+    queue.push(deflated);
+  };
+  const takeBlocks = (final: boolean): void => {
+    while (pendingBytes >= BLOCK || (final && pendingBytes > 0)) {
+      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+      const block = all.subarray(0, Math.min(BLOCK, all.length));
+      const rest = all.subarray(block.length);
+      pending.length = 0;
+      if (rest.length > 0) pending.push(rest);
+      pendingBytes = rest.length;
+      enqueue(block);
+    }
+  };
+
+  const stream = new Transform({
+    async transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      try {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        takeBlocks(false);
+        while (queue.length > IN_FLIGHT) stream.push(await queue.shift()!);
+        callback();
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+    async flush(callback: TransformCallback) {
+      try {
+        takeBlocks(true);
+        while (queue.length > 0) stream.push(await queue.shift()!);
+        const trailer = Buffer.alloc(8);
+        trailer.writeUInt32LE(crc >>> 0, 0);
+        trailer.writeUInt32LE(size % 2 ** 32, 4);
+        callback(null, Buffer.concat([FINAL_BLOCK, trailer]));
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+  });
+  stream.push(HEADER);
+  return stream;
+}
+
+function deflateBlock(block: Buffer, level: number): Promise<Buffer> {
+  if (incompressible(block)) return Promise.resolve(storedBlocks(block));
+  return new Promise((resolve, reject) => {
+    deflateRaw(block, { level, finishFlush: constants.Z_SYNC_FLUSH }, (error, out) => (error ? reject(error) : resolve(out)));
+  });
+}
+
+/** Deflates three small samples (start, middle, end) at level 1: cheap, and a fair guess. */
+function incompressible(block: Buffer): boolean {
+  if (block.length < 3 * SAMPLE) return false;
+  let deflated = 0;
+  for (const at of [0, (block.length - SAMPLE) >> 1, block.length - SAMPLE]) {
+    deflated += deflateRawSync(block.subarray(at, at + SAMPLE), { level: 1 }).length;
+  }
+  return deflated > 3 * SAMPLE * INCOMPRESSIBLE;
+}
+
+/** The block as deflate stored blocks (BFINAL 0, BTYPE 00, LEN, NLEN, bytes): a copy, no deflate. */
+function storedBlocks(block: Buffer): Buffer {
+  const count = Math.ceil(block.length / STORED_MAX);
+  const out = Buffer.allocUnsafe(block.length + 5 * count);
+  let at = 0;
+  for (let offset = 0; offset < block.length; offset += STORED_MAX) {
+    const length = Math.min(STORED_MAX, block.length - offset);
+    out[at] = 0x00;
+    out.writeUInt16LE(length, at + 1);
+    out.writeUInt16LE(length ^ 0xffff, at + 3);
+    block.copy(out, at + 5, offset, offset + length);
+    at += 5 + length;
+  }
+  return out;
+}
