@@ -1,6 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, envHttpProxyAgent, request } from './undici-dispatchers.js';
 import { PushError } from './errors.js';
 import { redactUrl } from './redact.js';
 import { tlsForHost, type TlsSettings } from './tls-settings.js';
@@ -125,7 +126,7 @@ export class Transport {
         headersTimeout: this.timeouts.headersMs,
         bodyTimeout: this.timeouts.bodyMs,
       };
-      agent = usesProxy(process.env) ? new EnvHttpProxyAgent({ ...options, requestTls: options.connect }) : new Agent(options);
+      agent = usesProxy(process.env) ? envHttpProxyAgent({ ...options, requestTls: options.connect }) : new Agent(options);
       this.agents.set(url.origin, agent);
     }
     return agent;
@@ -133,7 +134,7 @@ export class Transport {
 
   private async dispatch(req: TransportRequest): Promise<TransportResponse> {
     try {
-      const res = await this.agentFor(req.url).request({
+      const res = await request(this.agentFor(req.url), {
         origin: req.url.origin,
         path: req.url.pathname + req.url.search,
         method: req.method,
@@ -143,9 +144,19 @@ export class Transport {
       });
       return { status: res.statusCode, url: req.url, headers: res.headers, body: res.body };
     } catch (error) {
+      if (isProgrammingError(error)) throw error;
       throw networkError(error, req.url);
     }
   }
+}
+
+/**
+ * A TypeError or ReferenceError with no system error code is a bug (hoist's, a library's, an
+ * adapter's `lookup`), not a network failure: it must not be retried as one, or reported as
+ * "cannot reach".
+ */
+function isProgrammingError(error: unknown): boolean {
+  return (error instanceof TypeError || error instanceof ReferenceError) && (error as NodeJS.ErrnoException).code === undefined;
 }
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
