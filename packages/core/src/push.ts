@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { LookupFunction } from 'node:net';
 import type { RegistryAdapter } from './adapter.js';
 import type { BlobLocations } from './blob-locations.js';
@@ -104,6 +105,9 @@ async function pushGraph(root: ManifestNode, options: PushOptions): Promise<Omit
     ...(options.lookup ? { lookup: options.lookup } : {}),
   });
   const abort = new AbortController();
+  // Every request in flight listens on this signal: with --concurrency above 10, Node would warn
+  // of a listener leak that is none (each request removes its listener when it ends).
+  setMaxListeners(0, abort.signal);
   const onAbort = (): void => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const run = new PushRun(options, transport, abort.signal);

@@ -49,6 +49,15 @@ describe('hoist push outputs', () => {
     expect(quiet.stderr).toBe('');
   });
 
+  it('-j 24 over 30 layers: pushed, and not a word on stderr beyond the progress lines', async () => {
+    const dir = await tempDir();
+    const image = await makeImageLayout(dir, Array.from({ length: 30 }, (_, i) => 1024 + i));
+    const run = await runHoist(['push', dir, `${registry.host}/wide/app:v1`, '-j', '24']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/warning|MaxListeners/i);
+    expect(sha256(await skopeoRawManifest(`${registry.host}/wide/app:v1`))).toBe(image.manifest.digest);
+  });
+
   it('picks an image by ref from a layout holding several', async () => {
     const dir = await tempDir();
     const writer = await LayoutWriter.create(dir);
