@@ -38,9 +38,11 @@ const COMPRESSED_TYPES: Record<string, string> = {
   'application/vnd.docker.image.rootfs.diff.tar': 'application/vnd.docker.image.rootfs.diff.tar.gzip',
 };
 
-export interface CompressedImage {
-  root: ManifestNode;
+export interface LayerCompression {
+  /** Reads blobs as the push needs them: compressed layers once compressed, the rest as they are. */
   source: ImageSource;
+  /** The graph with compressed descriptors, once every layer is compressed. */
+  root: Promise<ManifestNode>;
   /** Removes the temporary files of compressed layers. */
   cleanup(): Promise<void>;
 }
@@ -49,19 +51,18 @@ interface Options {
   settings: CompressionSettings;
   cache: CompressionCache;
   emit: PushEventListener;
+  /** Each compressed layer as soon as `source` can serve it, before the graph is complete. */
+  onLayer?: (blob: Descriptor) => void;
 }
 
-export async function compressLayers(root: ManifestNode, source: ImageSource, options: Options): Promise<CompressedImage> {
-  if (options.settings.format === 'none' || !hasUncompressed(root)) return { root, source, cleanup: async () => {} };
+export async function startLayerCompression(root: ManifestNode, source: ImageSource, options: Options): Promise<LayerCompression> {
+  if (options.settings.format === 'none' || !hasUncompressed(root)) return { source, root: Promise.resolve(root), cleanup: async () => {} };
   const scratch = await mkdtemp(join(tmpdir(), 'hoist-layers-'));
   const run = new CompressionRun(source, scratch, options);
-  try {
-    const compressed = await run.node(root);
-    return { root: compressed, source: run.wrappedSource(), cleanup: () => rm(scratch, { recursive: true, force: true }) };
-  } catch (error) {
-    await rm(scratch, { recursive: true, force: true });
-    throw error;
-  }
+  const compressed = run.node(root);
+  // Awaited by the push; a failure before then must not count as unhandled.
+  compressed.catch(() => {});
+  return { source: run.wrappedSource(), root: compressed, cleanup: () => rm(scratch, { recursive: true, force: true }) };
 }
 
 function hasUncompressed(node: ManifestNode): boolean {
@@ -134,14 +135,19 @@ class CompressionRun {
       // Compressed again only if the registry lacks it; the same zlib and level give the same bytes.
       this.openers.set(known.digest, () => gzipStream(this.source.openBlob(layer), level));
       this.options.emit({ type: 'layer-compressed', diffId: layer.digest, digest: known.digest, size: layer.size, compressedSize: known.size, cached: true });
-      return { mediaType, digest: known.digest, size: known.size };
+      return this.ready({ mediaType, digest: known.digest, size: known.size });
     }
     const file = join(this.scratch, `layer-${++this.written}.gz`);
     const result = await this.limiter.run(() => compressToFile(this.source.openBlob(layer), layer, level, file, this.source.description));
     this.options.cache.remember(key, result);
     this.openers.set(result.digest, () => createReadStream(file, { highWaterMark: 1024 * 1024 }));
     this.options.emit({ type: 'layer-compressed', diffId: layer.digest, digest: result.digest, size: layer.size, compressedSize: result.size, cached: false });
-    return { mediaType, digest: result.digest, size: result.size };
+    return this.ready({ mediaType, digest: result.digest, size: result.size });
+  }
+
+  private ready(blob: Descriptor): Descriptor {
+    this.options.onLayer?.(blob);
+    return blob;
   }
 }
 

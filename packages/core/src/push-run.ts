@@ -56,6 +56,7 @@ export class PushRun {
   /** Destination + digest → the blob's placement there. */
   private readonly ensured = new Map<string, Promise<void>>();
   private readonly emit: PushEventListener;
+  private readonly destinations = new Map<string, Destination>();
 
   constructor(
     private readonly options: PushOptions,
@@ -69,28 +70,45 @@ export class PushRun {
     this.stallMs = options.timeouts?.stallMs ?? DEFAULT_STALL_MS;
   }
 
+  /**
+   * The destination for a repository, one object per repository for the whole run, so that
+   * blobs placed before the image's digest was known (prefetchBlob) count in its result.
+   */
   destination(plan: DestinationPlan, digest: string): Destination {
-    const registry = this.registry(plan.registry);
-    return {
-      name: `${plan.registry}/${plan.repository}`,
-      registryName: plan.registry,
-      registry,
-      client: registry.client,
-      repository: plan.repository,
-      signal: this.signal,
-      plan,
-      result: {
-        name: `${plan.registry}/${plan.repository}`,
-        registry: plan.registry,
-        repository: plan.repository,
-        tags: plan.tags,
-        digest,
-        blobsUploaded: 0,
-        blobsMounted: 0,
-        blobsSkipped: 0,
-        bytesUploaded: 0,
-      },
-    };
+    const dest = this.repositoryTarget(plan.registry, plan.repository);
+    dest.plan = plan;
+    dest.result.tags = plan.tags;
+    dest.result.digest = digest;
+    return dest;
+  }
+
+  /**
+   * Starts placing a blob in a repository before its manifest is known (a layer compressed on
+   * the way goes up while the next ones are still being compressed). The manifest's walk later
+   * finds the work done or under way; a failure surfaces there, not here.
+   */
+  prefetchBlob(registry: string, repository: string, blob: Descriptor): void {
+    this.ensureBlob(this.repositoryTarget(registry, repository), blob).catch(() => {});
+  }
+
+  private repositoryTarget(registryName: string, repository: string): Destination {
+    const name = `${registryName}/${repository}`;
+    let dest = this.destinations.get(name);
+    if (!dest) {
+      const registry = this.registry(registryName);
+      dest = {
+        name,
+        registryName,
+        registry,
+        client: registry.client,
+        repository,
+        signal: this.signal,
+        plan: { registry: registryName, repository, tags: [] },
+        result: { name, registry: registryName, repository, tags: [], digest: '', blobsUploaded: 0, blobsMounted: 0, blobsSkipped: 0, bytesUploaded: 0 },
+      };
+      this.destinations.set(name, dest);
+    }
+    return dest;
   }
 
   async pushTree(dest: Destination, node: ManifestNode): Promise<void> {

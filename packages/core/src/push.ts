@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import type { LookupFunction } from 'node:net';
 import type { RegistryAdapter } from './adapter.js';
 import type { BlobLocations } from './blob-locations.js';
-import { compressLayers, DEFAULT_COMPRESSION, type CompressionSettings } from './compress-layers.js';
+import type { Descriptor } from './descriptor.js';
+import { DEFAULT_COMPRESSION, startLayerCompression, type CompressionSettings } from './compress-layers.js';
 import { memoryCompressionCache, type CompressionCache } from './compression-cache.js';
 import { DEFAULT_TAG, planDestinations } from './destinations.js';
 import type { PushEventListener } from './events.js';
@@ -84,34 +85,76 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
   const loaded = await loadImageGraph(options.source);
   const selected = selectPlatforms(loaded, options.platforms ?? []);
   const compressionCache = options.compressionCache ?? memoryCompressionCache();
-  const image = await compressLayers(selected, options.source, { settings: options.compression ?? DEFAULT_COMPRESSION, cache: compressionCache, emit });
+  // Each layer goes up as soon as it is compressed, while the others are still compressing.
+  const ready = new ReadyLayers();
+  const compression = await startLayerCompression(selected, options.source, { settings: options.compression ?? DEFAULT_COMPRESSION, cache: compressionCache, emit, onLayer: ready.add });
+  const session = new PushSession({ ...options, source: compression.source, onEvent: emit });
+  ready.attach((blob) => session.prefetch(blob));
   try {
-    const result = await pushGraph(image.root, { ...options, source: image.source, onEvent: emit });
+    const result = await session.push(await compression.root);
     await compressionCache.save();
     return { ...result, sourceDigest: loaded.descriptor.digest };
+  } catch (error) {
+    await session.fail(error);
+    throw error;
   } finally {
-    await image.cleanup();
+    await session.close();
+    await compression.cleanup();
   }
 }
 
-async function pushGraph(root: ManifestNode, options: PushOptions): Promise<Omit<PushResult, 'sourceDigest'>> {
-  const layouts = options.layoutDestinations ?? [];
-  const plans = options.destinations.length === 0 && layouts.length > 0 ? [] : planDestinations(options.destinations, options.tags ?? [], root.descriptor.digest);
-  const emit = options.onEvent ?? (() => {});
-  const layoutTargets = layouts.map((l) => ({ ...l, refs: withDefaultRef([...l.refs, ...(options.tags ?? [])]) }));
-  const transport = new Transport({
-    ...(options.tls ? { tls: options.tls } : {}),
-    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-    ...(options.lookup ? { lookup: options.lookup } : {}),
-  });
-  const abort = new AbortController();
-  // Every request in flight listens on this signal: with --concurrency above 10, Node would warn
-  // of a listener leak that is none (each request removes its listener when it ends).
-  setMaxListeners(0, abort.signal);
-  const onAbort = (): void => abort.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const run = new PushRun(options, transport, abort.signal);
-  try {
+/** Layers compressed before the push session exists wait here, and are handed over when it does. */
+class ReadyLayers {
+  private readonly waiting: Descriptor[] = [];
+  private sink: ((blob: Descriptor) => void) | undefined;
+
+  readonly add = (blob: Descriptor): void => {
+    if (this.sink) this.sink(blob);
+    else this.waiting.push(blob);
+  };
+
+  attach(sink: (blob: Descriptor) => void): void {
+    this.sink = sink;
+    for (const blob of this.waiting.splice(0)) sink(blob);
+  }
+}
+
+/**
+ * One push's connections and registry work, open from before the image's final digest is known
+ * (layers still compressing) until its tags are written or it fails.
+ */
+class PushSession {
+  private readonly transport: Transport;
+  private readonly abort = new AbortController();
+  private readonly onAbort = (): void => this.abort.abort(this.options.signal?.reason);
+  private readonly run: PushRun;
+
+  constructor(private readonly options: PushOptions) {
+    this.transport = new Transport({
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    });
+    // Every request in flight listens on this signal: with --concurrency above 10, Node would warn
+    // of a listener leak that is none (each request removes its listener when it ends).
+    setMaxListeners(0, this.abort.signal);
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.run = new PushRun(options, this.transport, this.abort.signal);
+  }
+
+  /** Starts placing a blob in every registry repository pushed to (not in layout destinations). */
+  prefetch(blob: Descriptor): void {
+    if (this.abort.signal.aborted) return;
+    for (const ref of this.options.destinations) this.run.prefetchBlob(ref.registry, ref.repository, blob);
+  }
+
+  async push(root: ManifestNode): Promise<Omit<PushResult, 'sourceDigest'>> {
+    const options = this.options;
+    const run = this.run;
+    const layouts = options.layoutDestinations ?? [];
+    const plans = options.destinations.length === 0 && layouts.length > 0 ? [] : planDestinations(options.destinations, options.tags ?? [], root.descriptor.digest);
+    const emit = options.onEvent ?? (() => {});
+    const layoutTargets = layouts.map((l) => ({ ...l, refs: withDefaultRef([...l.refs, ...(options.tags ?? [])]) }));
     const destinations = plans.map((plan) => run.destination(plan, root.descriptor.digest));
     const [, written] = await Promise.all([
       Promise.all(destinations.map((d) => run.pushTree(d, root))),
@@ -121,14 +164,17 @@ async function pushGraph(root: ManifestNode, options: PushOptions): Promise<Omit
     await run.locations.save();
     const layoutResults = layoutTargets.map((l, i) => layoutResult(l, written[i]!, root.descriptor.digest));
     return { digest: root.descriptor.digest, mediaType: root.descriptor.mediaType, destinations: [...destinations.map((d) => d.result), ...layoutResults] };
-  } catch (error) {
-    // Stop the other transfers at once; their failures would only repeat this one.
-    abort.abort(error);
-    await run.sessions.cancelAll(CANCEL_TIMEOUT_MS);
-    throw error;
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    await transport.close();
+  }
+
+  /** Stops the other transfers at once (their failures would only repeat this one) and closes their sessions. */
+  async fail(error: unknown): Promise<void> {
+    this.abort.abort(error);
+    await this.run.sessions.cancelAll(CANCEL_TIMEOUT_MS);
+  }
+
+  async close(): Promise<void> {
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    await this.transport.close();
   }
 }
 

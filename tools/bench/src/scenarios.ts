@@ -64,12 +64,20 @@ export const SCENARIOS: Scenario[] = [
       const writer = await LayoutWriter.create(dir);
       const base = await writeRandomLayer(writer, 32 * MiB);
       const manifests = [];
+      const blobs: Descriptor[] = [base.layer];
       for (const architecture of ['amd64', 'arm64', 'ppc64le', 's390x']) {
-        const image = await writer.writeImage([base, await writeRandomLayer(writer, 8 * MiB)], { os: 'linux', architecture });
+        const own = await writeRandomLayer(writer, 8 * MiB);
+        const image = await writer.writeImage([base, own], { os: 'linux', architecture });
         manifests.push(image.manifest);
+        blobs.push(own.layer, image.config);
       }
       await writer.writeIndexJson([{ descriptor: await writer.writeIndex(manifests), ref: 'bench' }]);
-      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench`, skopeoFlags: ['--all'] };
+      return {
+        hoistSource: `oci:${dir}:bench`,
+        skopeoSource: `oci:${dir}:bench`,
+        skopeoFlags: ['--all'],
+        blobs: blobs.map((d) => ({ path: writer.blobPath(d.digest), digest: d.digest })),
+      };
     },
   },
   {

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { readFile, truncate, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genericAdapter } from '@hoist/adapter-generic';
-import { memoryBlobLocations, memoryCompressionCache, openSource, parseReference, pushImage, type PushEvent, type CompressionCache } from '@hoist/core';
+import { memoryBlobLocations, memoryCompressionCache, openSource, parseReference, pushImage, type CompressionCache, type Descriptor, type ImageSource, type PushEvent } from '@hoist/core';
 import { makeDocker25Archive, makeImageLayout, sha256, singleFileTar, skopeoArchive, skopeoCopyToLayout, skopeoRawManifest, writeLegacyArchive, type WrittenImage } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
 import { runHoist, tempDir } from './helpers.js';
@@ -118,6 +120,33 @@ describe('sources', () => {
     expect(second.result.digest).toBe(first.result.digest);
   });
 
+  it('uploads a compressed layer while the next one is still being compressed', async () => {
+    // The second layer's bytes are held back until the first layer's compressed blob has landed
+    // in the registry: without early uploads the push could never finish.
+    const layers = [singleFileTar('first.bin', randomBytes(300 * 1024)), singleFileTar('second.bin', randomBytes(300 * 1024))];
+    const events: PushEvent[] = [];
+    let firstLanded!: () => void;
+    const landed = new Promise<void>((resolve) => (firstLanded = resolve));
+    const source = uncompressedSource(layers, (i) => (i === 1 ? landed : Promise.resolve()));
+    const result = await pushImage({
+      source,
+      destinations: [parseReference(`${registry.host}/sources/early:v1`)],
+      adapters: [genericAdapter({ dockerConfig: '/nonexistent' })],
+      blobLocations: memoryBlobLocations(),
+      compression: { format: 'gzip', level: 6 },
+      onEvent: (event) => {
+        events.push(event);
+        const first = events.find((e) => e.type === 'layer-compressed' && e.diffId === sha256(layers[0]!));
+        if (first?.type === 'layer-compressed' && event.type === 'blob-uploaded' && event.digest === first.digest) firstLanded();
+      },
+    });
+    const order = events.filter((e) => e.type === 'layer-compressed' || e.type === 'blob-uploaded').map((e) => e.type);
+    expect(order.slice(0, 3)).toEqual(['layer-compressed', 'blob-uploaded', 'layer-compressed']);
+    // Placed early, and still counted once in the destination's result.
+    expect(result.destinations[0]).toMatchObject({ blobsUploaded: 3, blobsSkipped: 0 });
+    expect(sha256(await skopeoRawManifest(`${registry.host}/sources/early:v1`))).toBe(result.digest);
+  });
+
   it('an archive holding two images: REF or @N picks one, none given lists them', async () => {
     const file = join(await tempDir(), 'two.tar');
     const layer = singleFileTar('a.txt', Buffer.from('a\n'));
@@ -169,3 +198,27 @@ describe('bad archives: exit 2, one line naming the problem, nothing sent', () =
     expect((await registry.accessLog()).length).toBe(before);
   });
 });
+
+/** An image of uncompressed (tar) layers held in memory; `gate(i)` holds back layer i's bytes until it resolves. */
+function uncompressedSource(layers: Buffer[], gate: (i: number) => Promise<void>): ImageSource {
+  const layerDescriptors: Descriptor[] = layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(l), size: l.length }));
+  const configBytes = Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: layerDescriptors.map((d) => d.digest) } }));
+  const config: Descriptor = { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(configBytes), size: configBytes.length };
+  const manifestBytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers: layerDescriptors }));
+  const blobs = new Map<string, { bytes: Buffer; index: number }>([[config.digest, { bytes: configBytes, index: -1 }], ...layerDescriptors.map((d, i) => [d.digest, { bytes: layers[i]!, index: i }] as const)]);
+  return {
+    description: 'memory image with uncompressed layers',
+    root: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(manifestBytes), size: manifestBytes.length },
+    readManifest: async () => manifestBytes,
+    checkBlob: async () => {},
+    openBlob: (d) => {
+      const blob = blobs.get(d.digest)!;
+      return Readable.from(
+        (async function* () {
+          await gate(blob.index);
+          yield blob.bytes;
+        })(),
+      );
+    },
+  };
+}
