@@ -72,6 +72,8 @@ function hasUncompressed(node: ManifestNode): boolean {
 class CompressionRun {
   private readonly layers = new Map<string, Promise<Descriptor>>();
   private readonly openers = new Map<string, () => Readable>();
+  /** Compressed layers written to a file here, hashed as they were written. */
+  private readonly files = new Set<string>();
   private readonly limiter = new Limiter(availableParallelism());
   private written = 0;
 
@@ -105,6 +107,7 @@ class CompressionRun {
   wrappedSource(): ImageSource {
     const inner = this.source;
     const openers = this.openers;
+    const files = this.files;
     return {
       description: inner.description,
       root: inner.root,
@@ -112,6 +115,7 @@ class CompressionRun {
       readManifest: (d) => inner.readManifest(d),
       checkBlob: async (d) => (openers.has(d.digest) ? undefined : inner.checkBlob(d)),
       openBlob: (d) => openers.get(d.digest)?.() ?? inner.openBlob(d),
+      madeHere: (d) => files.has(d.digest) || (inner.madeHere?.(d) ?? false),
       ...(inner.close ? { close: () => inner.close!() } : {}),
     };
   }
@@ -141,6 +145,7 @@ class CompressionRun {
     const result = await this.limiter.run(() => compressToFile(this.source.openBlob(layer), layer, level, file, this.source.description));
     this.options.cache.remember(key, result);
     this.openers.set(result.digest, () => createReadStream(file, { highWaterMark: 1024 * 1024 }));
+    this.files.add(result.digest);
     this.options.emit({ type: 'layer-compressed', diffId: layer.digest, digest: result.digest, size: layer.size, compressedSize: result.size, cached: false });
     return this.ready({ mediaType, digest: result.digest, size: result.size });
   }

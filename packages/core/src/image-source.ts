@@ -21,6 +21,12 @@ export interface ImageSource {
   checkBlob(descriptor: Descriptor): Promise<void>;
   /** A fresh stream of the blob's bytes; called again for a retry. */
   openBlob(descriptor: Descriptor): Readable;
+  /**
+   * True for a blob this process wrote and hashed itself moments ago (a layer compressed on the
+   * way): its upload is not hashed a second time. The registry still checks the digest of what
+   * arrives, and refuses a blob that does not match.
+   */
+  madeHere?(descriptor: Descriptor): boolean;
   /** Releases files the source holds open or made (a decompressed archive). */
   close?(): Promise<void>;
 }

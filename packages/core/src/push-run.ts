@@ -265,6 +265,7 @@ export class PushRun {
       capabilities: dest.registry.capabilities,
       stallMs: this.stallMs,
       open: () => this.options.source.openBlob(blob),
+      hashed: this.options.source.madeHere?.(blob) ?? false,
       ...(session ? { session } : {}),
       onBytes: (sent) => {
         const now = Date.now();

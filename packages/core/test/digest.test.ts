@@ -8,7 +8,7 @@ const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).d
 const chunks = [Buffer.from('first chunk|'), Buffer.from('second chunk|'), Buffer.from('last chunk')];
 const whole = Buffer.concat(chunks);
 
-async function run(descriptorDigest: string, size: number): Promise<{ received: Buffer[]; error?: Error }> {
+async function run(descriptorDigest: string, size: number, hash = true): Promise<{ received: Buffer[]; error?: Error }> {
   const received: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _e, cb) {
@@ -17,7 +17,7 @@ async function run(descriptorDigest: string, size: number): Promise<{ received: 
     },
   });
   try {
-    await pipeline(Readable.from(chunks), new VerifyingStream({ mediaType: 'x', digest: descriptorDigest, size }), sink);
+    await pipeline(Readable.from(chunks), new VerifyingStream({ mediaType: 'x', digest: descriptorDigest, size }, undefined, hash), sink);
     return { received };
   } catch (error) {
     return { received, error: error as Error };
@@ -45,5 +45,11 @@ describe('VerifyingStream', () => {
   it('fails when there are fewer bytes than declared', async () => {
     const { error } = await run(sha256(whole), whole.length + 1);
     expect(error).toMatchObject({ code: 'DIGEST_MISMATCH', message: expect.stringContaining(`${whole.length} bytes where`) });
+  });
+
+  it('without hashing (bytes this process made and hashed itself), still checks the size', async () => {
+    const elsewhere = sha256(Buffer.from('other bytes'));
+    expect((await run(elsewhere, whole.length, false)).received).toEqual(chunks);
+    expect((await run(elsewhere, whole.length - 1, false)).error?.message).toMatch(/more than the/);
   });
 });
