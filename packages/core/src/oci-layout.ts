@@ -139,7 +139,7 @@ export class StoreSource implements ImageSource {
   }
 
   openBlob(descriptor: Descriptor): Readable {
-    return this.store.open(blobName(descriptor));
+    return this.store.open(blobName(descriptor), descriptor.size);
   }
 
   close(): Promise<void> {
