@@ -71,6 +71,24 @@ describe('openOciLayout', () => {
     await expect(openOciLayout({ path: dir })).rejects.toMatchObject({ code: 'INVALID_SOURCE', message: expect.stringContaining(message) });
   });
 
+  it('streams blobs whole in pieces no bigger than the blob, an empty one included', async () => {
+    const small = Buffer.alloc(70 * 1024, 7);
+    const digests: string[] = [];
+    const dir = await layout([{}], async (_dir, blob) => {
+      digests.push(await blob(small), await blob(Buffer.alloc(0)));
+    });
+    const source = await openOciLayout({ path: dir });
+    const read = async (digest: string, size: number) => {
+      const pieces: Buffer[] = [];
+      for await (const piece of source.openBlob({ mediaType: 'x', digest, size })) pieces.push(piece as Buffer);
+      return pieces;
+    };
+    const pieces = await read(digests[0]!, small.length);
+    expect(Buffer.concat(pieces).equals(small)).toBe(true);
+    expect(Math.max(...pieces.map((p) => p.buffer.byteLength))).toBeLessThanOrEqual(small.length);
+    expect(await read(digests[1]!, 0)).toEqual([]);
+  });
+
   it('finds a missing blob and a corrupt manifest before anything is pushed', async () => {
     const missing = await layout([{ manifest: { schemaVersion: 2, config: { mediaType: 'x', digest: `sha256:${'1'.repeat(64)}`, size: 3 }, layers: [] } }]);
     await expect(loadImageGraph(await openOciLayout({ path: missing }))).rejects.toThrow(`blob sha256:${'1'.repeat(64)} is missing`);
