@@ -141,6 +141,10 @@ export class Transport {
         headers: req.headers,
         body: req.body ?? null,
         signal: req.signal,
+        // undici closes the connection after every HEAD, in case a server sends a body anyway;
+        // registries do not, and a push asks HEAD of every blob: without this each check costs a
+        // new connection (a new TLS handshake, over TLS). 101 blobs opened 109 connections.
+        ...(req.method === 'HEAD' ? { reset: false } : {}),
       });
       return { status: res.statusCode, url: req.url, headers: res.headers, body: res.body };
     } catch (error) {

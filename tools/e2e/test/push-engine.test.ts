@@ -110,6 +110,18 @@ describe('push engine against a real registry', () => {
     }
   });
 
+  it('keeps connections alive across blob checks: 16 layers, a handful of connections', async () => {
+    const dir = await tempDir();
+    await makeImageLayout(dir, Array.from({ length: 16 }, (_, i) => 2048 + i));
+    await push(dir, [`${registry.host}/keepalive/app:v1`]);
+    // The registry logs each request with the client's address and port: one port, one connection.
+    const log = await readFile(join(registry.dir, 'registry.log'), 'utf8');
+    const lines = log.split('\n').filter((l) => l.includes('/v2/keepalive/app/'));
+    const ports = new Set(lines.map((l) => /http\.request\.remoteaddr="[^"]*:(\d+)"/.exec(l)?.[1]));
+    expect(lines.length).toBeGreaterThanOrEqual(16 * 3);
+    expect(ports.size).toBeLessThanOrEqual(8);
+  });
+
   it('re-pushes an image that is already there without sending a blob: one HEAD and one PUT per tag', async () => {
     const dir = await tempDir();
     const image = await makeImageLayout(dir, [256 * 1024, 32 * 1024]);
