@@ -8,7 +8,7 @@ import { genericAdapter } from '@hoist/adapter-generic';
 import { memoryBlobLocations, memoryCompressionCache, openSource, parseReference, pushImage, type CompressionCache, type Descriptor, type ImageSource, type PushEvent } from '@hoist/core';
 import { makeDocker25Archive, makeImageLayout, sha256, singleFileTar, skopeoArchive, skopeoCopyToLayout, skopeoRawManifest, writeLegacyArchive, type WrittenImage } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
-import { runHoist, tempDir } from './helpers.js';
+import { manifestStatus, runHoist, tempDir } from './helpers.js';
 
 /**
  * Every shape of input a pipeline hands over, made by real tools where one exists (skopeo for
@@ -196,6 +196,28 @@ describe('bad archives: exit 2, one line naming the problem, nothing sent', () =
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain(message);
     expect((await registry.accessLog()).length).toBe(before);
+  });
+
+  it('a second layer that does not match its diffID: exit 2, no manifest and no tag, whatever went up before', async () => {
+    const file = join(await tempDir(), 'half-bad.tar');
+    const good = singleFileTar('good.bin', randomBytes(200 * 1024));
+    const bad = singleFileTar('bad.bin', randomBytes(200 * 1024));
+    await writeLegacyArchive(file, {
+      config: { rootfs: { type: 'layers', diff_ids: [sha256(good), `sha256:${'0'.repeat(64)}`] } },
+      layers: [
+        { name: 'l1/layer.tar', content: good },
+        { name: 'l2/layer.tar', content: bad },
+      ],
+    });
+    const result = await runHoist(['push', file, `${registry.host}/sources/half-bad:v1`]);
+    expect(result.code).toBe(2);
+    // Progress lines for the good layer may come first; the failure is one line, the last.
+    const errors = result.stderr.trim().split('\n').filter((l) => l.startsWith('hoist: error:'));
+    expect(errors).toHaveLength(1);
+    expect(result.stderr.trim().split('\n').at(-1)).toContain('does not match its diffID');
+    const log = (await registry.accessLog()).filter((e) => e.uri.startsWith('/v2/sources/half-bad/'));
+    expect(log.filter((e) => e.uri.includes('/manifests/') && e.method === 'PUT')).toEqual([]);
+    expect(await manifestStatus(registry.url, 'sources/half-bad', 'v1')).toBe(404);
   });
 });
 
