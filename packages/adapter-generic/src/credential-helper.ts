@@ -11,15 +11,18 @@ export const HELPER_TIMEOUT_MS = 10_000;
 /** A helper's answer is a few hundred bytes; anything past this is not one. */
 const MAX_OUTPUT = 64 * 1024;
 
-export async function helperCredential(
-  helper: string,
-  serverUrl: string,
-  registry: string,
-  env: NodeJS.ProcessEnv = process.env,
-  timeoutMs = HELPER_TIMEOUT_MS,
-): Promise<Credential | undefined> {
+export interface HelperOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** An aborted push stops waiting for the helper, and the helper is killed. */
+  signal?: AbortSignal;
+}
+
+export async function helperCredential(helper: string, serverUrl: string, registry: string, options: HelperOptions = {}): Promise<Credential | undefined> {
   const program = `docker-credential-${helper}`;
-  const { code, stdout, stderr, error } = await runHelper(program, serverUrl, env, timeoutMs);
+  const timeoutMs = options.timeoutMs ?? HELPER_TIMEOUT_MS;
+  const { code, stdout, stderr, error } = await runHelper(program, serverUrl, options.env ?? process.env, timeoutMs, options.signal);
+  if (error?.name === 'AbortError') throw error;
   if (error?.code === 'ENOENT') throw new PushError('USAGE', `credential helper ${program} not found on PATH`);
   if (error?.code === 'ETIMEDOUT') throw new PushError('UNAUTHORIZED', `credential helper ${program} did not answer within ${timeoutMs / 1000} s`);
   if (code !== 0) {
@@ -45,9 +48,9 @@ interface HelperRun {
   error?: NodeJS.ErrnoException;
 }
 
-function runHelper(program: string, serverUrl: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<HelperRun> {
+function runHelper(program: string, serverUrl: string, env: NodeJS.ProcessEnv, timeoutMs: number, signal?: AbortSignal): Promise<HelperRun> {
   return new Promise((resolve) => {
-    const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
     let stdout = '';
     let stderr = '';
     let settled = false;

@@ -13,14 +13,15 @@ export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(env['DOCKER_CONFIG'] || join(homedir(), '.docker'), 'config.json');
 }
 
-export async function readDockerConfigCredential(registry: string, file: string, env: NodeJS.ProcessEnv = process.env): Promise<Credential | undefined> {
+export async function readDockerConfigCredential(registry: string, file: string, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<Credential | undefined> {
   const config = await readAuthFile(file);
   if (!config) return undefined;
   const fromAuths = credentialFromAuths(config.auths, registry, file);
   if (fromAuths) return fromAuths;
   const helpers = typeof config.credHelpers === 'object' && config.credHelpers !== null ? (config.credHelpers as Record<string, unknown>) : {};
   const helper = Object.entries(helpers).find(([key, name]) => registryOfKey(key) === registry && typeof name === 'string')?.[1] as string | undefined;
-  if (helper) return helperCredential(helper, registry, registry, env);
-  if (typeof config.credsStore === 'string' && config.credsStore !== '') return helperCredential(config.credsStore, registry, registry, env);
+  const options = { env, ...(signal ? { signal } : {}) };
+  if (helper) return helperCredential(helper, registry, registry, options);
+  if (typeof config.credsStore === 'string' && config.credsStore !== '') return helperCredential(config.credsStore, registry, registry, options);
   return undefined;
 }

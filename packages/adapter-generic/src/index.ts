@@ -37,7 +37,7 @@ export function genericAdapter(options: GenericAdapterOptions = {}): RegistryAda
         return { kind: 'basic', username: explicit.username, password: explicit.password };
       }
       return (
-        (await readDockerConfigCredential(registry, options.dockerConfig ?? dockerConfigPath(env), env)) ??
+        (await readDockerConfigCredential(registry, options.dockerConfig ?? dockerConfigPath(env), env, context.signal)) ??
         (await readContainersAuthCredential(registry, env))
       );
     },

@@ -64,6 +64,15 @@ describe('credential sources', () => {
 
   it('gives up on a helper that hangs', async () => {
     const { env } = await world({});
-    await expect(helperCredential('test', 'slow.example', 'slow.example', env, 300)).rejects.toThrow('did not answer within 0.3 s');
+    await expect(helperCredential('test', 'slow.example', 'slow.example', { env, timeoutMs: 300 })).rejects.toThrow('did not answer within 0.3 s');
+  });
+
+  it('stops waiting for a helper, and kills it, when the push is aborted', async () => {
+    const { adapter } = await world({ config: { credsStore: 'test' } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
+    await expect(adapter.resolveCredentials('slow.example', { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
