@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genericAdapter } from '@hoist/adapter-generic';
 import { memoryBlobLocations, memoryCompressionCache, openSource, parseReference, pushImage, type CompressionCache, type Descriptor, type ImageSource, type PushEvent } from '@hoist/core';
-import { makeDocker25Archive, makeImageLayout, sha256, singleFileTar, skopeoArchive, skopeoCopyToLayout, skopeoRawManifest, writeLegacyArchive, type WrittenImage } from '@hoist/test-images';
+import { makeDocker25Archive, makeImageLayout, sha256, singleFileTar, skopeoArchive, skopeoCopyToLayout, skopeoRawManifest, tarOf, umociUnpack, writeLegacyArchive, type WrittenImage } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
 import { manifestStatus, runHoist, tempDir } from './helpers.js';
 
@@ -118,6 +118,23 @@ describe('sources', () => {
     expect(compressions(first)).toBe(2);
     expect(compressions(second)).toBe(0);
     expect(second.result.digest).toBe(first.result.digest);
+  });
+
+  it("a layer compressed by hoist unpacks with umoci (Go's gzip) to the very files of the save", async () => {
+    // Big enough for many blocks, some stored (random bytes) and some deflated (text).
+    const files = [
+      { name: 'usr/lib/libfake.so', content: randomBytes(1500 * 1024) },
+      { name: 'etc/fake.conf', content: Buffer.from('key = value # a compressible line\n'.repeat(40_000)) },
+    ];
+    const layer = tarOf(files);
+    const file = join(await tempDir(), 'image.tar');
+    await writeLegacyArchive(file, { config: { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(layer)] } }, layers: [{ name: 'l1/layer.tar', content: layer }] });
+    expect((await runHoist(['push', file, `${registry.host}/sources/unpack:v1`])).code).toBe(0);
+    const copy = await tempDir();
+    await skopeoCopyToLayout(`${registry.host}/sources/unpack:v1`, copy);
+    const rootfs = join(await tempDir(), 'rootfs');
+    await umociUnpack(copy, 'copy', rootfs);
+    for (const f of files) expect((await readFile(join(rootfs, f.name))).equals(f.content), f.name).toBe(true);
   });
 
   it('uploads a compressed layer while the next one is still being compressed', async () => {

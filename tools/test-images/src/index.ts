@@ -5,4 +5,4 @@ export type { RegistryAccess } from './skopeo.js';
 export { singleFileTar, tarOf } from './tar.js';
 export { makeDocker25Archive, OCI_LAYER_TAR, skopeoArchive, writeLegacyArchive } from './archives.js';
 export type { Docker25Archive } from './archives.js';
-export { makeUmociLayout } from './umoci.js';
+export { makeUmociLayout, umociUnpack } from './umoci.js';

@@ -19,3 +19,8 @@ export async function makeUmociLayout(dir: string, ref: string, fileContent = 'h
     await rm(scratch, { recursive: true, force: true });
   }
 }
+
+/** Unpacks an image of an OCI layout with umoci (Go's gzip and tar readers) into `rootfs`. */
+export async function umociUnpack(layout: string, ref: string, rootfs: string): Promise<void> {
+  await run('umoci', ['raw', 'unpack', '--rootless', '--image', `${layout}:${ref}`, rootfs]);
+}
