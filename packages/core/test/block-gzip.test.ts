@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { blockGzip } from '../src/block-gzip.js';
 
@@ -52,6 +52,22 @@ describe('blockGzip', () => {
     expect((await gzip(random)).length).toBeLessThan(random.length * 1.001);
     const text = Buffer.alloc(2048 * KiB, 'compressible text, over and over. ');
     expect((await gzip(text)).length).toBeLessThan(text.length / 50);
+  });
+
+  it('deflates a block that is random only in part (compressed files around some text)', async () => {
+    // Two of the three samples fall on random bytes, one on text: still worth deflating.
+    const block = Buffer.concat([randomBytes(100 * KiB), Buffer.alloc(56 * KiB, 'plain text between them. '), randomBytes(100 * KiB)]);
+    expect((await gzip(block)).length).toBeLessThan(block.length * 0.9);
+  });
+
+  it('compresses text about as well as one zlib stream: each block starts from the one before', async () => {
+    // Words drawn from a vocabulary, as in manuals and source: what a block can refer back to
+    // lies in the block before it as much as in its own past.
+    const words = Array.from({ length: 2000 }, () => randomBytes(6).toString('base64url'));
+    let text = '';
+    while (text.length < 4 * 1024 * KiB) text += `${words[Math.floor(Math.random() * words.length)]} `;
+    const input = Buffer.from(text);
+    expect((await gzip(input)).length).toBeLessThan(gzipSync(input, { level: 6 }).length * 1.005);
   });
 
   it('gives the same bytes for the same input, however the input is chunked', async () => {
