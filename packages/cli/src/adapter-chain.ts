@@ -1,6 +1,7 @@
 import type { Credential, RegistryAdapter } from '@hoist/core';
 import type { GenericAdapterOptions } from '@hoist/adapter-generic';
 import { loadCustomAdapter } from './custom-adapter.js';
+import { KNOWN_CLOUD_ADAPTERS, type KnownAdapter } from './known-adapters.js';
 
 /**
  * The adapters a push tries, first match wins: the user's own (`--adapter`), the cloud adapters
@@ -22,26 +23,17 @@ export interface AdapterChain {
   missing: Set<string>;
 }
 
-/** Each cloud adapter falls back on Docker-style credentials when its SDK finds none at all. */
-type CloudLoaders = Record<string, (options: ChainOptions, fallback: RegistryAdapter) => Promise<RegistryAdapter>>;
-
-const CLOUD_LOADERS: CloudLoaders = {
-  '@hoist/adapter-ecr': async (o, fallback) => (await import('@hoist/adapter-ecr')).ecrAdapter({ fallback, ...(o.createRepository ? { createRepository: {} } : {}) }),
-  '@hoist/adapter-gcr': async (_o, fallback) => (await import('@hoist/adapter-gcr')).gcrAdapter({ fallback }),
-  '@hoist/adapter-acr': async (_o, fallback) => (await import('@hoist/adapter-acr')).acrAdapter({ fallback }),
-};
-
-export async function adapterChain(options: ChainOptions, cloudLoaders: CloudLoaders = CLOUD_LOADERS): Promise<AdapterChain> {
+export async function adapterChain(options: ChainOptions, clouds: readonly KnownAdapter[] = KNOWN_CLOUD_ADAPTERS): Promise<AdapterChain> {
   const { genericAdapter } = await import('@hoist/adapter-generic');
   const { dockerHubAdapter } = await import('@hoist/adapter-dockerhub');
   const generic = genericAdapter(options.generic);
   const adapters: RegistryAdapter[] = [];
   for (const path of options.custom ?? []) adapters.push(await loadCustomAdapter(path));
   const missing = new Set<string>();
-  for (const [name, load] of Object.entries(cloudLoaders)) {
-    const adapter = await load(options, generic).catch((error: unknown) => {
-      if (!isMissingPackage(error, name)) throw error;
-      missing.add(name);
+  for (const cloud of clouds) {
+    const adapter = await cloud.load(options, generic).catch((error: unknown) => {
+      if (!isMissingPackage(error, cloud.package)) throw error;
+      missing.add(cloud.package);
       return undefined;
     });
     if (adapter) adapters.push(adapter);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapterChain } from '../src/adapter-chain.js';
-import { missingAdapterNotices } from '../src/known-adapters.js';
+import { KNOWN_CLOUD_ADAPTERS, missingAdapterNotices, type KnownAdapter } from '../src/known-adapters.js';
 import { UsageError } from '../src/usage-error.js';
 
 let dir: string;
@@ -18,9 +18,13 @@ async function module(name: string, text: string): Promise<string> {
   return path;
 }
 
-const notInstalled = (name: string) => async () => {
-  throw Object.assign(new Error(`Cannot find package '${name}' imported from /x/adapter-chain.js`), { code: 'ERR_MODULE_NOT_FOUND' });
-};
+/** The ECR entry of the known adapters, as if `name` could not be found when it loads. */
+const ecrWithout = (name: string): KnownAdapter => ({
+  ...KNOWN_CLOUD_ADAPTERS.find((k) => k.package === '@hoist/adapter-ecr')!,
+  load: async () => {
+    throw Object.assign(new Error(`Cannot find package '${name}' imported from /x/adapter-chain.js`), { code: 'ERR_MODULE_NOT_FOUND' });
+  },
+});
 
 describe('adapterChain', () => {
   it('loads every installed cloud adapter before Docker Hub and the generic catch-all', async () => {
@@ -30,20 +34,20 @@ describe('adapterChain', () => {
   });
 
   it('records a cloud adapter that is not installed and goes on without it', async () => {
-    const { adapters, missing } = await adapterChain({ generic: {}, createRepository: false }, { '@hoist/adapter-ecr': notInstalled('@hoist/adapter-ecr') });
+    const { adapters, missing } = await adapterChain({ generic: {}, createRepository: false }, [ecrWithout('@hoist/adapter-ecr')]);
     expect(adapters.map((a) => a.name)).toEqual(['dockerhub', 'generic']);
     expect([...missing]).toEqual(['@hoist/adapter-ecr']);
   });
 
   it('fails loudly when an installed adapter cannot load one of its own dependencies', async () => {
-    const broken = adapterChain({ generic: {}, createRepository: false }, { '@hoist/adapter-ecr': notInstalled('@aws-sdk/client-ecr') });
+    const broken = adapterChain({ generic: {}, createRepository: false }, [ecrWithout('@aws-sdk/client-ecr')]);
     await expect(broken).rejects.toThrow(/@aws-sdk\/client-ecr/);
   });
 
   it('puts --adapter modules first, whether they export an adapter or a factory', async () => {
     const object = await module('object.mjs', `export default { name: 'in-house', matches: (r) => r === 'reg.corp', resolveCredentials: async () => undefined, capabilities: () => ({ upload: 'monolithic', mount: false }) };`);
     const factory = await module('factory.mjs', `export default async () => ({ name: 'factory', matches: () => false, resolveCredentials: async () => undefined, capabilities: () => ({ upload: 'chunked', mount: true }) });`);
-    const { adapters } = await adapterChain({ generic: {}, createRepository: false, custom: [object, factory] }, {});
+    const { adapters } = await adapterChain({ generic: {}, createRepository: false, custom: [object, factory] }, []);
     expect(adapters.map((a) => a.name)).toEqual(['in-house', 'factory', 'dockerhub', 'generic']);
   });
 
@@ -56,7 +60,7 @@ describe('adapterChain', () => {
       [broken, /could not be loaded: /],
     ];
     for (const [path, message] of cases) {
-      const error = await adapterChain({ generic: {}, createRepository: false, custom: [path] }, {}).catch((e: unknown) => e);
+      const error = await adapterChain({ generic: {}, createRepository: false, custom: [path] }, []).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UsageError);
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).not.toContain('\n');
