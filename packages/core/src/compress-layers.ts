@@ -53,6 +53,8 @@ interface Options {
   emit: PushEventListener;
   /** Each compressed layer as soon as `source` can serve it, before the graph is complete. */
   onLayer?: (blob: Descriptor) => void;
+  /** Stops the layers still compressing, and those not begun (the push failed). */
+  signal?: AbortSignal;
 }
 
 export async function startLayerCompression(root: ManifestNode, source: ImageSource, options: Options): Promise<LayerCompression> {
@@ -142,7 +144,11 @@ class CompressionRun {
       return this.ready({ mediaType, digest: known.digest, size: known.size });
     }
     const file = join(this.scratch, `layer-${++this.written}.gz`);
-    const result = await this.limiter.run(() => compressToFile(this.source.openBlob(layer), layer, level, file, this.source.description));
+    const signal = this.options.signal;
+    const result = await this.limiter.run(() => {
+      signal?.throwIfAborted();
+      return compressToFile(this.source.openBlob(layer), layer, level, file, this.source.description, signal);
+    });
     this.options.cache.remember(key, result);
     this.openers.set(result.digest, () => createReadStream(file, { highWaterMark: 1024 * 1024 }));
     this.files.add(result.digest);
@@ -167,7 +173,7 @@ function gzipStream(input: Readable, level: number): Readable {
 }
 
 /** Compresses a layer into `file`, hashing both sides in the same pass; checks the diffID. */
-async function compressToFile(input: Readable, layer: Descriptor, level: number, file: string, where: string): Promise<{ digest: string; size: number }> {
+async function compressToFile(input: Readable, layer: Descriptor, level: number, file: string, where: string, signal: AbortSignal | undefined): Promise<{ digest: string; size: number }> {
   const uncompressed = createHash('sha256');
   const compressed = createHash('sha256');
   let size = 0;
@@ -185,6 +191,7 @@ async function compressToFile(input: Readable, layer: Descriptor, level: number,
         size += chunk.length;
       }),
       createWriteStream(file),
+      { signal },
     );
   } catch (error) {
     throw new PushError('INVALID_SOURCE', `${where}: cannot read layer ${layer.digest}: ${(error as Error).message}`);

@@ -76,13 +76,24 @@ export interface PushResult {
 }
 
 export async function pushImage(options: PushOptions): Promise<PushResult> {
-  const emit = options.onEvent ?? (() => {});
+  // Once the push has failed, layers still compressing stop, and nothing more is reported: the
+  // failure is the last word.
+  const stop = new AbortController();
+  const emit: PushEventListener = (event) => {
+    if (!stop.signal.aborted) options.onEvent?.(event);
+  };
   const loaded = await loadImageGraph(options.source);
   const selected = selectPlatforms(loaded, options.platforms ?? []);
   const compressionCache = options.compressionCache ?? memoryCompressionCache();
   // Each layer goes up as soon as it is compressed, while the others are still compressing.
   const ready = new ReadyLayers();
-  const compression = await startLayerCompression(selected, options.source, { settings: options.compression ?? DEFAULT_COMPRESSION, cache: compressionCache, emit, onLayer: ready.add });
+  const compression = await startLayerCompression(selected, options.source, {
+    settings: options.compression ?? DEFAULT_COMPRESSION,
+    cache: compressionCache,
+    emit,
+    onLayer: ready.add,
+    signal: stop.signal,
+  });
   const session = new PushSession({ ...options, source: compression.source, onEvent: emit });
   ready.attach((blob) => session.prefetch(blob));
   try {
@@ -90,6 +101,7 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
     await compressionCache.save();
     return { ...result, sourceDigest: loaded.descriptor.digest };
   } catch (error) {
+    stop.abort(error);
     await session.fail(error);
     throw error;
   } finally {

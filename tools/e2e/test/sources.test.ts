@@ -164,6 +164,36 @@ describe('sources', () => {
     expect(sha256(await skopeoRawManifest(`${registry.host}/sources/early:v1`))).toBe(result.digest);
   });
 
+  it('a failed push stops compressing the other layers, and reports nothing after its failure', async () => {
+    // The first layer's bytes are held until the push has failed on the second (not its diffID).
+    const layers = [singleFileTar('held.bin', randomBytes(300 * 1024)), singleFileTar('bad.bin', randomBytes(300 * 1024))];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const source = uncompressedSource(layers, (i) => (i === 0 ? released : Promise.resolve()));
+    const openBlob = source.openBlob.bind(source);
+    let held: Readable | undefined;
+    source.openBlob = (d) => {
+      if (d.digest === sha256(layers[1]!)) return Readable.from([randomBytes(layers[1]!.length)]);
+      const stream = openBlob(d);
+      if (d.digest === sha256(layers[0]!)) held = stream;
+      return stream;
+    };
+    const events: PushEvent[] = [];
+    const failure = pushImage({
+      source,
+      destinations: [parseReference(`${registry.host}/sources/stopped:v1`)],
+      adapters: [genericAdapter({ dockerConfig: '/nonexistent' })],
+      blobLocations: memoryBlobLocations(),
+      onEvent: (event) => events.push(event),
+    });
+    await expect(failure).rejects.toMatchObject({ code: 'INVALID_SOURCE', message: expect.stringContaining('does not match its diffID') });
+    const reported = events.length;
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(held?.destroyed).toBe(true);
+    expect(events.slice(reported)).toEqual([]);
+  });
+
   it('an archive holding two images: REF or @N picks one, none given lists them', async () => {
     const file = join(await tempDir(), 'two.tar');
     const layer = singleFileTar('a.txt', Buffer.from('a\n'));
