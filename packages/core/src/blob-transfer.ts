@@ -15,8 +15,6 @@ export interface TransferOptions {
   capabilities: RegistryCapabilities;
   stallMs: number;
   open: OpenBlob;
-  /** The bytes were hashed as this process made them: not hashed again on the way out. */
-  hashed?: boolean;
   /** A session the registry already opened (a declined mount); used for the first attempt. */
   session?: URL;
   onBytes: (sent: number) => void;
@@ -57,7 +55,7 @@ export async function transferBlob(target: RepositoryTarget, blob: Descriptor, o
       session = reuse ?? (await startUpload(target));
       reuse = undefined;
       key = options.sessions.add(target, session.location);
-      await uploadBlob(target, blob, options.open, session, { capabilities: options.capabilities, stallMs: options.stallMs, onBytes: options.onBytes, hashed: options.hashed ?? false });
+      await uploadBlob(target, blob, options.open, session, { capabilities: options.capabilities, stallMs: options.stallMs, onBytes: options.onBytes });
       options.sessions.delete(key);
       return;
     } catch (error) {

@@ -7,6 +7,7 @@ import { PushError } from './errors.js';
 import { uploadLocation, withDigest } from './location.js';
 import type { RegistryClient } from './registry-client.js';
 import { registryError } from './registry-error.js';
+import type { BlobBytes } from './shared-read.js';
 import { StallGuard } from './stall-guard.js';
 
 /**
@@ -19,7 +20,8 @@ export interface RepositoryTarget {
   signal?: AbortSignal;
 }
 
-export type OpenBlob = () => Readable;
+/** A fresh stream of the blob's bytes, for each request that sends them. */
+export type OpenBlob = () => BlobBytes;
 
 /** Chunk size when an adapter asks for chunked uploads without naming one. */
 const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
@@ -100,8 +102,6 @@ export interface UploadOptions {
   /** An upload body that moves no bytes for this long is aborted (and retried by the caller). */
   stallMs: number;
   onBytes?: (sent: number) => void;
-  /** Skip hashing (the bytes were hashed when this process made them); the size is still checked. */
-  hashed?: boolean;
 }
 
 export async function uploadBlob(
@@ -111,23 +111,34 @@ export async function uploadBlob(
   session: UploadSession,
   options: UploadOptions,
 ): Promise<void> {
+  const opened: Readable[] = [];
   // pipeline, not pipe: an error anywhere (a corrupt byte, an unreadable file, a stall) must
-  // destroy the body undici is sending, so the request fails instead of hanging.
-  const verified = (): Readable =>
-    pipeline(
-      open(),
-      new VerifyingStream(blob, options.onBytes, !options.hashed),
+  // destroy the body undici is sending, so the request fails instead of hanging. Bytes already
+  // verified upstream (made here, or a read shared between registries) only have their size checked.
+  const verified = (): Readable => {
+    const { stream, verified: checked } = open();
+    opened.push(stream);
+    return pipeline(
+      stream,
+      new VerifyingStream(blob, options.onBytes, !checked),
       new StallGuard(options.stallMs, `upload of blob ${blob.digest} to ${target.repository}`),
       () => {},
     );
-  if (options.capabilities.upload === 'chunked') {
-    await uploadChunked(target, blob, verified(), session, options.capabilities);
-  } else {
-    await uploadMonolithic(target, blob, verified, session);
+  };
+  try {
+    if (options.capabilities.upload === 'chunked') {
+      await uploadChunked(target, blob, verified(), session, options.capabilities);
+    } else {
+      await uploadMonolithic(target, blob, verified, session);
+    }
+  } finally {
+    // A request that ended early (a refusal, a re-authentication) may leave its body unread; a
+    // read shared with other registries must not wait for it.
+    for (const stream of opened) stream.destroy();
   }
 }
 
-async function uploadMonolithic(target: RepositoryTarget, blob: Descriptor, body: OpenBlob, session: UploadSession): Promise<void> {
+async function uploadMonolithic(target: RepositoryTarget, blob: Descriptor, body: () => Readable, session: UploadSession): Promise<void> {
   const res = await target.client.send({
     method: 'PUT',
     target: withDigest(session.location, blob.digest),

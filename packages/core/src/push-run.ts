@@ -12,6 +12,7 @@ import { manifestExists, putManifest, tagDigest } from './manifest-push.js';
 import type { DestinationResult, PushOptions } from './push.js';
 import { RegistryClient } from './registry-client.js';
 import { RetryBudget } from './retry-budget.js';
+import { SharedReads } from './shared-read.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { transportFetch } from './adapter-context.js';
 import type { Transport } from './transport.js';
@@ -47,6 +48,8 @@ interface Destination extends RepositoryTarget {
 export class PushRun {
   readonly locations: BlobLocations;
   readonly sessions = new OpenSessions();
+  /** One read of each blob for every registry that uploads it at about the same time. */
+  readonly reads: SharedReads;
   private readonly policy: RetryPolicy;
   private readonly budget: RetryBudget;
   private readonly stallMs: number;
@@ -68,6 +71,7 @@ export class PushRun {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
     this.budget = new RetryBudget(options.timeoutMs);
     this.stallMs = options.timeouts?.stallMs ?? DEFAULT_STALL_MS;
+    this.reads = new SharedReads(new Set(options.destinations.map((d) => d.registry)).size);
   }
 
   /**
@@ -221,6 +225,7 @@ export class PushRun {
     const candidates = [...fromOrigin, ...this.locations.lookup(dest.registryName, blob.digest)];
     const placing = dest.registry.limiter
       .run(() => this.inRepository(dest, () => this.placeBlob(dest, blob, candidates, true)))
+      .finally(() => this.reads.settle(blob.digest, dest.registryName))
       .then(() => dest.repository);
     this.holders.set(key, placing);
     await placing;
@@ -261,11 +266,11 @@ export class PushRun {
     }
     this.emit({ type: 'blob-started', ...event });
     let lastProgress = Date.now();
+    const source = this.options.source;
     await transferBlob(dest, blob, {
       capabilities: dest.registry.capabilities,
       stallMs: this.stallMs,
-      open: () => this.options.source.openBlob(blob),
-      hashed: this.options.source.madeHere?.(blob) ?? false,
+      open: this.reads.opener(blob, dest.registryName, () => source.openBlob(blob), source.madeHere?.(blob) ?? false),
       ...(session ? { session } : {}),
       onBytes: (sent) => {
         const now = Date.now();

@@ -64,6 +64,7 @@ export class PushSession {
   }
 
   async close(): Promise<void> {
+    this.run.reads.close();
     this.options.signal?.removeEventListener('abort', this.onAbort);
     await this.transport.close();
   }
