@@ -109,17 +109,19 @@ export const SCENARIOS: Scenario[] = [
     destinations: 3,
     async prepare(dir) {
       const writer = await LayoutWriter.create(dir);
-      await layoutWithWriter(writer, [() => writeRandomLayer(writer, 48 * MiB), () => writeRandomLayer(writer, 48 * MiB)]);
-      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench` };
+      const image = await layoutWithWriter(writer, [() => writeRandomLayer(writer, 48 * MiB), () => writeRandomLayer(writer, 48 * MiB)]);
+      const blobs = [image.config, ...image.layers].map((d) => ({ path: writer.blobPath(d.digest), digest: d.digest }));
+      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench`, blobs };
     },
   },
 ];
 
-async function layoutWithWriter(writer: LayoutWriter, layers: (() => Promise<{ layer: Descriptor; diffId: string }>)[]): Promise<void> {
+async function layoutWithWriter(writer: LayoutWriter, layers: (() => Promise<{ layer: Descriptor; diffId: string }>)[]): Promise<{ config: Descriptor; layers: Descriptor[] }> {
   const written = [];
   for (const make of layers) written.push(await make());
   const image = await writer.writeImage(written);
   await writer.writeIndexJson([{ descriptor: image.manifest, ref: 'bench' }]);
+  return { config: image.config, layers: written.map((w) => w.layer) };
 }
 
 export async function withRegistries<T>(count: number, use: (registries: TestRegistry[]) => Promise<T>): Promise<T> {
@@ -142,6 +144,12 @@ export async function skopeoPush(inputs: Inputs, destinations: string[]): Promis
     costs.push(await measure('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', ...(inputs.skopeoFlags ?? []), inputs.skopeoSource, `docker://${destination}`]));
   }
   return { wall: sum(costs.map((c) => c.wall)), cpu: sum(costs.map((c) => c.cpu)), rssMiB: Math.max(...costs.map((c) => c.rssMiB)) };
+}
+
+/** The floor to several registries: one curl chain per registry, all at once; the slowest chain counts. */
+export async function curlFloorAll(registries: TestRegistry[], blobs: { path: string; digest: string }[]): Promise<Cost> {
+  const costs = await Promise.all(registries.map((r) => curlFloor(r, blobs)));
+  return { wall: Math.max(...costs.map((c) => c.wall)), cpu: sum(costs.map((c) => c.cpu)), rssMiB: Math.max(...costs.map((c) => c.rssMiB)) };
 }
 
 /** The floor: the same blobs sent with curl, one POST and one streamed PUT each, one after another. */
