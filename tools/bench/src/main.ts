@@ -36,6 +36,9 @@ for (const scenario of scenarios) {
   const dir = await mkdtemp(join(tmpdir(), `hoist-bench-${scenario.name}-`));
   try {
     const inputs = await scenario.prepare(dir);
+    // The inputs just written (512 MiB for big) would otherwise be flushed to disk during the
+    // first runs, and slow whichever tool ran then.
+    execFileSync('sync');
     rows.push(await runScenario(scenario, inputs));
   } finally {
     await rm(dir, { recursive: true, force: true });
