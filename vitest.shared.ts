@@ -4,7 +4,8 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 /**
  * One vitest setup for every package: sources of the workspace packages (the `@hoist/source`
- * export condition) instead of their builds, and a JSON report per package that
+ * export condition) instead of their builds, a temporary directory of the run's own, removed
+ * when it ends (tools/scripts/test-tmpdir.mjs), and a JSON report per package that
  * tools/scripts/test-summary.mjs adds up into the closing line of `npm test`.
  */
 const root = dirname(fileURLToPath(import.meta.url));
@@ -16,6 +17,7 @@ export function hoistVitestConfig(packageDir: string, test: NonNullable<ViteUser
     ssr: { resolve: { conditions: ['@hoist/source'], externalConditions: ['@hoist/source'] } },
     test: {
       include: ['test/**/*.test.ts'],
+      globalSetup: [join(root, 'tools', 'scripts', 'test-tmpdir.mjs')],
       reporters: ['default', ['json', { outputFile: join(root, 'test-reports', `${basename(packageDir)}.json`) }]],
       ...test,
     },
