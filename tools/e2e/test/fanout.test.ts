@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genericAdapter } from '@hoist/adapter-generic';
-import { memoryBlobLocations, openOciLayout, parseReference, pushImage, type ImageSource, type PushEvent } from '@hoist/core';
+import { memoryBlobLocations, openOciLayout, parseReference, pushImage, type ImageSource, type PushEvent, type RegistryAdapter } from '@hoist/core';
 import { makeImageLayout, sha256, skopeoCopyToLayout, skopeoRawManifest, type WrittenImage } from '@hoist/test-images';
 import { startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '@hoist/test-registry';
 import { manifestStatus, runHoist, tempDir } from './helpers.js';
@@ -42,14 +42,14 @@ async function countingSource(dir: string): Promise<{ source: ImageSource; opens
 }
 
 let repoCounter = 0;
-async function pushToAll(hosts: string[], dir = layout) {
+async function pushToAll(hosts: string[], dir = layout, adapters: RegistryAdapter[] = [genericAdapter({ dockerConfig: '/nonexistent' })]) {
   const repository = `fanout/app${++repoCounter}`;
   const { source, opens } = await countingSource(dir);
   const events: PushEvent[] = [];
   const outcome = await pushImage({
     source,
     destinations: hosts.map((host) => parseReference(`${host}/${repository}:v1`)),
-    adapters: [genericAdapter({ dockerConfig: '/nonexistent' })],
+    adapters,
     blobLocations: memoryBlobLocations(),
     retryPolicy: { baseDelayMs: 40 },
     onEvent: (e) => events.push(e),
@@ -91,6 +91,21 @@ describe('one read of each blob for every registry', () => {
       }
     } finally {
       proxy.clearRules();
+    }
+  });
+
+  it('one registry in chunks and one in a single PUT share the read', async () => {
+    const [monolithic, chunked] = registries as [TestRegistry, TestRegistry];
+    const inChunks = genericAdapter({ dockerConfig: '/nonexistent', capabilities: { upload: 'chunked', chunkSize: 1024 * 1024 } });
+    const adapters = [{ ...inChunks, name: 'chunked', matches: (host: string) => host === chunked.host }, genericAdapter({ dockerConfig: '/nonexistent' })];
+    const mark = (await chunked.accessLog()).length;
+    const push = await pushToAll([monolithic.host, chunked.host], layout, adapters);
+    expect(push.error).toBeUndefined();
+    expect(Object.fromEntries(push.opens)).toEqual(Object.fromEntries(blobsOf(image).map((b) => [b.digest, 1])));
+    const patches = (await chunked.accessLog()).slice(mark).filter((e) => e.method === 'PATCH');
+    expect(patches.length).toBeGreaterThanOrEqual(Math.ceil(image.layers[0]!.size / (1024 * 1024)));
+    for (const host of [monolithic.host, chunked.host]) {
+      expect(sha256(await skopeoRawManifest(`${host}/${push.repository}:v1`))).toBe(image.manifest.digest);
     }
   });
 
