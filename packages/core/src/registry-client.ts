@@ -52,6 +52,12 @@ export class RegistryClient {
   readonly host: string;
   private readonly transport: Transport;
   private readonly tokens: TokenCache;
+  /**
+   * Token fetches under way, by scope: the requests that need a token at the same moment (four
+   * blob mounts starting together) wait for one fetch instead of each asking the token service,
+   * which registries such as Docker Hub rate-limit.
+   */
+  private readonly fetching = new Map<string, Promise<string>>();
   private readonly resolveCredential: () => Promise<Credential | undefined>;
   private readonly plainHttp: boolean;
   private readonly policy: RetryPolicy;
@@ -210,21 +216,27 @@ export class RegistryClient {
       return basicAuthorization(credential);
     }
     const key = scopes.join(' ');
+    // A fetch under way gives a token newer than any this request was refused with.
+    const pending = this.fetching.get(key);
+    if (pending) return `Bearer ${await pending}`;
     if (fresh) this.tokens.delete(key);
-    let token = this.tokens.get(key);
-    if (token === undefined) {
-      const fetched = await fetchToken({
-        transport: this.transport,
-        challenge: auth.challenge,
-        registryUrl: base,
-        scopes,
-        credential,
-        ...(signal ? { signal } : {}),
-      });
-      this.tokens.set(key, fetched.token, fetched.lifetimeSeconds);
-      token = fetched.token;
-    }
-    return `Bearer ${token}`;
+    const cached = this.tokens.get(key);
+    if (cached !== undefined) return `Bearer ${cached}`;
+    const fetching = fetchToken({
+      transport: this.transport,
+      challenge: auth.challenge,
+      registryUrl: base,
+      scopes,
+      credential,
+      ...(signal ? { signal } : {}),
+    })
+      .then((fetched) => {
+        this.tokens.set(key, fetched.token, fetched.lifetimeSeconds);
+        return fetched.token;
+      })
+      .finally(() => this.fetching.delete(key));
+    this.fetching.set(key, fetching);
+    return `Bearer ${await fetching}`;
   }
 
   private getCredential(): Promise<Credential | undefined> {
