@@ -27,8 +27,6 @@ export interface TransportOptions {
   /** Name resolution for connections, as net.connect takes it (split-horizon DNS, tests). */
   lookup?: LookupFunction;
   timeouts?: Partial<TransportTimeouts>;
-  /** Keep-alive connections per origin. */
-  connectionsPerOrigin?: number;
   userAgent?: string;
 }
 
@@ -76,11 +74,9 @@ export class Transport {
   private readonly agents = new Map<string, Dispatcher>();
   private readonly userAgent: string;
   private readonly timeouts: TransportTimeouts;
-  private readonly connectionsPerOrigin: number;
 
   constructor(private readonly options: TransportOptions = {}) {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.connectionsPerOrigin = options.connectionsPerOrigin ?? 16;
     this.userAgent = options.userAgent ?? 'hoist';
     // Unreadable CA or client files are the user's mistake: say so before the first request.
     tlsForHost('', { ...options.tls, certsDirRoots: [] });
@@ -120,8 +116,11 @@ export class Transport {
     let agent = this.agents.get(url.origin);
     if (!agent) {
       const tls = url.protocol === 'https:' ? tlsForHost(url.host, this.options.tls ?? {}) : {};
+      // No cap on connections per origin: the push's limiter already bounds the requests in
+      // flight, and a second, smaller bound here would queue an upload whose body another
+      // registry's upload waits for (a read shared between registries) behind uploads that wait
+      // for it in turn. Keep-alive reuses the connections a push opens.
       const options = {
-        connections: this.connectionsPerOrigin,
         connect: { timeout: this.timeouts.connectMs, ...tls, ...(this.options.lookup ? { lookup: this.options.lookup } : {}) },
         headersTimeout: this.timeouts.headersMs,
         bodyTimeout: this.timeouts.bodyMs,
