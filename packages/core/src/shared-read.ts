@@ -2,17 +2,7 @@ import { pipeline, Readable } from 'node:stream';
 import type { Descriptor } from './descriptor.js';
 import { VerifyingStream } from './digest.js';
 
-/**
- * A blob pushed to several registries is read and verified once. The first registry to upload
- * it starts a read of the source (a file, or a GET from the source registry); every other
- * registry that uploads it while that read is open takes its bytes from the same read. One that
- * arrives after the first bytes went out replays them from memory: the read keeps its start
- * while registries that have not yet decided about the blob (still checking whether they hold
- * it) might join, up to a share of a budget for the whole run. After that, or once every
- * registry has joined or decided, it keeps only what its slowest upload has not taken yet, and
- * reads at most a window ahead of it: one slow registry slows the read, which no push can end
- * before anyway. A retry, or a registry that comes too late, reads the source on its own.
- */
+/** The bytes of a blob for one upload. */
 export interface BlobBytes {
   stream: Readable;
   /** Already checked against the descriptor's digest upstream: the upload only checks the size. */
@@ -28,8 +18,19 @@ export interface SharedReadLimits {
   budget: number;
 }
 
-export const DEFAULT_SHARED_READ_LIMITS: SharedReadLimits = { window: 8 * 1024 * 1024, perRead: 16 * 1024 * 1024, budget: 64 * 1024 * 1024 };
+const DEFAULT_SHARED_READ_LIMITS: SharedReadLimits = { window: 8 * 1024 * 1024, perRead: 16 * 1024 * 1024, budget: 64 * 1024 * 1024 };
 
+/**
+ * A blob pushed to several registries is read and verified once. The first registry to upload
+ * it starts a read of the source (a file, or a GET from the source registry); every other
+ * registry that uploads it while that read is open takes its bytes from the same read. One that
+ * arrives after the first bytes went out replays them from memory: the read keeps its start
+ * while registries that have not yet decided about the blob (still checking whether they hold
+ * it) might join, up to a share of a budget for the whole run. After that, or once every
+ * registry has joined or decided, it keeps only what its slowest upload has not taken yet, and
+ * reads at most a window ahead of it: one slow registry slows the read, which no push can end
+ * before anyway. A retry, or a registry that comes too late, reads the source on its own.
+ */
 export class SharedReads {
   private readonly reads = new Map<string, SharedRead>();
   /** Per digest, the registries that joined its read or are done with it. */
@@ -151,10 +152,7 @@ class SharedRead {
   }
 
   closeJoining(): void {
-    if (!this.joinable) return;
-    this.joinable = false;
-    this.events.onJoiningClosed();
-    this.pump();
+    if (this.stopJoining()) this.pump();
   }
 
   leave(consumer: Consumer): void {
@@ -180,10 +178,7 @@ class SharedRead {
       do {
         this.pumpAgain = false;
         for (const consumer of this.consumers) this.feed(consumer);
-        if (this.joinable && this.end > this.keep) {
-          this.joinable = false;
-          this.events.onJoiningClosed();
-        }
+        if (this.end > this.keep) this.stopJoining();
         this.trim();
         this.readOnOrWait();
       } while (this.pumpAgain);
@@ -260,12 +255,17 @@ class SharedRead {
     else source.pause();
   }
 
+  /** True when this call closed it. */
+  private stopJoining(): boolean {
+    if (!this.joinable) return false;
+    this.joinable = false;
+    this.events.onJoiningClosed();
+    return true;
+  }
+
   private fail(error: Error): void {
     this.failed = true;
-    if (this.joinable) {
-      this.joinable = false;
-      this.events.onJoiningClosed();
-    }
+    this.stopJoining();
     this.chunks.length = 0;
     this.events.onFinished();
     for (const consumer of this.consumers) consumer.destroy(error);
