@@ -44,8 +44,7 @@ export const SCENARIOS: Scenario[] = [
       const big = await writeRandomLayer(writer, 512 * MiB);
       const image = await writer.writeImage([big]);
       await writer.writeIndexJson([{ descriptor: image.manifest, ref: 'bench' }]);
-      const blobs = [image.config, big.layer].map((d) => ({ path: writer.blobPath(d.digest), digest: d.digest }));
-      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench`, blobs };
+      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench`, blobs: blobFiles(writer, [image.config, big.layer]) };
     },
   },
   {
@@ -76,7 +75,7 @@ export const SCENARIOS: Scenario[] = [
         hoistSource: `oci:${dir}:bench`,
         skopeoSource: `oci:${dir}:bench`,
         skopeoFlags: ['--all'],
-        blobs: blobs.map((d) => ({ path: writer.blobPath(d.digest), digest: d.digest })),
+        blobs: blobFiles(writer, blobs),
       };
     },
   },
@@ -110,11 +109,15 @@ export const SCENARIOS: Scenario[] = [
     async prepare(dir) {
       const writer = await LayoutWriter.create(dir);
       const image = await layoutWithWriter(writer, [() => writeRandomLayer(writer, 48 * MiB), () => writeRandomLayer(writer, 48 * MiB)]);
-      const blobs = [image.config, ...image.layers].map((d) => ({ path: writer.blobPath(d.digest), digest: d.digest }));
-      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench`, blobs };
+      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench`, blobs: blobFiles(writer, [image.config, ...image.layers]) };
     },
   },
 ];
+
+/** The files of these blobs in the layout, for the curl floor. */
+function blobFiles(writer: LayoutWriter, blobs: readonly Descriptor[]): { path: string; digest: string }[] {
+  return blobs.map((d) => ({ path: writer.blobPath(d.digest), digest: d.digest }));
+}
 
 async function layoutWithWriter(writer: LayoutWriter, layers: (() => Promise<{ layer: Descriptor; diffId: string }>)[]): Promise<{ config: Descriptor; layers: Descriptor[] }> {
   const written = [];
