@@ -8,8 +8,10 @@ import { UsageError } from './usage-error.js';
  */
 export const PUSH_USAGE = `Usage: hoist push [options] <source> <destination>...
 
-  <source>        OCI layout directory, OCI archive or docker save tarball (recognised by content),
-                  or oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REPO:TAG|@N]
+  <source>        docker-daemon:NAME[:TAG] (an image in the Docker daemon at DOCKER_HOST),
+                  docker://REF (an image in a registry), an OCI layout directory, OCI archive
+                  or docker save tarball (recognised by content), or oci:PATH[:REF],
+                  oci-archive:PATH[:REF], docker-archive:PATH[:REPO:TAG|@N]
   <destination>   image reference, or oci:DIR[:REF] to write an OCI layout; several are allowed
 
 Options:

@@ -81,6 +81,9 @@ export class PushError extends Error {
   }
 }
 
+/** Makes the error for one thing wrong with an input, prefixed with what the input is. */
+export type Fail = (why: string) => PushError;
+
 export function isPushError(value: unknown): value is PushError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultBlobLocationsFile, fileBlobLocations } from '../src/blob-locations.js';
+import { defaultBlobLocationsFile, fileBlobLocations } from '../src/push/blob-locations.js';
 
 const digest = `sha256:${'d'.repeat(64)}`;
 

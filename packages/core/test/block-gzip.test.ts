@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { blockGzip } from '../src/block-gzip.js';
+import { blockGzip } from '../src/compression/block-gzip.js';
 
 const KiB = 1024;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChallenges } from '../src/challenge.js';
+import { parseChallenges } from '../src/registry/challenge.js';
 
 describe('parseChallenges', () => {
   it('reads a distribution Bearer challenge', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planDestinations } from '../src/destinations.js';
+import { planDestinations } from '../src/push/destinations.js';
 import { parseReference } from '../src/reference.js';
 
 const digest = `sha256:${'b'.repeat(64)}`;

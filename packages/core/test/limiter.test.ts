@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Limiter } from '../src/limiter.js';
+import { Limiter } from '../src/push/limiter.js';
 
 describe('Limiter', () => {
   it('never runs more than its limit at once, even as slots are handed over', async () => {

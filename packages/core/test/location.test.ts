@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { uploadLocation, withDigest } from '../src/location.js';
-import type { TransportResponse } from '../src/transport.js';
+import { uploadLocation, withDigest } from '../src/registry/location.js';
+import type { TransportResponse } from '../src/registry/transport.js';
 
 const response = (location: string | undefined): TransportResponse =>
   ({ status: 202, url: new URL('https://reg.example:5000/v2/app/blobs/uploads/'), headers: { location }, body: undefined }) as unknown as TransportResponse;

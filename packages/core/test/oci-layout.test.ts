@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadImageGraph } from '../src/image-graph.js';
-import { openOciLayout, parseOciLayoutSpec } from '../src/oci-layout.js';
+import { loadImageGraph } from '../src/push/image-graph.js';
+import { openOciLayout, parseOciLayoutSpec } from '../src/sources/oci-layout.js';
 
 /** A minimal layout written byte by byte, so these tests depend on nothing but the spec. */
 async function layout(entries: { ref?: string; manifest?: object }[], extra: (dir: string, blob: (b: Buffer) => Promise<string>) => Promise<void> = async () => {}): Promise<string> {

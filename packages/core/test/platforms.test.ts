@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { digestOf } from '../src/digest.js';
-import type { ManifestNode } from '../src/image-graph.js';
-import { parsePlatform, selectPlatforms } from '../src/platforms.js';
+import type { ManifestNode } from '../src/push/image-graph.js';
+import { parsePlatform, selectPlatforms } from '../src/push/platforms.js';
 
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PushError } from '../src/errors.js';
-import { RetryBudget } from '../src/retry-budget.js';
-import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, parseRetryAfter, sleep } from '../src/retry-policy.js';
+import { RetryBudget } from '../src/registry/retry-budget.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, parseRetryAfter, sleep } from '../src/registry/retry-policy.js';
 
 describe('retry policy', () => {
   it.each([408, 429, 500, 502, 503, 504])('retries HTTP %i', (status) => expect(isRetryableStatus(status)).toBe(true));

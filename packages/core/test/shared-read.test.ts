@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { Descriptor } from '../src/descriptor.js';
-import { SharedReads, type BlobBytes } from '../src/shared-read.js';
+import { SharedReads, type BlobBytes } from '../src/push/shared-read.js';
 
 const KiB = 1024;
 const LIMITS = { window: 64 * KiB, perRead: 96 * KiB, budget: 1024 * KiB };

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PushError } from '../src/errors.js';
-import { indexTar } from '../src/tar-index.js';
+import { indexTar } from '../src/sources/tar-index.js';
+import { readTarStream } from '../src/sources/tar-stream.js';
 
 /** Archives written by GNU tar in each of its formats, read back in place. */
 const fail = (why: string) => new PushError('INVALID_SOURCE', why);
@@ -33,6 +35,27 @@ describe('indexTar', () => {
     expect(bytes.subarray(deep.offset, deep.offset + deep.size).equals(Buffer.alloc(70_000, 7))).toBe(true);
     expect(entries.get('empty')).toMatchObject({ size: 0 });
     expect([...entries.keys()].some((k) => k.endsWith('/'))).toBe(false);
+  });
+
+  it.each(['gnu', 'posix', 'ustar'])('streams %s archives in pieces of any size to the same entries and bytes', async (format) => {
+    const { file } = await archive(format);
+    const onDisk = await indexTar(file, fail);
+    const bytes = await readFile(file);
+    const streamed = new Map<string, Buffer>();
+    await readTarStream(createReadStream(file, { highWaterMark: 777 }), async (entry, body) => {
+      const parts: Buffer[] = [];
+      for await (const chunk of body) parts.push(chunk);
+      streamed.set(entry.name, Buffer.concat(parts));
+    }, fail);
+    expect([...streamed.keys()].sort()).toEqual([...onDisk.keys()].sort());
+    for (const [name, { offset, size }] of onDisk) expect(streamed.get(name)!.equals(bytes.subarray(offset, offset + size))).toBe(true);
+  });
+
+  it('skips what a stream consumer leaves unread', async () => {
+    const { file } = await archive('gnu');
+    const names: string[] = [];
+    await readTarStream(createReadStream(file), async (entry) => void names.push(entry.name), fail);
+    expect(names.sort()).toEqual([...(await indexTar(file, fail)).keys()].sort());
   });
 
   it('refuses a header whose size runs past the end of the file', async () => {

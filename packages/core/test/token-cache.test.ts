@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenCache } from '../src/auth.js';
+import { TokenCache } from '../src/registry/auth.js';
 
 describe('TokenCache', () => {
   it('serves a token until shortly before it expires', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fetchToken } from '../src/auth.js';
-import { Transport } from '../src/transport.js';
+import { fetchToken } from '../src/registry/auth.js';
+import { Transport } from '../src/registry/transport.js';
 
 /** Realms that would leak a credential are refused before any request is made. */
 const transport = new Transport();

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Transport } from '../src/transport.js';
+import { Transport } from '../src/registry/transport.js';
 
 describe('Transport connections', () => {
   it('sends every request in flight at once: none waits behind another for a connection', async () => {

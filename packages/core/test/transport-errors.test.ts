@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isPushError } from '../src/errors.js';
-import { Transport } from '../src/transport.js';
+import { Transport } from '../src/registry/transport.js';
 
 describe('Transport errors', () => {
   it('passes a bug through as it is, not as a network failure to retry', async () => {

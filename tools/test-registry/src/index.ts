@@ -24,3 +24,5 @@ export { startCloudProxy } from './cloud-proxy.js';
 export type { CloudProxy } from './cloud-proxy.js';
 export { startPathFront } from './path-front.js';
 export type { PathFront, PathRoute } from './path-front.js';
+export { startDockerDaemon } from './docker-daemon.js';
+export type { TestDockerDaemon } from './docker-daemon.js';

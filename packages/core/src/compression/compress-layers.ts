@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline as pipe, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { blockGzip } from './block-gzip.js';
+import { compressionKey, type CompressionCache } from './compression-cache.js';
+import type { Descriptor } from '../descriptor.js';
+import { digestOf } from '../digest.js';
+import { PushError } from '../errors.js';
+import type { PushEventListener } from '../push/events.js';
+import type { ManifestNode } from '../push/image-graph.js';
+import type { ImageSource } from '../sources/image-source.js';
+import { Limiter } from '../push/limiter.js';
+import { tap } from '../tap.js';
+
+/**
+ * Uncompressed layers (`docker save`, Docker 25's OCI-shaped save) are gzip'd on the way out.
+ * Each distinct layer is compressed once per run, several at a time, each in parallel blocks
+ * on libuv's thread pool (block-gzip.ts), into a temporary file while both its uncompressed and compressed bytes are
+ * hashed: the first checks the layer against its diffID, the second names the blob. Manifests
+ * that list such layers are rewritten with the compressed descriptors, and indexes above them
+ * with the new manifest digests; the image config is untouched, so diffIDs stay as they were.
+ */
+export type CompressionFormat = 'gzip' | 'none';
+
+export interface CompressionSettings {
+  format: CompressionFormat;
+  /** zlib level 1-9. */
+  level: number;
+}
+
+export const DEFAULT_COMPRESSION: CompressionSettings = { format: 'gzip', level: 6 };
+
+const COMPRESSED_TYPES: Record<string, string> = {
+  'application/vnd.oci.image.layer.v1.tar': 'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.docker.image.rootfs.diff.tar': 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+};
+
+export interface LayerCompression {
+  /** Reads blobs as the push needs them: compressed layers once compressed, the rest as they are. */
+  source: ImageSource;
+  /** The graph with compressed descriptors, once every layer is compressed. */
+  root: Promise<ManifestNode>;
+  /** Removes the temporary files of compressed layers. */
+  cleanup(): Promise<void>;
+}
+
+interface Options {
+  settings: CompressionSettings;
+  cache: CompressionCache;
+  emit: PushEventListener;
+  /** Each compressed layer as soon as `source` can serve it, before the graph is complete. */
+  onLayer?: (blob: Descriptor) => void;
+  /** Stops the layers still compressing, and those not begun (the push failed). */
+  signal?: AbortSignal;
+}
+
+export async function startLayerCompression(root: ManifestNode, source: ImageSource, options: Options): Promise<LayerCompression> {
+  if (options.settings.format === 'none' || !hasUncompressed(root)) return { source, root: Promise.resolve(root), cleanup: async () => {} };
+  const scratch = await mkdtemp(join(tmpdir(), 'hoist-layers-'));
+  const run = new CompressionRun(source, scratch, options);
+  const compressed = run.node(root);
+  // Awaited by the push; a failure before then must not count as unhandled.
+  compressed.catch(() => {});
+  return { source: run.wrappedSource(), root: compressed, cleanup: () => rm(scratch, { recursive: true, force: true }) };
+}
+
+function hasUncompressed(node: ManifestNode): boolean {
+  return node.blobs.some((b) => b.mediaType in COMPRESSED_TYPES) || node.children.some(hasUncompressed);
+}
+
+class CompressionRun {
+  private readonly layers = new Map<string, Promise<Descriptor>>();
+  private readonly openers = new Map<string, () => Readable>();
+  /** Compressed layers written to a file here, hashed as they were written. */
+  private readonly files = new Set<string>();
+  private readonly limiter = new Limiter(availableParallelism());
+  private written = 0;
+
+  constructor(
+    private readonly source: ImageSource,
+    private readonly scratch: string,
+    private readonly options: Options,
+  ) {}
+
+  async node(node: ManifestNode): Promise<ManifestNode> {
+    if (!hasUncompressed(node)) return node;
+    const json = JSON.parse(node.bytes.toString('utf8')) as Record<string, unknown>;
+    if (node.children.length > 0) {
+      const children = await Promise.all(node.children.map((c) => this.node(c)));
+      const entries = json['manifests'] as Descriptor[];
+      json['manifests'] = entries.map((entry) => {
+        const child = children.find((c, i) => node.children[i]!.descriptor.digest === entry.digest);
+        return child ? { ...entry, digest: child.descriptor.digest, size: child.descriptor.size } : entry;
+      });
+      return rewritten(node, json, children, []);
+    }
+    const blobs = await Promise.all(node.blobs.map((b) => (b.mediaType in COMPRESSED_TYPES ? this.layer(b) : b)));
+    const layers = (json['layers'] as Descriptor[]).map((layer) => {
+      const replaced = blobs.find((b, i) => node.blobs[i]!.digest === layer.digest && b !== node.blobs[i]);
+      return replaced ? { ...layer, mediaType: replaced.mediaType, digest: replaced.digest, size: replaced.size } : layer;
+    });
+    json['layers'] = layers;
+    return rewritten(node, json, [], blobs);
+  }
+
+  wrappedSource(): ImageSource {
+    const inner = this.source;
+    const openers = this.openers;
+    const files = this.files;
+    return {
+      description: inner.description,
+      root: inner.root,
+      ...(inner.origin ? { origin: inner.origin } : {}),
+      readManifest: (d) => inner.readManifest(d),
+      checkBlob: async (d) => (openers.has(d.digest) ? undefined : inner.checkBlob(d)),
+      openBlob: (d) => openers.get(d.digest)?.() ?? inner.openBlob(d),
+      madeHere: (d) => files.has(d.digest) || (inner.madeHere?.(d) ?? false),
+      ...(inner.close ? { close: () => inner.close!() } : {}),
+    };
+  }
+
+  /** The compressed descriptor of an uncompressed layer, compressing it at most once. */
+  private layer(layer: Descriptor): Promise<Descriptor> {
+    let compressed = this.layers.get(layer.digest);
+    if (!compressed) {
+      compressed = this.compress(layer);
+      this.layers.set(layer.digest, compressed);
+    }
+    return compressed;
+  }
+
+  private async compress(layer: Descriptor): Promise<Descriptor> {
+    const { level } = this.options.settings;
+    const key = compressionKey(layer.digest, 'gzip', level);
+    const made = this.source.compressedLayer?.(layer, this.options.settings);
+    if (made) return this.compressedHere(layer, key, made);
+    const known = this.options.cache.lookup(key);
+    if (known) {
+      // Compressed again only if the registry lacks it; the same zlib and level give the same bytes.
+      this.openers.set(known.digest, () => gzipStream(this.source.openBlob(layer), level));
+      this.options.emit({ type: 'layer-compressed', diffId: layer.digest, digest: known.digest, size: layer.size, compressedSize: known.size, cached: true });
+      return this.ready({ mediaType: COMPRESSED_TYPES[layer.mediaType]!, digest: known.digest, size: known.size });
+    }
+    const file = join(this.scratch, `layer-${++this.written}.gz`);
+    const signal = this.options.signal;
+    const result = await this.limiter.run(() => {
+      signal?.throwIfAborted();
+      return compressToFile(this.source.openBlob(layer), layer, level, file, this.source.description, signal);
+    });
+    return this.compressedHere(layer, key, { ...result, open: () => createReadStream(file, { highWaterMark: 1024 * 1024 }) });
+  }
+
+  /** A layer compressed in this run, by this class or by the source as it read it. */
+  private compressedHere(layer: Descriptor, key: string, made: { digest: string; size: number; open(): Readable }): Descriptor {
+    this.options.cache.remember(key, { digest: made.digest, size: made.size });
+    this.openers.set(made.digest, made.open);
+    this.files.add(made.digest);
+    this.options.emit({ type: 'layer-compressed', diffId: layer.digest, digest: made.digest, size: layer.size, compressedSize: made.size, cached: false });
+    return this.ready({ mediaType: COMPRESSED_TYPES[layer.mediaType]!, digest: made.digest, size: made.size });
+  }
+
+  private ready(blob: Descriptor): Descriptor {
+    this.options.onLayer?.(blob);
+    return blob;
+  }
+}
+
+function rewritten(node: ManifestNode, json: Record<string, unknown>, children: ManifestNode[], blobs: Descriptor[]): ManifestNode {
+  const bytes = Buffer.from(JSON.stringify(json));
+  const descriptor: Descriptor = { ...node.descriptor, digest: digestOf(bytes), size: bytes.length };
+  return { descriptor, bytes, children, blobs };
+}
+
+function gzipStream(input: Readable, level: number): Readable {
+  return pipe(input, blockGzip(level), () => {});
+}
+
+/** Compresses a layer into `file`, hashing both sides in the same pass; checks the diffID. */
+async function compressToFile(input: Readable, layer: Descriptor, level: number, file: string, where: string, signal: AbortSignal | undefined): Promise<{ digest: string; size: number }> {
+  const uncompressed = createHash('sha256');
+  const compressed = createHash('sha256');
+  let size = 0;
+  let seen = 0;
+  try {
+    await pipeline(
+      input,
+      tap((chunk) => {
+        uncompressed.update(chunk);
+        seen += chunk.length;
+      }),
+      blockGzip(level),
+      tap((chunk) => {
+        compressed.update(chunk);
+        size += chunk.length;
+      }),
+      createWriteStream(file),
+      { signal },
+    );
+  } catch (error) {
+    throw new PushError('INVALID_SOURCE', `${where}: cannot read layer ${layer.digest}: ${(error as Error).message}`);
+  }
+  const diffId = `sha256:${uncompressed.digest('hex')}`;
+  if (diffId !== layer.digest || seen !== layer.size) {
+    throw new PushError('INVALID_SOURCE', `${where}: layer ${layer.digest} does not match its diffID (its content hashes to ${diffId})`);
+  }
+  return { digest: `sha256:${compressed.digest('hex')}`, size };
+}

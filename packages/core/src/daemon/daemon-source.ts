@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_COMPRESSION, type CompressionSettings } from '../compression/compress-layers.js';
+import { openDockerArchive } from '../sources/docker-archive.js';
+import { PushError } from '../errors.js';
+import type { ImageSource } from '../sources/image-source.js';
+import { parseReference } from '../reference.js';
+import { engineClient, type EngineClient } from './engine-client.js';
+import { spoolExport } from './export-spool.js';
+
+/**
+ * `docker-daemon:NAME[:TAG|@DIGEST]` (skopeo's spelling), or `docker-daemon:sha256:<id>`: an
+ * image in a Docker daemon, read through the Engine API (`docker save`'s own call), not the
+ * docker CLI. The export streams in and its layers are compressed as they arrive
+ * (export-spool.ts), so only compressed layers are ever written to disk; the archive is then
+ * read as any `docker save` is, legacy or OCI-shaped (Docker 25+, the containerd store, whose
+ * already-compressed blobs go up as they are).
+ */
+export const DAEMON_PREFIX = 'docker-daemon:';
+
+export interface DaemonSourceOptions {
+  /** Where DOCKER_HOST and friends are read; the process's by default. */
+  env?: NodeJS.ProcessEnv;
+  /** How layers are compressed as they stream in: the push's own settings. */
+  compression?: CompressionSettings;
+  signal?: AbortSignal;
+}
+
+const IMAGE_ID = /^sha256:[a-f0-9]{64}$/;
+
+export async function openDaemonSource(spec: string, options: DaemonSourceOptions = {}): Promise<ImageSource> {
+  const name = spec.slice(DAEMON_PREFIX.length);
+  if (!IMAGE_ID.test(name)) parseReference(name);
+  const client = engineClient(options.env);
+  const fail = (why: string) => new PushError('INVALID_SOURCE', `${spec}: ${why}`);
+  const scratch = await mkdtemp(join(tmpdir(), 'hoist-daemon-'));
+  try {
+    const id = await imageId(client, name, spec, options.signal);
+    const compression = options.compression ?? DEFAULT_COMPRESSION;
+    const exported = await client.send('GET', `/images/${encodeURIComponent(id)}/get`, options.signal ? { signal: options.signal } : {});
+    if (exported.status !== 200) throw fail(`the daemon at ${client.endpoint} refused the export: ${await exported.message()}`);
+    const spool = await spoolExport(exported.body, scratch, compression, fail, options.signal);
+    const image = await openDockerArchive(spool.store, undefined, spec, fail);
+    return {
+      description: spec,
+      root: image.root,
+      readManifest: (d) => image.readManifest(d),
+      checkBlob: (d) => image.checkBlob(d),
+      openBlob: (d) => image.openBlob(d),
+      madeHere: (d) => spool.hashed(d.digest) || (image.madeHere?.(d) ?? false),
+      compressedLayer: (layer, settings) => (sameSettings(settings, compression) ? spool.compressed(layer.digest) : undefined),
+      close: () => rm(scratch, { recursive: true, force: true }),
+    };
+  } catch (error) {
+    await rm(scratch, { recursive: true, force: true });
+    throw error;
+  } finally {
+    await client.close();
+  }
+}
+
+/** The image's ID, which pins the export to what was asked for even if the tag moves meanwhile. */
+async function imageId(client: EngineClient, name: string, spec: string, signal: AbortSignal | undefined): Promise<string> {
+  const res = await client.send('GET', `/images/${encodeURIComponent(name)}/json`, signal ? { signal } : {});
+  if (res.status === 404) {
+    await res.body.resume();
+    throw new PushError('INVALID_SOURCE', `${spec}: no such image in the Docker daemon at ${client.endpoint} (docker images lists what it holds)`);
+  }
+  if (res.status !== 200) throw new PushError('INVALID_SOURCE', `${spec}: the daemon at ${client.endpoint} answered ${res.status}: ${await res.message()}`);
+  const id = (JSON.parse(Buffer.concat(await res.body.toArray()).toString('utf8')) as { Id?: unknown }).Id;
+  if (typeof id !== 'string') throw new PushError('INVALID_SOURCE', `${spec}: the daemon's description of the image has no Id`);
+  return id;
+}
+
+function sameSettings(a: CompressionSettings, b: CompressionSettings): boolean {
+  return a.format === b.format && a.level === b.level;
+}

@@ -1,0 +1,108 @@
+import { isValidDigest } from '../reference.js';
+import { isIndexMediaType, isManifestMediaType, MediaTypes, type Descriptor } from '../descriptor.js';
+import { PushError } from '../errors.js';
+import type { ImageSource } from '../sources/image-source.js';
+
+/**
+ * The tree of manifests under the root: an index's children are manifests (or nested indexes),
+ * an image manifest's leaves are its config and layers. Read and validated whole before the
+ * first request, so bad input fails before anything reaches a registry.
+ */
+export interface ManifestNode {
+  descriptor: Descriptor;
+  bytes: Buffer;
+  /** Child manifests, for an index. */
+  children: ManifestNode[];
+  /** Config and layers, for an image manifest. */
+  blobs: Descriptor[];
+}
+
+/** Deeper nesting than any real image uses; a cycle of indexes would otherwise never end. */
+const MAX_DEPTH = 8;
+
+interface ManifestJson {
+  mediaType?: unknown;
+  manifests?: unknown;
+  config?: unknown;
+  layers?: unknown;
+}
+
+export async function loadImageGraph(source: ImageSource): Promise<ManifestNode> {
+  const loaded = new Map<string, Promise<ManifestNode>>();
+  const load = (descriptor: Descriptor, depth: number): Promise<ManifestNode> => {
+    if (depth > MAX_DEPTH) throw invalid(source, `indexes nest deeper than ${MAX_DEPTH} levels at ${descriptor.digest}`);
+    let node = loaded.get(descriptor.digest);
+    if (!node) {
+      node = loadNode(source, descriptor, (child) => load(child, depth + 1));
+      loaded.set(descriptor.digest, node);
+    }
+    return node;
+  };
+  const root = await load(source.root, 0);
+  await Promise.all(allBlobs(root).map((blob) => source.checkBlob(blob)));
+  return root;
+}
+
+async function loadNode(source: ImageSource, descriptor: Descriptor, loadChild: (d: Descriptor) => Promise<ManifestNode>): Promise<ManifestNode> {
+  const bytes = await source.readManifest(descriptor);
+  let json: ManifestJson;
+  try {
+    json = JSON.parse(bytes.toString('utf8')) as ManifestJson;
+  } catch {
+    throw invalid(source, `manifest ${descriptor.digest} is not valid JSON`);
+  }
+  if (typeof json !== 'object' || json === null) throw invalid(source, `manifest ${descriptor.digest} is not a JSON object`);
+  const mediaType = manifestKind(source, descriptor, json);
+  if (isIndexMediaType(mediaType)) {
+    const entries = descriptorList(source, json.manifests, `index ${descriptor.digest} "manifests"`);
+    for (const entry of entries) {
+      if (!isManifestMediaType(entry.mediaType)) {
+        throw invalid(source, `index ${descriptor.digest} lists ${entry.digest} with unsupported media type "${entry.mediaType}"`);
+      }
+    }
+    return { descriptor, bytes, children: await Promise.all(entries.map(loadChild)), blobs: [] };
+  }
+  const config = descriptorList(source, [json.config], `manifest ${descriptor.digest} "config"`);
+  const layers = descriptorList(source, json.layers, `manifest ${descriptor.digest} "layers"`);
+  return { descriptor, bytes, children: [], blobs: [...config, ...layers] };
+}
+
+/** The descriptor's media type, or the one the JSON declares when the descriptor has none we know. */
+function manifestKind(source: ImageSource, descriptor: Descriptor, json: ManifestJson): string {
+  if (isManifestMediaType(descriptor.mediaType)) return descriptor.mediaType;
+  if (typeof json.mediaType === 'string' && isManifestMediaType(json.mediaType)) return json.mediaType;
+  if (Array.isArray(json.manifests)) return MediaTypes.ociIndex;
+  if (json.config !== undefined) return MediaTypes.ociManifest;
+  throw invalid(source, `${descriptor.digest} has unsupported media type "${descriptor.mediaType}"`);
+}
+
+export function parseDescriptor(value: unknown, where: string, describe: (why: string) => PushError): Descriptor {
+  if (typeof value !== 'object' || value === null) throw describe(`${where} is not a descriptor object`);
+  const d = value as Record<string, unknown>;
+  if (typeof d['mediaType'] !== 'string') throw describe(`${where} has no mediaType`);
+  if (typeof d['digest'] !== 'string' || !isValidDigest(d['digest'])) throw describe(`${where} has an invalid digest "${String(d['digest'])}"`);
+  if (typeof d['size'] !== 'number' || !Number.isSafeInteger(d['size']) || d['size'] < 0) {
+    throw describe(`${where} has an invalid size "${String(d['size'])}"`);
+  }
+  return value as Descriptor;
+}
+
+function descriptorList(source: ImageSource, value: unknown, where: string): Descriptor[] {
+  if (!Array.isArray(value)) throw invalid(source, `${where} is missing or not a list`);
+  return value.map((entry, i) => parseDescriptor(entry, `${where}[${i}]`, (why) => invalid(source, why)));
+}
+
+function invalid(source: ImageSource, why: string): PushError {
+  return new PushError('INVALID_SOURCE', `${source.description}: ${why}`);
+}
+
+/** Every blob under a node, each digest once. */
+export function allBlobs(node: ManifestNode): Descriptor[] {
+  const seen = new Map<string, Descriptor>();
+  const visit = (n: ManifestNode): void => {
+    for (const blob of n.blobs) seen.set(blob.digest, blob);
+    n.children.forEach(visit);
+  };
+  visit(node);
+  return [...seen.values()];
+}

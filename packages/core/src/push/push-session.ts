@@ -1,0 +1,92 @@
+import { setMaxListeners } from 'node:events';
+import type { Descriptor } from '../descriptor.js';
+import { DEFAULT_TAG, planDestinations } from './destinations.js';
+import type { ManifestNode } from './image-graph.js';
+import { writeLayoutContent, writeLayoutRefs, type LayoutDestination, type LayoutWriteResult } from './layout-destination.js';
+import type { DestinationResult, PushOptions, PushResult } from './push.js';
+import { PushRun } from './push-run.js';
+import { Transport } from '../registry/transport.js';
+
+/** An interrupted push gives each DELETE of its open upload sessions this long. */
+const CANCEL_TIMEOUT_MS = 2_000;
+
+/**
+ * One push's connections and registry work, open from before the image's final digest is known
+ * (layers still compressing) until its tags are written or it fails.
+ */
+export class PushSession {
+  private readonly transport: Transport;
+  private readonly abort = new AbortController();
+  private readonly onAbort = (): void => this.abort.abort(this.options.signal?.reason);
+  private readonly run: PushRun;
+
+  constructor(private readonly options: PushOptions) {
+    this.transport = new Transport({
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    });
+    // Every request in flight listens on this signal: with --concurrency above 10, Node would warn
+    // of a listener leak that is none (each request removes its listener when it ends).
+    setMaxListeners(0, this.abort.signal);
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.run = new PushRun(options, this.transport, this.abort.signal);
+  }
+
+  /** Starts placing a blob in every registry repository pushed to (not in layout destinations). */
+  prefetch(blob: Descriptor): void {
+    if (this.abort.signal.aborted) return;
+    for (const ref of this.options.destinations) this.run.prefetchBlob(ref.registry, ref.repository, blob);
+  }
+
+  async push(root: ManifestNode): Promise<Omit<PushResult, 'sourceDigest'>> {
+    const options = this.options;
+    const run = this.run;
+    const layouts = options.layoutDestinations ?? [];
+    const plans = options.destinations.length === 0 && layouts.length > 0 ? [] : planDestinations(options.destinations, options.tags ?? [], root.descriptor.digest);
+    const emit = options.onEvent ?? (() => {});
+    const layoutTargets = layouts.map((l) => ({ ...l, refs: withDefaultRef([...l.refs, ...(options.tags ?? [])]) }));
+    const destinations = plans.map((plan) => run.destination(plan, root.descriptor.digest));
+    const [, written] = await Promise.all([
+      Promise.all(destinations.map((d) => run.pushTree(d, root))),
+      Promise.all(layoutTargets.map((l) => writeLayoutContent(l, root, options.source, emit))),
+    ]);
+    await Promise.all([...destinations.map((d) => run.pushTags(d, root)), ...layoutTargets.map((l) => writeLayoutRefs(l, root, emit))]);
+    await run.locations.save();
+    const layoutResults = layoutTargets.map((l, i) => layoutResult(l, written[i]!, root.descriptor.digest));
+    return { digest: root.descriptor.digest, mediaType: root.descriptor.mediaType, destinations: [...destinations.map((d) => d.result), ...layoutResults] };
+  }
+
+  /** Stops the other transfers at once (their failures would only repeat this one) and closes their sessions. */
+  async fail(error: unknown): Promise<void> {
+    this.abort.abort(error);
+    await this.run.sessions.cancelAll(CANCEL_TIMEOUT_MS);
+  }
+
+  async close(): Promise<void> {
+    this.run.reads.close();
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    await this.transport.close();
+  }
+}
+
+/** A layout destination with no ref gets `latest`, as a registry destination with no tag does. */
+function withDefaultRef(refs: string[]): string[] {
+  const unique = [...new Set(refs)];
+  return unique.length > 0 ? unique : [DEFAULT_TAG];
+}
+
+function layoutResult(layout: LayoutDestination, written: LayoutWriteResult, digest: string): DestinationResult {
+  return {
+    name: `oci:${layout.path}`,
+    registry: 'oci',
+    repository: layout.path,
+    tags: layout.refs,
+    digest,
+    blobsUploaded: written.written,
+    blobsMounted: 0,
+    blobsSkipped: written.present,
+    bytesUploaded: written.bytesWritten,
+  };
+}
+

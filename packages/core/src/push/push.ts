@@ -1,0 +1,127 @@
+import type { LookupFunction } from 'node:net';
+import type { RegistryAdapter } from '../adapter.js';
+import type { BlobLocations } from './blob-locations.js';
+import type { Descriptor } from '../descriptor.js';
+import { DEFAULT_COMPRESSION, startLayerCompression, type CompressionSettings } from '../compression/compress-layers.js';
+import { memoryCompressionCache, type CompressionCache } from '../compression/compression-cache.js';
+import type { PushEventListener } from './events.js';
+import { loadImageGraph } from './image-graph.js';
+import type { ImageSource } from '../sources/image-source.js';
+import type { LayoutDestination } from './layout-destination.js';
+import { selectPlatforms, type PlatformSpec } from './platforms.js';
+import { PushSession } from './push-session.js';
+import type { ImageReference } from '../reference.js';
+import type { RetryPolicy } from '../registry/retry-policy.js';
+import type { TlsSettings } from '../registry/tls-settings.js';
+import type { TransportTimeouts } from '../registry/transport.js';
+
+export { DEFAULT_CONCURRENCY, DEFAULT_STALL_MS } from './push-run.js';
+
+/**
+ * The push engine. Phase one puts every blob and every manifest of the image into every
+ * destination repository, addressed by digest only; phase two writes the tags. A failure in phase
+ * one therefore leaves no tag created or moved anywhere.
+ */
+export interface PushOptions {
+  source: ImageSource;
+  destinations: readonly ImageReference[];
+  /** Tags added at every destination (`-t`). */
+  tags?: readonly string[];
+  /** OCI layouts on disk to write the image into (`oci:DIR[:REF]` destinations). */
+  layoutDestinations?: readonly LayoutDestination[];
+  /** Tried in order for each registry; the first whose `matches` says yes serves it. */
+  adapters: readonly RegistryAdapter[];
+  /** CA files, certificate directories, client certificates; see TlsSettings. */
+  tls?: TlsSettings;
+  /** Name resolution for registry connections (split-horizon DNS, tests); the system's by default. */
+  lookup?: LookupFunction;
+  /** Hosts reached over plain HTTP without trying TLS first. */
+  plainHttpHosts?: readonly string[];
+  /** Concurrent blob transfers per registry. */
+  concurrency?: number;
+  blobLocations?: BlobLocations;
+  /** How uncompressed layers are sent (default gzip, level 6). */
+  compression?: CompressionSettings;
+  compressionCache?: CompressionCache;
+  /** Only these platforms of an index (`--platform`); all when empty. */
+  platforms?: readonly PlatformSpec[];
+  /** Retries per request and backoff; see DEFAULT_RETRY_POLICY. */
+  retryPolicy?: Partial<RetryPolicy>;
+  /** Total time the push may take, retries and waits included. */
+  timeoutMs?: number;
+  timeouts?: Partial<TransportTimeouts & { stallMs: number }>;
+  onEvent?: PushEventListener;
+  signal?: AbortSignal;
+}
+
+export interface DestinationResult {
+  /** `registry/repository`, or `oci:DIR` for a layout. */
+  name: string;
+  registry: string;
+  repository: string;
+  tags: string[];
+  digest: string;
+  blobsUploaded: number;
+  blobsMounted: number;
+  blobsSkipped: number;
+  bytesUploaded: number;
+}
+
+export interface PushResult {
+  digest: string;
+  /** The source's own digest: differs from `digest` when layers were compressed on the way. */
+  sourceDigest: string;
+  mediaType: string;
+  destinations: DestinationResult[];
+}
+
+export async function pushImage(options: PushOptions): Promise<PushResult> {
+  // Once the push has failed, layers still compressing stop, and nothing more is reported: the
+  // failure is the last word.
+  const stop = new AbortController();
+  const emit: PushEventListener = (event) => {
+    if (!stop.signal.aborted) options.onEvent?.(event);
+  };
+  const loaded = await loadImageGraph(options.source);
+  const selected = selectPlatforms(loaded, options.platforms ?? []);
+  const compressionCache = options.compressionCache ?? memoryCompressionCache();
+  // Each layer goes up as soon as it is compressed, while the others are still compressing.
+  const ready = new ReadyLayers();
+  const compression = await startLayerCompression(selected, options.source, {
+    settings: options.compression ?? DEFAULT_COMPRESSION,
+    cache: compressionCache,
+    emit,
+    onLayer: ready.add,
+    signal: stop.signal,
+  });
+  const session = new PushSession({ ...options, source: compression.source, onEvent: emit });
+  ready.attach((blob) => session.prefetch(blob));
+  try {
+    const result = await session.push(await compression.root);
+    await compressionCache.save();
+    return { ...result, sourceDigest: loaded.descriptor.digest };
+  } catch (error) {
+    stop.abort(error);
+    await session.fail(error);
+    throw error;
+  } finally {
+    await session.close();
+    await compression.cleanup();
+  }
+}
+
+/** Layers compressed before the push session exists wait here, and are handed over when it does. */
+class ReadyLayers {
+  private readonly waiting: Descriptor[] = [];
+  private sink: ((blob: Descriptor) => void) | undefined;
+
+  readonly add = (blob: Descriptor): void => {
+    if (this.sink) this.sink(blob);
+    else this.waiting.push(blob);
+  };
+
+  attach(sink: (blob: Descriptor) => void): void {
+    this.sink = sink;
+    for (const blob of this.waiting.splice(0)) sink(blob);
+  }
+}

@@ -1,0 +1,25 @@
+import type { LookupFunction } from 'node:net';
+import type { CredentialContext } from '../adapter.js';
+import type { TlsSettings } from './tls-settings.js';
+import { readLimitedText, Transport } from './transport.js';
+
+/**
+ * The `fetch` an adapter gets in its CredentialContext: requests through a push's transport, so
+ * a token exchange with the registry uses the same TLS trust, proxies and name resolution as the
+ * push. `adapterContext` makes one outside a push, for an adapter's own tests and tools.
+ */
+export function transportFetch(transport: Transport, signal?: AbortSignal): NonNullable<CredentialContext['fetch']> {
+  return async (url, init) => {
+    const res = await transport.request({ ...init, url, ...(signal ? { signal } : {}) });
+    return { status: res.status, body: await readLimitedText(res.body) };
+  };
+}
+
+export function adapterContext(options: { tls?: TlsSettings; lookup?: LookupFunction; signal?: AbortSignal } = {}): CredentialContext & { close(): Promise<void> } {
+  const transport = new Transport({ ...(options.tls ? { tls: options.tls } : {}), ...(options.lookup ? { lookup: options.lookup } : {}) });
+  return {
+    ...(options.signal ? { signal: options.signal } : {}),
+    fetch: transportFetch(transport, options.signal),
+    close: () => transport.close(),
+  };
+}

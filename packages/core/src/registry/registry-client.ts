@@ -1,0 +1,250 @@
+import type { Credential } from '../adapter.js';
+import { basicAuthorization, fetchToken, TokenCache } from './auth.js';
+import { parseChallenges, type Challenge } from './challenge.js';
+import { PushError } from '../errors.js';
+import type { PushEventListener } from '../push/events.js';
+import { redactUrl } from './redact.js';
+import { RetryBudget } from './retry-budget.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from './retry-policy.js';
+import { registryError } from './registry-error.js';
+import { isLoopbackHost, isNotTlsError, type RequestBody, type Transport, type TransportResponse } from './transport.js';
+
+/**
+ * One registry host: finds its scheme with a ping of `/v2/`, learns how it wants to be
+ * authenticated from the 401 challenge, and signs each request for the scopes it needs.
+ * A 401 on a signed request gets one more try with a fresh token.
+ */
+export interface RegistryClientOptions {
+  transport: Transport;
+  /** `host[:port]` that serves the distribution API. */
+  host: string;
+  /** Resolves the credential once, when the registry first asks for one. */
+  credential: () => Promise<Credential | undefined>;
+  /** Use plain HTTP without trying TLS first (the user named this host with --plain-http). */
+  plainHttp: boolean;
+  tokens?: TokenCache;
+  retryPolicy?: RetryPolicy;
+  budget?: RetryBudget;
+  onEvent?: PushEventListener;
+  /** Sees the headers of every response from the registry. */
+  onResponse?: (headers: TransportResponse['headers']) => void;
+}
+
+export interface RegistryRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** A path under the registry's base URL, or an absolute URL such as an upload Location. */
+  target: string | URL;
+  scopes: readonly string[];
+  headers?: Record<string, string>;
+  /** Called for every attempt, so a re-authenticated request sends a fresh body. */
+  body?: () => RequestBody;
+  signal?: AbortSignal;
+  /**
+   * False for requests bound to an upload session (its PATCH and PUT): a failed one cannot be
+   * repeated blindly, so the caller restarts the whole blob with a fresh session instead.
+   */
+  retry?: boolean;
+}
+
+type AuthMode = { scheme: 'none' } | { scheme: 'basic' } | { scheme: 'bearer'; challenge: Challenge };
+
+export class RegistryClient {
+  readonly host: string;
+  private readonly transport: Transport;
+  private readonly tokens: TokenCache;
+  /**
+   * Token fetches under way, by scope: the requests that need a token at the same moment (four
+   * blob mounts starting together) wait for one fetch instead of each asking the token service,
+   * which registries such as Docker Hub rate-limit.
+   */
+  private readonly fetching = new Map<string, Promise<string>>();
+  private readonly resolveCredential: () => Promise<Credential | undefined>;
+  private readonly plainHttp: boolean;
+  private readonly policy: RetryPolicy;
+  private readonly budget: RetryBudget;
+  private readonly emit: PushEventListener;
+  private readonly onResponse: ((headers: TransportResponse['headers']) => void) | undefined;
+  private connected: Promise<{ base: URL; auth: AuthMode }> | undefined;
+  private credential: Promise<Credential | undefined> | undefined;
+
+  constructor(options: RegistryClientOptions) {
+    this.host = options.host;
+    this.transport = options.transport;
+    this.tokens = options.tokens ?? new TokenCache();
+    this.resolveCredential = options.credential;
+    this.plainHttp = options.plainHttp;
+    this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.budget = options.budget ?? new RetryBudget(undefined);
+    this.emit = options.onEvent ?? (() => {});
+    this.onResponse = options.onResponse;
+  }
+
+  get retryPolicy(): RetryPolicy {
+    return this.policy;
+  }
+
+  get retryBudget(): RetryBudget {
+    return this.budget;
+  }
+
+  /**
+   * Sends a request, retrying transient failures (network errors, 408/429/5xx) with backoff
+   * unless `retry` is false. A response still failing after the last attempt is returned for the
+   * caller to turn into an error; a network error is thrown.
+   */
+  async send(req: RegistryRequest): Promise<TransportResponse> {
+    const retries = req.retry === false ? 0 : this.policy.retries;
+    for (let attempt = 0; ; attempt++) {
+      await this.budget.waitForHost(this.host, req.signal);
+      this.budget.checkTime(`${req.method} on ${this.host}`);
+      let res: TransportResponse;
+      try {
+        res = await this.sendOnce(req);
+      } catch (error) {
+        if (attempt >= retries || !isRetryableError(error)) throw error;
+        await this.backOff(req, attempt, (error as Error).message, backoffDelay(this.policy, attempt));
+        continue;
+      }
+      if (attempt >= retries || !isRetryableStatus(res.status)) return res;
+      const retryAfter = parseRetryAfter(res.headers['retry-after']);
+      await res.body.dump();
+      if (retryAfter !== undefined) {
+        const what = `${this.describe(req)} answered HTTP ${res.status} with Retry-After`;
+        if (retryAfter > this.policy.maxRetryAfterMs) {
+          throw new PushError('TOOMANYREQUESTS', `${what} ${Math.round(retryAfter / 1000)} s, longer than the ${Math.round(this.policy.maxRetryAfterMs / 1000)} s hoist waits`, { status: res.status });
+        }
+        this.budget.checkWait(retryAfter, what);
+        // "Slow down" is about the host, not this one request.
+        this.budget.pauseHost(this.host, retryAfter);
+      }
+      await this.backOff(req, attempt, `HTTP ${res.status}`, retryAfter ?? backoffDelay(this.policy, attempt));
+    }
+  }
+
+  private async backOff(req: RegistryRequest, attempt: number, reason: string, waitMs: number): Promise<void> {
+    this.budget.checkWait(waitMs, `${this.describe(req)} failed (${reason})`);
+    this.emit({ type: 'retry', registry: this.host, request: this.describe(req), reason, attempt: attempt + 1, attempts: this.policy.retries + 1, waitMs });
+    await sleep(waitMs, req.signal);
+  }
+
+  private describe(req: RegistryRequest): string {
+    const path = typeof req.target === 'string' ? req.target.split('?')[0] : redactUrl(req.target);
+    return `${req.method} ${path}`;
+  }
+
+  private async sendOnce(req: RegistryRequest): Promise<TransportResponse> {
+    const { base, auth } = await this.connect(req.signal);
+    const url = typeof req.target === 'string' ? new URL(req.target, base) : req.target;
+    // Credentials belong to the registry's origin only: an upload Location elsewhere gets none.
+    const sameOrigin = url.origin === base.origin;
+    const attempt = async (fresh: boolean): Promise<TransportResponse> => {
+      const authorization = sameOrigin ? await this.authorization(base, auth, req.scopes, fresh, req.signal) : undefined;
+      return this.transport.request({
+        method: req.method,
+        url,
+        headers: { ...req.headers, ...(authorization ? { authorization } : {}) },
+        body: req.body?.(),
+        signal: req.signal,
+      });
+    };
+    const res = await attempt(false);
+    if (sameOrigin) this.onResponse?.(res.headers);
+    if (res.status !== 401 || !sameOrigin || auth.scheme !== 'bearer') return res;
+    await res.body.dump();
+    return attempt(true);
+  }
+
+  private connect(signal?: AbortSignal): Promise<{ base: URL; auth: AuthMode }> {
+    if (!this.connected) {
+      const connecting = this.ping(signal);
+      this.connected = connecting;
+      // A failed ping (registry restarting, network blip) is forgotten so the retry pings again.
+      connecting.catch(() => {
+        if (this.connected === connecting) this.connected = undefined;
+      });
+    }
+    return this.connected;
+  }
+
+  private async ping(signal?: AbortSignal): Promise<{ base: URL; auth: AuthMode }> {
+    const https = new URL(`https://${this.host}/`);
+    const http = new URL(`http://${this.host}/`);
+    if (this.plainHttp) return { base: http, auth: await this.probe(http, signal) };
+    try {
+      return { base: https, auth: await this.probe(https, signal) };
+    } catch (error) {
+      // Docker's rule for local registries: loopback may speak plain HTTP, nothing else may.
+      if (isLoopbackHost(this.host) && isNotTlsError(error)) return { base: http, auth: await this.probe(http, signal) };
+      throw error;
+    }
+  }
+
+  private async probe(base: URL, signal?: AbortSignal): Promise<AuthMode> {
+    const res = await this.transport.request({ method: 'GET', url: new URL('/v2/', base), signal });
+    if (res.status === 200) {
+      await res.body.dump();
+      return { scheme: 'none' };
+    }
+    if (res.status !== 401) throw await registryError(res, `checking ${base.host} is an OCI registry (GET /v2/)`);
+    await res.body.dump();
+    const challenges = parseChallenges(headerText(res.headers['www-authenticate']));
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    if (bearer) return { scheme: 'bearer', challenge: bearer };
+    if (challenges.some((c) => c.scheme === 'basic')) return { scheme: 'basic' };
+    throw new PushError('UNAUTHORIZED', `registry ${base.host} asks for an authentication scheme hoist does not speak`, {
+      status: 401,
+    });
+  }
+
+  private async authorization(
+    base: URL,
+    auth: AuthMode,
+    scopes: readonly string[],
+    fresh: boolean,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    if (auth.scheme === 'none') return undefined;
+    const credential = await this.getCredential();
+    if (credential && base.protocol === 'http:' && !isLoopbackHost(this.host)) {
+      throw new PushError('INSECURE_TRANSPORT', `refusing to send credentials for ${this.host} over plain HTTP`);
+    }
+    if (credential?.kind === 'bearer') return `Bearer ${credential.token}`;
+    if (auth.scheme === 'basic') {
+      if (credential?.kind !== 'basic') {
+        throw new PushError('UNAUTHORIZED', `registry ${this.host} requires a username and password`, { status: 401 });
+      }
+      return basicAuthorization(credential);
+    }
+    const key = scopes.join(' ');
+    // A fetch under way gives a token newer than any this request was refused with.
+    const pending = this.fetching.get(key);
+    if (pending) return `Bearer ${await pending}`;
+    if (fresh) this.tokens.delete(key);
+    const cached = this.tokens.get(key);
+    if (cached !== undefined) return `Bearer ${cached}`;
+    const fetching = fetchToken({
+      transport: this.transport,
+      challenge: auth.challenge,
+      registryUrl: base,
+      scopes,
+      credential,
+      ...(signal ? { signal } : {}),
+    })
+      .then((fetched) => {
+        this.tokens.set(key, fetched.token, fetched.lifetimeSeconds);
+        return fetched.token;
+      })
+      .finally(() => this.fetching.delete(key));
+    this.fetching.set(key, fetching);
+    return `Bearer ${await fetching}`;
+  }
+
+  private getCredential(): Promise<Credential | undefined> {
+    this.credential ??= this.resolveCredential();
+    return this.credential;
+  }
+}
+
+function headerText(value: string | string[] | undefined): string {
+  return Array.isArray(value) ? value.join(', ') : (value ?? '');
+}

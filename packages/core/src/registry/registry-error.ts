@@ -1,0 +1,42 @@
+import { PushError, isRegistryErrorCode, type PushErrorCode } from '../errors.js';
+import { readLimitedText, type TransportResponse } from './transport.js';
+
+/**
+ * Turns a failed registry response into a PushError, keeping the registry's own code and message
+ * from its OCI error body (`{"errors":[{"code","message","detail"}]}`) when it sent one.
+ */
+const STATUS_CODES: Record<number, PushErrorCode> = {
+  401: 'UNAUTHORIZED',
+  403: 'DENIED',
+  429: 'TOOMANYREQUESTS',
+};
+
+/** HEAD responses carry no body, so the status alone has to say what went wrong. */
+const STATUS_MEANINGS: Record<number, string> = {
+  401: 'the registry refused the credentials (or none were given)',
+  403: 'access denied',
+  404: 'not found',
+  429: 'too many requests',
+};
+
+interface ErrorBody {
+  errors?: { code?: unknown; message?: unknown }[];
+}
+
+export async function registryError(res: TransportResponse, action: string): Promise<PushError> {
+  const text = await readLimitedText(res.body);
+  let code: PushErrorCode = STATUS_CODES[res.status] ?? 'REGISTRY';
+  let message = '';
+  try {
+    const first = (JSON.parse(text) as ErrorBody).errors?.[0];
+    if (first && typeof first.code === 'string' && isRegistryErrorCode(first.code)) code = first.code;
+    if (first && typeof first.message === 'string') message = first.message;
+  } catch {
+    // Not JSON: proxies and load balancers answer with HTML; the status says enough.
+  }
+  const said = `: ${message || (STATUS_MEANINGS[res.status] ?? 'unexpected answer')}`;
+  return new PushError(code, `${action} failed: ${code === 'REGISTRY' ? 'registry' : code}${said} (HTTP ${res.status})`, {
+    status: res.status,
+    detail: message,
+  });
+}

@@ -1,0 +1,260 @@
+import type { LookupFunction } from 'node:net';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { Agent, envHttpProxyAgent, request } from './undici-dispatchers.js';
+import { PushError } from '../errors.js';
+import { redactUrl } from './redact.js';
+import { tlsForHost, type TlsSettings } from './tls-settings.js';
+
+/**
+ * One undici Agent per host and push: keep-alive connections shared by every request to it, TLS
+ * verified against the system roots plus the CAs trusted for that host (tls-settings.ts). Redirects are followed here, by hand,
+ * so that `Authorization` never travels to an origin other than the one it was meant for.
+ */
+export interface TransportTimeouts {
+  /** TCP and TLS handshake. */
+  connectMs: number;
+  /** From the request's end to the response's headers (a registry verifies big blobs in between). */
+  headersMs: number;
+  /** Silence while a response body is being read. */
+  bodyMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: TransportTimeouts = { connectMs: 30_000, headersMs: 300_000, bodyMs: 120_000 };
+
+export interface TransportOptions {
+  tls?: TlsSettings;
+  /** Name resolution for connections, as net.connect takes it (split-horizon DNS, tests). */
+  lookup?: LookupFunction;
+  timeouts?: Partial<TransportTimeouts>;
+  userAgent?: string;
+}
+
+export type RequestBody = string | Buffer | Uint8Array | Readable;
+
+export interface TransportRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: URL;
+  headers?: Record<string, string>;
+  body?: RequestBody;
+  signal?: AbortSignal;
+}
+
+export interface TransportResponse {
+  status: number;
+  /** The URL that answered, after redirects. */
+  url: URL;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Error bodies are only for messages; a registry that sends megabytes of HTML gets cut short. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+const TLS_ERROR_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+/** A TLS client talking to a plain-HTTP server fails the handshake with one of these. */
+const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'EPROTO']);
+
+export class Transport {
+  private readonly agents = new Map<string, Dispatcher>();
+  private readonly userAgent: string;
+  private readonly timeouts: TransportTimeouts;
+
+  constructor(private readonly options: TransportOptions = {}) {
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.userAgent = options.userAgent ?? 'hoist';
+    // Unreadable CA or client files are the user's mistake: say so before the first request.
+    tlsForHost('', { ...options.tls, certsDirRoots: [] });
+  }
+
+  async request(req: TransportRequest): Promise<TransportResponse> {
+    let url = req.url;
+    let headers: Record<string, string> = { 'user-agent': this.userAgent, ...req.headers };
+    for (let hop = 0; ; hop++) {
+      const res = await this.dispatch({ ...req, url, headers });
+      const location = res.headers['location'];
+      const follow = REDIRECT_STATUSES.has(res.status) && (req.method === 'GET' || req.method === 'HEAD');
+      if (!follow || typeof location !== 'string') return res;
+      await res.body.dump();
+      if (hop >= MAX_REDIRECTS) {
+        throw new PushError('PROTOCOL', `too many redirects from ${redactUrl(req.url)}`);
+      }
+      const next = new URL(location, url);
+      if (next.origin !== url.origin) headers = withoutCredentials(headers);
+      if (url.protocol === 'https:' && next.protocol !== 'https:') {
+        throw new PushError('INSECURE_TRANSPORT', `refusing redirect from https to ${redactUrl(next)}`);
+      }
+      url = next;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.agents.values()].map((agent) => agent.close()));
+  }
+
+  /**
+   * The dispatcher for an origin. With HTTPS_PROXY / HTTP_PROXY set (either case), requests go
+   * through the proxy (a CONNECT tunnel, so TLS stays end to end) unless NO_PROXY names the host.
+   */
+  private agentFor(url: URL): Dispatcher {
+    // Keyed by origin: the http and https sides of one host (a loopback probe) need different TLS settings.
+    let agent = this.agents.get(url.origin);
+    if (!agent) {
+      const tls = url.protocol === 'https:' ? tlsForHost(url.host, this.options.tls ?? {}) : {};
+      // No cap on connections per origin: the push's limiter already bounds the requests in
+      // flight, and a second, smaller bound here would queue an upload whose body another
+      // registry's upload waits for (a read shared between registries) behind uploads that wait
+      // for it in turn. Keep-alive reuses the connections a push opens.
+      const options = {
+        connect: { timeout: this.timeouts.connectMs, ...tls, ...(this.options.lookup ? { lookup: this.options.lookup } : {}) },
+        headersTimeout: this.timeouts.headersMs,
+        bodyTimeout: this.timeouts.bodyMs,
+      };
+      agent = usesProxy(process.env) ? envHttpProxyAgent({ ...options, requestTls: options.connect }) : new Agent(options);
+      this.agents.set(url.origin, agent);
+    }
+    return agent;
+  }
+
+  private async dispatch(req: TransportRequest): Promise<TransportResponse> {
+    try {
+      const res = await request(this.agentFor(req.url), {
+        origin: req.url.origin,
+        path: req.url.pathname + req.url.search,
+        method: req.method,
+        headers: req.headers,
+        body: req.body ?? null,
+        signal: req.signal,
+        // undici closes the connection after every HEAD, in case a server sends a body anyway;
+        // registries do not, and a push asks HEAD of every blob: without this each check costs a
+        // new connection (a new TLS handshake, over TLS). 101 blobs opened 109 connections.
+        ...(req.method === 'HEAD' ? { reset: false } : {}),
+      });
+      return { status: res.statusCode, url: req.url, headers: res.headers, body: res.body };
+    } catch (error) {
+      if (isProgrammingError(error)) throw error;
+      throw networkError(error, req.url);
+    }
+  }
+}
+
+/**
+ * A TypeError or ReferenceError with no system error code is a bug (hoist's, a library's, an
+ * adapter's `lookup`), not a network failure: it must not be retried as one, or reported as
+ * "cannot reach".
+ */
+function isProgrammingError(error: unknown): boolean {
+  return (error instanceof TypeError || error instanceof ReferenceError) && (error as NodeJS.ErrnoException).code === undefined;
+}
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+function usesProxy(env: NodeJS.ProcessEnv): boolean {
+  return PROXY_VARIABLES.some((name) => (env[name] ?? '') !== '');
+}
+
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower !== 'authorization' && lower !== 'cookie') out[name] = value;
+  }
+  return out;
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && !code.startsWith('UND_ERR_')) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** True when the failure says the server does not speak TLS at all (a plain-HTTP endpoint). */
+export function isNotTlsError(error: unknown): boolean {
+  return error instanceof PushError && error.code === 'TLS' && NOT_TLS_CODES.has(errorCode(error.cause) ?? '');
+}
+
+function networkError(error: unknown, url: URL): PushError {
+  if (error instanceof PushError) return error;
+  const code = errorCode(error);
+  const where = `${url.protocol}//${url.host}`;
+  const ownCode = (error as { code?: unknown } | undefined)?.code;
+  if (ownCode === 'UND_ERR_ABORTED' || (error as Error | undefined)?.name === 'AbortError') {
+    return new PushError('ABORTED', `request to ${where} was aborted`, { cause: error });
+  }
+  if (typeof ownCode === 'string' && TIMEOUT_CODES.has(ownCode)) {
+    return new PushError('TIMEOUT', `request to ${where} timed out (${ownCode})`, { cause: error });
+  }
+  if (code !== undefined && (TLS_ERROR_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) {
+    return new PushError('TLS', `TLS handshake with ${where} failed: ${code} (trust the registry's CA with --ca-file)`, {
+      cause: error,
+    });
+  }
+  if (code !== undefined && NOT_TLS_CODES.has(code)) {
+    return new PushError('TLS', `TLS handshake with ${where} failed: ${code}`, { cause: error });
+  }
+  // A name that does not resolve is a typo or a missing DNS entry: retrying will not fix it.
+  // (EAI_AGAIN, a resolver's temporary failure, stays a retryable network error.)
+  if (code === 'ENOTFOUND') return new PushError('UNKNOWN_HOST', `cannot resolve ${url.hostname} (ENOTFOUND)`, { cause: error });
+  const reason = code ?? (error as Error | undefined)?.message ?? 'unknown error';
+  // A TLS 1.3 server that wants a client certificate closes the connection after the handshake
+  // instead of failing it; all the client sees is the socket closing.
+  if (url.protocol === 'https:' && /other side closed/.test(String((error as Error | undefined)?.message))) {
+    return new PushError('NETWORK', `${where} closed the connection (${reason}); if the registry requires a client certificate, give it with --cert/--key or a certs.d directory`, { cause: error });
+  }
+  return new PushError('NETWORK', `cannot reach ${where}: ${reason}`, { cause: error });
+}
+
+/** Reads at most MAX_ERROR_BODY bytes of a response body as text, discarding the rest. */
+export async function readLimitedText(body: TransportResponse['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    if (size < MAX_ERROR_BODY) chunks.push(buf.subarray(0, MAX_ERROR_BODY - size));
+    size += buf.length;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A whole response body as bytes, failing once it passes `max` (a manifest, a token). */
+export async function readBody(body: TransportResponse['body'], max: number, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > max) {
+      body.destroy();
+      throw new PushError('PROTOCOL', `${what} is larger than ${max} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '::1', '[::1]']);
+
+/** Loopback: 127.0.0.0/8, ::1 and localhost. Only these may fall back to plain HTTP unasked. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  return LOOPBACK_HOSTS.has(name.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}

@@ -1,0 +1,119 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { PushError } from '../errors.js';
+import { indexTar } from './tar-index.js';
+
+/**
+ * The files of an image source, wherever they sit: a directory (an OCI layout) or a tar
+ * archive (an OCI archive, a `docker save`). Names are relative and use `/`.
+ */
+export interface FileStore {
+  /** Size of a file, or undefined when there is none by that name. */
+  size(name: string): Promise<number | undefined>;
+  read(name: string): Promise<Buffer>;
+  /**
+   * A stream of the file, read in pieces of up to 1 MiB. With the size the caller expects, reads
+   * stop there and no piece is bigger than what is left: a 64 KiB blob costs 64 KiB of memory,
+   * not a 1 MiB buffer (a hundred small layers made 100 ms of garbage collection).
+   */
+  open(name: string, size?: number): Readable;
+  /** Releases what the store holds (a decompressed copy of a gzip'd archive). */
+  close(): Promise<void>;
+}
+
+/** 1 MiB reads keep syscalls few on large layers while holding little memory. */
+const READ_CHUNK = 1024 * 1024;
+
+export function directoryStore(dir: string): FileStore {
+  return {
+    async size(name) {
+      try {
+        const info = await stat(join(dir, name));
+        return info.isFile() ? info.size : undefined;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    read: (name) => readFile(join(dir, name)),
+    open: (name, size) => {
+      if (size === 0) return Readable.from([]);
+      return createReadStream(join(dir, name), { highWaterMark: READ_CHUNK, ...(size === undefined ? {} : { end: size - 1 }) });
+    },
+    close: async () => {},
+  };
+}
+
+/**
+ * A tar archive read in place: its entries are byte ranges of the file, never extracted. A
+ * gzip'd archive cannot be read by range, so it is first decompressed to one temporary file.
+ */
+export async function tarStore(path: string, fail: (why: string) => PushError): Promise<FileStore> {
+  let tarPath = path;
+  let scratch: string | undefined;
+  if (await isGzip(path, fail)) {
+    scratch = await mkdtemp(join(tmpdir(), 'hoist-archive-'));
+    tarPath = join(scratch, 'archive.tar');
+    try {
+      await pipeline(createReadStream(path), createGunzip(), createWriteStream(tarPath));
+    } catch {
+      await rm(scratch, { recursive: true, force: true });
+      throw fail('the gzip stream is truncated or corrupt');
+    }
+  }
+  let entries;
+  try {
+    entries = await indexTar(tarPath, fail);
+  } catch (error) {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+    throw error;
+  }
+  const entry = (name: string) => entries.get(name);
+  return {
+    size: async (name) => entry(name)?.size,
+    async read(name) {
+      const e = entry(name);
+      if (!e) throw fail(`${name} is missing from the archive`);
+      const buffer = Buffer.alloc(e.size);
+      const file = await open(tarPath, 'r');
+      try {
+        await file.read(buffer, 0, e.size, e.offset);
+      } finally {
+        await file.close();
+      }
+      return buffer;
+    },
+    open(name) {
+      const e = entry(name);
+      if (!e) throw fail(`${name} is missing from the archive`);
+      // createReadStream has no empty range (end is inclusive): an empty entry is an empty stream.
+      if (e.size === 0) return Readable.from([]);
+      return createReadStream(tarPath, { start: e.offset, end: e.offset + e.size - 1, highWaterMark: READ_CHUNK });
+    },
+    async close() {
+      if (scratch) await rm(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+async function isGzip(path: string, fail: (why: string) => PushError): Promise<boolean> {
+  let file;
+  try {
+    file = await open(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw fail(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not an archive' : `cannot open: ${code}`);
+  }
+  try {
+    const magic = Buffer.alloc(2);
+    await file.read(magic, 0, 2, 0);
+    return magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    await file.close();
+  }
+}

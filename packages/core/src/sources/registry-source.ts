@@ -1,0 +1,111 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { selectAdapter, type RegistryAdapter } from '../adapter.js';
+import { repositoryScope } from '../registry/auth.js';
+import { MANIFEST_ACCEPT, isManifestMediaType, type Descriptor } from '../descriptor.js';
+import { digestOf } from '../digest.js';
+import { PushError } from '../errors.js';
+import type { ImageSource } from './image-source.js';
+import { MAX_MANIFEST_BYTES } from './oci-layout.js';
+import { formatReference, type ImageReference } from '../reference.js';
+import { RegistryClient } from '../registry/registry-client.js';
+import { registryError } from '../registry/registry-error.js';
+import type { TlsSettings } from '../registry/tls-settings.js';
+import { readBody, Transport, type TransportResponse } from '../registry/transport.js';
+
+/**
+ * `docker://REF`: an image already in a registry, copied to the destinations (promotion from
+ * staging to production). Manifests are fetched and checked against their digests; blobs stream
+ * from the source straight into the uploads, never to disk and never whole in memory, and are
+ * verified by the uploader like any other source. Blob GETs that redirect to a CDN or object
+ * store are followed without the registry's Authorization (Transport does that).
+ */
+export interface RegistrySourceOptions {
+  adapters: readonly RegistryAdapter[];
+  tls?: TlsSettings;
+  plainHttpHosts?: readonly string[];
+}
+
+export interface RegistrySource extends ImageSource {
+  close(): Promise<void>;
+}
+
+export async function openRegistrySource(reference: ImageReference, options: RegistrySourceOptions): Promise<RegistrySource> {
+  const adapter = selectAdapter(options.adapters, reference.registry);
+  if (!adapter) throw new PushError('USAGE', `no registry adapter handles ${reference.registry}`);
+  const transport = new Transport(options.tls ? { tls: options.tls } : {});
+  const client = new RegistryClient({
+    transport,
+    host: adapter.apiHost?.(reference.registry) ?? reference.registry,
+    plainHttp: options.plainHttpHosts?.includes(reference.registry) ?? false,
+    credential: () => adapter.resolveCredentials(reference.registry, {}),
+  });
+  const scopes = [repositoryScope(reference.repository, ['pull'])];
+  const description = `docker://${formatReference(reference)}`;
+  try {
+    const target = reference.digest ?? reference.tag ?? 'latest';
+    const { bytes, mediaType } = await fetchManifest(client, reference.repository, target, scopes, description);
+    const root: Descriptor = { mediaType, digest: digestOf(bytes), size: bytes.length };
+    if (reference.digest !== undefined && root.digest !== reference.digest) {
+      throw new PushError('DIGEST_MISMATCH', `${description}: the registry served a manifest hashing to ${root.digest}`);
+    }
+    return new PulledImage(client, transport, reference, root, bytes, scopes, description);
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
+}
+
+async function fetchManifest(client: RegistryClient, repository: string, reference: string, scopes: string[], description: string): Promise<{ bytes: Buffer; mediaType: string }> {
+  const res = await client.send({ method: 'GET', target: `/v2/${repository}/manifests/${reference}`, scopes, headers: { accept: MANIFEST_ACCEPT } });
+  if (res.status !== 200) throw await registryError(res, `${description}: fetching manifest ${reference}`);
+  const bytes = await readBody(res.body, MAX_MANIFEST_BYTES, `${description}: manifest ${reference}`);
+  const mediaType = String(res.headers['content-type'] ?? '').split(';')[0]!.trim();
+  if (!isManifestMediaType(mediaType)) throw new PushError('UNSUPPORTED', `${description}: manifest ${reference} has unsupported media type "${mediaType}"`);
+  return { bytes, mediaType };
+}
+
+class PulledImage implements RegistrySource {
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly transport: Transport,
+    private readonly reference: ImageReference,
+    readonly root: Descriptor,
+    /** The root's bytes, fetched by tag to learn its digest: not fetched again by digest. */
+    private readonly rootBytes: Buffer,
+    private readonly scopes: string[],
+    readonly description: string,
+  ) {}
+
+  get origin(): { registry: string; repository: string } {
+    return { registry: this.reference.registry, repository: this.reference.repository };
+  }
+
+  async readManifest(descriptor: Descriptor): Promise<Buffer> {
+    if (descriptor.digest === this.root.digest) return this.rootBytes;
+    const { bytes } = await fetchManifest(this.client, this.reference.repository, descriptor.digest, this.scopes, this.description);
+    if (digestOf(bytes, descriptor.digest) !== descriptor.digest) {
+      throw new PushError('DIGEST_MISMATCH', `${this.description}: manifest ${descriptor.digest} came back with other bytes`);
+    }
+    return bytes;
+  }
+
+  /** Blobs are checked as they stream (by digest and size), not fetched twice. */
+  async checkBlob(): Promise<void> {}
+
+  openBlob(descriptor: Descriptor): Readable {
+    const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+    this.client
+      .send({ method: 'GET', target: `/v2/${this.reference.repository}/blobs/${descriptor.digest}`, scopes: this.scopes })
+      .then(async (res: TransportResponse) => {
+        if (res.status !== 200) throw await registryError(res, `${this.description}: fetching blob ${descriptor.digest}`);
+        res.body.on('error', (error) => out.destroy(error));
+        res.body.pipe(out);
+      })
+      .catch((error: unknown) => out.destroy(error as Error));
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}

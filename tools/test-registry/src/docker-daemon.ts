@@ -1,0 +1,76 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+
+/**
+ * A real Docker Engine (Debian's dockerd 20.10) of the test's own: its socket, data, exec root
+ * and pid file in a temp directory under /tmp (kept short: unix socket paths hold 108 bytes),
+ * no iptables and no bridge, so it touches nothing of the machine's and containers run with
+ * `--network none`. Never a system daemon.
+ */
+export interface TestDockerDaemon {
+  /** `unix:///tmp/hd-XXXX/docker.sock`, for DOCKER_HOST. */
+  host: string;
+  socket: string;
+  /** Runs the docker CLI against this daemon; rejects with its stderr when it fails. */
+  docker(args: readonly string[], options?: { input?: string }): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Debian's client matches the daemon; a newer client on PATH would want BuildKit's buildx. */
+const DOCKER_CLI = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+const START_TIMEOUT_MS = 30_000;
+
+export async function startDockerDaemon(): Promise<TestDockerDaemon> {
+  const dir = await mkdtemp('/tmp/hd-');
+  const socket = join(dir, 'docker.sock');
+  const host = `unix://${socket}`;
+  const daemon = spawn(
+    'dockerd',
+    ['--iptables=false', '--bridge=none', '--host', host, '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'pid')],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  daemon.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => daemon.once('exit', () => resolve()));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!(await ping(socket))) {
+    if (daemon.exitCode !== null || Date.now() > deadline) {
+      daemon.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(`dockerd did not start: ${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const env = { ...process.env, DOCKER_HOST: host, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: join(dir, 'client') };
+  return {
+    host,
+    socket,
+    docker: (args, options = {}) =>
+      new Promise((resolve, reject) => {
+        const child = execFile(DOCKER_CLI, [...args], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`docker ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout),
+        );
+        child.stdin!.end(options.input ?? '');
+      }),
+    async stop() {
+      daemon.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (daemon.exitCode === null) daemon.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+    },
+  };
+}
+
+function ping(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path: '/_ping', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
