@@ -87,7 +87,7 @@ export function acrAdapter(options: AcrAdapterOptions = {}): RegistryAdapter {
         refreshToken = undefined;
       }
       if (typeof refreshToken !== 'string' || refreshToken === '') throw new PushError('PROTOCOL', `ACR's /oauth2/exchange for ${registry} answered without a refresh token`);
-      return { kind: 'identity-token', token: refreshToken, username: ACR_REFRESH_USERNAME };
+      return { kind: 'identity-token', token: refreshToken, username: ACR_REFRESH_USERNAME, source: 'Azure credentials (@azure/identity)' };
     },
   };
 }

@@ -75,7 +75,7 @@ export function ecrAdapter(options: EcrAdapterOptions = {}): RegistryAdapter {
       const expiresAt = data?.expiresAt?.getTime() ?? now() + 12 * 3_600_000;
       // Half its life: a long pipeline never starts a push with a token about to lapse.
       const refreshAt = now() + (expiresAt - now()) / 2;
-      return { credential: { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }, refreshAt };
+      return { credential: { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1), source: 'the AWS SDK (ECR GetAuthorizationToken)' }, refreshAt };
     } catch (error) {
       throw ecrError(error, `getting an ECR token for ${registry}`);
     }

@@ -71,7 +71,7 @@ export function gcrAdapter(options: GcrAdapterOptions = {}): RegistryAdapter {
         });
       }
       if (!token) throw new PushError('UNAUTHORIZED', `Google returned no access token for ${registry}`);
-      return { kind: 'basic', username: GCR_USERNAME, password: token };
+      return { kind: 'basic', username: GCR_USERNAME, password: token, source: 'Google Application Default Credentials' };
     },
   };
 }

@@ -58,16 +58,16 @@ export function credentialFromAuths(auths: unknown, registry: string, file: stri
 
 function credentialOf(entry: AuthEntry, file: string, key: string): Credential | undefined {
   if (typeof entry.identitytoken === 'string' && entry.identitytoken !== '') {
-    return { kind: 'identity-token', token: entry.identitytoken };
+    return { kind: 'identity-token', token: entry.identitytoken, source: file };
   }
   if (typeof entry.auth === 'string' && entry.auth !== '') {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new PushError('USAGE', `${file}: the "auth" entry for ${key} is not base64 of user:password`);
-    return { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+    return { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1), source: file };
   }
   if (typeof entry.username === 'string' && typeof entry.password === 'string') {
-    return { kind: 'basic', username: entry.username, password: entry.password };
+    return { kind: 'basic', username: entry.username, password: entry.password, source: file };
   }
   return undefined;
 }

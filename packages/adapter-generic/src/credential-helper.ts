@@ -37,8 +37,8 @@ export async function helperCredential(helper: string, serverUrl: string, regist
     throw new PushError('UNAUTHORIZED', `credential helper ${program} answered with something other than JSON`);
   }
   if (typeof answer.Secret !== 'string' || answer.Secret === '') return undefined;
-  if (answer.Username === '<token>') return { kind: 'identity-token', token: answer.Secret };
-  return { kind: 'basic', username: typeof answer.Username === 'string' ? answer.Username : '', password: answer.Secret };
+  if (answer.Username === '<token>') return { kind: 'identity-token', token: answer.Secret, source: program };
+  return { kind: 'basic', username: typeof answer.Username === 'string' ? answer.Username : '', password: answer.Secret, source: program };
 }
 
 interface HelperRun {

@@ -14,8 +14,11 @@ import { REGISTRY_PROFILES } from './profiles.js';
 export const ADAPTER_NAME = 'generic';
 
 export interface GenericAdapterOptions {
-  /** Credentials for these registries (`host[:port]`), e.g. from `--username` + `--password-stdin`. */
-  explicit?: { registries: readonly string[]; username: string; password: string };
+  /**
+   * Credentials for these registries (`host[:port]`), e.g. from `--username` + `--password-stdin`;
+   * `source` names where they came from in messages (`--password-env REG_PASS`).
+   */
+  explicit?: { registries: readonly string[]; username: string; password: string; source?: string };
   /** config.json to read; defaults to `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`. */
   dockerConfig?: string;
   /** Environment for file locations and credential helpers; defaults to the process's. */
@@ -34,7 +37,7 @@ export function genericAdapter(options: GenericAdapterOptions = {}): RegistryAda
       context.signal?.throwIfAborted();
       const explicit = options.explicit;
       if (explicit?.registries.includes(registry)) {
-        return { kind: 'basic', username: explicit.username, password: explicit.password };
+        return { kind: 'basic', username: explicit.username, password: explicit.password, source: explicit.source ?? 'the caller' };
       }
       return (
         (await readDockerConfigCredential(registry, options.dockerConfig ?? dockerConfigPath(env), env, context.signal)) ??

@@ -38,12 +38,12 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 describe('credential sources', () => {
   it('asks the credHelpers helper for its host, with the host on stdin', async () => {
     const { adapter } = await world({ config: { credHelpers: { 'r.example': 'test' } }, answers: { 'r.example': { ServerURL: 'r.example', Username: 'ci', Secret: 's3cret' } } });
-    expect(await adapter.resolveCredentials('r.example', {})).toEqual({ kind: 'basic', username: 'ci', password: 's3cret' });
+    expect(await adapter.resolveCredentials('r.example', {})).toEqual({ kind: 'basic', username: 'ci', password: 's3cret', source: 'docker-credential-test' });
   });
 
   it('treats the <token> username as an identity token, and falls back to credsStore', async () => {
     const { adapter } = await world({ config: { credsStore: 'test' }, answers: { 'q.example': { Username: '<token>', Secret: 'refresh-1' } } });
-    expect(await adapter.resolveCredentials('q.example', {})).toEqual({ kind: 'identity-token', token: 'refresh-1' });
+    expect(await adapter.resolveCredentials('q.example', {})).toEqual({ kind: 'identity-token', token: 'refresh-1', source: 'docker-credential-test' });
   });
 
   it('an auths entry comes before the helpers; a helper with nothing falls through to auth.json', async () => {
@@ -52,8 +52,8 @@ describe('credential sources', () => {
       authJson: { auths: { 'b.example/team': { auth: b64('from:authjson') } } },
       answers: { 'a.example': { Username: 'from', Secret: 'helper' } },
     });
-    expect(await adapter.resolveCredentials('a.example', {})).toEqual({ kind: 'basic', username: 'from', password: 'auths' });
-    expect(await adapter.resolveCredentials('b.example', {})).toEqual({ kind: 'basic', username: 'from', password: 'authjson' });
+    expect(await adapter.resolveCredentials('a.example', {})).toMatchObject({ kind: 'basic', username: 'from', password: 'auths', source: expect.stringMatching(/\/config\.json$/) });
+    expect(await adapter.resolveCredentials('b.example', {})).toMatchObject({ kind: 'basic', username: 'from', password: 'authjson', source: expect.stringMatching(/\/auth\.json$/) });
     expect(await adapter.resolveCredentials('c.example', {})).toBeUndefined();
   });
 

@@ -24,13 +24,13 @@ describe('docker config.json credentials', () => {
 
   it('decodes auth, keeping colons inside the password', async () => {
     const file = await configFile({ auths: { 'https://reg.example/v1/': { auth: b64('ci:pa:ss') } } });
-    expect(await readDockerConfigCredential('reg.example', file)).toEqual({ kind: 'basic', username: 'ci', password: 'pa:ss' });
+    expect(await readDockerConfigCredential('reg.example', file)).toEqual({ kind: 'basic', username: 'ci', password: 'pa:ss', source: file });
   });
 
   it('prefers an identity token, and reads username/password fields', async () => {
     const file = await configFile({ auths: { 'a.example': { auth: b64('x:y'), identitytoken: 'refresh-123' }, 'b.example': { username: 'u', password: 'p' } } });
-    expect(await readDockerConfigCredential('a.example', file)).toEqual({ kind: 'identity-token', token: 'refresh-123' });
-    expect(await readDockerConfigCredential('b.example', file)).toEqual({ kind: 'basic', username: 'u', password: 'p' });
+    expect(await readDockerConfigCredential('a.example', file)).toEqual({ kind: 'identity-token', token: 'refresh-123', source: file });
+    expect(await readDockerConfigCredential('b.example', file)).toEqual({ kind: 'basic', username: 'u', password: 'p', source: file });
     expect(await readDockerConfigCredential('c.example', file)).toBeUndefined();
   });
 
@@ -48,8 +48,8 @@ describe('docker config.json credentials', () => {
   it('gives explicit credentials only to the registries they were given for', async () => {
     const file = await configFile({ auths: { 'other.example': { auth: b64('cfg:secret') } } });
     const adapter = genericAdapter({ explicit: { registries: ['reg.example'], username: 'me', password: 'pw' }, dockerConfig: file });
-    expect(await adapter.resolveCredentials('reg.example', {})).toEqual({ kind: 'basic', username: 'me', password: 'pw' });
-    expect(await adapter.resolveCredentials('other.example', {})).toEqual({ kind: 'basic', username: 'cfg', password: 'secret' });
+    expect(await adapter.resolveCredentials('reg.example', {})).toEqual({ kind: 'basic', username: 'me', password: 'pw', source: 'the caller' });
+    expect(await adapter.resolveCredentials('other.example', {})).toEqual({ kind: 'basic', username: 'cfg', password: 'secret', source: file });
     expect(adapter.capabilities('reg.example')).toEqual({ upload: 'monolithic', mount: true });
     expect(adapter.matches('anything.example')).toBe(true);
   });

@@ -13,10 +13,10 @@ describe('storing logins in config.json', () => {
     expect(Object.keys(stored.auths).sort()).toEqual(['https://index.docker.io/v1/', 'other.example']);
     expect(stored.psFormat).toBe('table');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    expect(await readDockerConfigCredential('docker.io', file)).toEqual({ kind: 'basic', username: 'me', password: 'pat-123' });
+    expect(await readDockerConfigCredential('docker.io', file)).toEqual({ kind: 'basic', username: 'me', password: 'pat-123', source: file });
     expect(await eraseLogin(file, 'docker.io')).toBe(true);
     expect(await readDockerConfigCredential('docker.io', file)).toBeUndefined();
     expect(await eraseLogin(file, 'docker.io')).toBe(false);
-    expect(await readDockerConfigCredential('other.example', file)).toEqual({ kind: 'basic', username: 'x', password: 'y' });
+    expect(await readDockerConfigCredential('other.example', file)).toEqual({ kind: 'basic', username: 'x', password: 'y', source: file });
   });
 });

@@ -45,7 +45,7 @@ export async function adapterChain(options: ChainOptions, clouds: readonly Known
 /** Credentials given on the command line win over any adapter's own way of finding them. */
 function explicitFirst(adapter: RegistryAdapter, explicit: GenericAdapterOptions['explicit']): RegistryAdapter {
   if (!explicit) return adapter;
-  const given: Credential = { kind: 'basic', username: explicit.username, password: explicit.password };
+  const given: Credential = { kind: 'basic', username: explicit.username, password: explicit.password, source: explicit.source ?? 'the command line' };
   return {
     ...adapter,
     resolveCredentials: (registry, context) => (explicit.registries.includes(registry) ? Promise.resolve(given) : adapter.resolveCredentials(registry, context)),

@@ -54,6 +54,7 @@ export interface ConnectionArgs {
   plainHttp: string[];
 }
 
+/** Reads the options; `values` already holds any HOIST_* defaults (env-defaults.ts). */
 export function connectionArgs(values: ConnectionValues, env: NodeJS.ProcessEnv): ConnectionArgs {
   if (values.username !== undefined && values['username-env'] !== undefined) throw new UsageError('--username and --username-env exclude each other');
   const username = values.username ?? envValue('--username-env', values['username-env'], env);

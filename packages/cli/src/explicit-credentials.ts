@@ -11,12 +11,19 @@ export async function explicitCredentials(
   args: ConnectionArgs,
   context: { stdin: NodeJS.ReadableStream; env: NodeJS.ProcessEnv },
   output: Output,
-): Promise<{ username: string; password: string } | undefined> {
+): Promise<{ username: string; password: string; source: string } | undefined> {
   if (args.username === undefined || !args.password) return undefined;
+  if (args.password.from === 'env' && context.env[args.password.variable] === undefined) {
+    throw new UsageError(`--password-env ${args.password.variable}: the variable is not set (in Jenkins, the passwordVariable of withCredentials)`);
+  }
   const password = args.password.from === 'stdin' ? await readFirstLine(context.stdin) : (context.env[args.password.variable] ?? '');
   if (password === '') {
-    throw new UsageError(args.password.from === 'stdin' ? '--password-stdin got an empty password' : `--password-env ${args.password.variable} holds an empty password`);
+    throw new UsageError(
+      args.password.from === 'stdin'
+        ? '--password-stdin got an empty password (nothing was piped in? in Jenkins, name the withCredentials variable with --password-env VAR instead)'
+        : `--password-env ${args.password.variable} holds an empty password`,
+    );
   }
   output.addSecret(password);
-  return { username: args.username, password };
+  return { username: args.username, password, source: args.password.from === 'stdin' ? '--password-stdin' : `--password-env ${args.password.variable}` };
 }

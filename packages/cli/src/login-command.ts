@@ -1,9 +1,10 @@
-import { parseArgs } from 'node:util';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionArgs, tlsSettings } from './connection-options.js';
 import { describeFailure } from './describe-failure.js';
 import { explicitCredentials } from './explicit-credentials.js';
 import type { CommandContext } from './push-command.js';
 import { warnInsecure } from './push-command.js';
+import { applyEnvDefaults } from './env-defaults.js';
+import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -19,7 +20,9 @@ ${CONNECTION_USAGE}
 `;
 
 export async function loginCommand(argv: readonly string[], context: CommandContext): Promise<number> {
-  const { values, positionals } = parse(() => parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { ...CONNECTION_OPTIONS, help: HELP } }));
+  const options = { ...CONNECTION_OPTIONS, help: HELP };
+  const { values, positionals } = parseOptions(argv, options);
+  applyEnvDefaults(values, options, context.env);
   if (values.help) {
     context.output.out(LOGIN_USAGE);
     return 0;
@@ -34,7 +37,7 @@ export async function loginCommand(argv: readonly string[], context: CommandCont
     const { dockerConfigPath, storeLogin } = await import('@hoist/adapter-generic');
     await core.checkLogin({
       host: registry,
-      credential: { kind: 'basic', username: given.username, password: given.password },
+      credential: { kind: 'basic', username: given.username, password: given.password, source: given.source },
       tls: tlsSettings(args),
       plainHttp: args.plainHttp.includes(registry),
     });
@@ -49,7 +52,7 @@ export async function loginCommand(argv: readonly string[], context: CommandCont
 }
 
 export async function logoutCommand(argv: readonly string[], context: CommandContext): Promise<number> {
-  const { values, positionals } = parse(() => parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { help: HELP } }));
+  const { values, positionals } = parseOptions(argv, { help: HELP });
   if (values.help) {
     context.output.out(LOGIN_USAGE);
     return 0;
@@ -70,14 +73,6 @@ export async function logoutCommand(argv: readonly string[], context: CommandCon
 const HELP = { type: 'boolean', short: 'h' } as const;
 
 /** parseArgs' own complaints (an unknown flag) are usage errors. */
-function parse<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
 /** `https://reg.example:5000/` → `reg.example:5000`, as docker login accepts either. */
 function registryArg(positionals: string[], command: string): string {
   if (positionals.length !== 1) throw new UsageError(`${command} takes one registry, e.g. hoist ${command} registry.example.com`);

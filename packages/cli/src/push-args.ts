@@ -1,5 +1,7 @@
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionArgs, type ConnectionArgs } from './connection-options.js';
+import { applyEnvDefaults, type OptionLabels } from './env-defaults.js';
+import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -15,14 +17,19 @@ export const PUSH_USAGE = `Usage: hoist push [options] <source> <destination>...
   <destination>   image reference, or oci:DIR[:REF] to write an OCI layout; several are allowed
 
 Options:
-  -t, --tag TAG           extra tag at every destination (repeatable)
+  -t, --tag TAG[,TAG]     extra tags at every destination (repeatable)
+      --tag-file FILE     extra tags, one per line (blank lines and # comments skipped)
+      --tag-env VAR       a tag from environment variable VAR, made valid: feature/login
+                          becomes feature-login (repeatable; Jenkins' BRANCH_NAME)
       --platform OS/ARCH[/VARIANT]  push only these entries of an index (repeatable)
       --all-platforms     push every entry of an index (the default)
 ${CONNECTION_USAGE}
   -j, --concurrency N     blob transfers at once per registry (default 4)
       --retries N         retries of a failing request or blob upload (default 5)
       --timeout DURATION  give up on the whole push after this long (default 30m; e.g. 90s, 10m)
-      --digest-file PATH  write the pushed manifest digest to PATH
+      --digest-file PATH  write the pushed manifest digest to PATH (removed first; written
+                          only when the push succeeds)
+      --image-refs PATH   write each pushed registry/repository@digest, one per line
       --compression gzip|none  how uncompressed layers are sent (default gzip)
       --compression-level N    gzip level 1-9 (default 6)
       --create-repository create a missing repository where the registry needs it (ECR)
@@ -33,6 +40,11 @@ ${CONNECTION_USAGE}
   -v, --verbose           more detail, including the causes of errors
   -q, --quiet             print only the digest
   -h, --help              show this help
+
+Environment: HOIST_CA_FILE, HOIST_CERT_DIR, HOIST_PLAIN_HTTP, HOIST_USERNAME_ENV,
+HOIST_PASSWORD_ENV, HOIST_CONCURRENCY, HOIST_RETRIES, HOIST_TIMEOUT, HOIST_COMPRESSION_LEVEL
+set the options of the same name once for a pipeline; flags win. DOCKER_HOST names the Docker
+daemon for docker-daemon: sources.
 
 Exit status: 0 pushed, 1 the push failed (network, auth, registry), 2 usage or input error.
 `;
@@ -46,6 +58,7 @@ export interface PushArgs extends ConnectionArgs {
   retries?: number;
   timeoutMs: number;
   digestFile?: string;
+  imageRefs?: string;
   cache: boolean;
   createRepository: boolean;
   /** Adapter modules from --adapter, in order. */
@@ -59,38 +72,33 @@ export interface PushArgs extends ConnectionArgs {
   help: boolean;
 }
 
+const PUSH_OPTIONS = {
+  tag: { type: 'string', short: 't', multiple: true },
+  'tag-file': { type: 'string', multiple: true },
+  'tag-env': { type: 'string', multiple: true },
+  platform: { type: 'string', multiple: true },
+  'all-platforms': { type: 'boolean' },
+  ...CONNECTION_OPTIONS,
+  concurrency: { type: 'string', short: 'j' },
+  retries: { type: 'string' },
+  timeout: { type: 'string' },
+  'digest-file': { type: 'string' },
+  'image-refs': { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  'create-repository': { type: 'boolean' },
+  adapter: { type: 'string', multiple: true },
+  resolve: { type: 'string', multiple: true },
+  compression: { type: 'string' },
+  'compression-level': { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PushArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        tag: { type: 'string', short: 't', multiple: true },
-        platform: { type: 'string', multiple: true },
-        'all-platforms': { type: 'boolean' },
-        ...CONNECTION_OPTIONS,
-        concurrency: { type: 'string', short: 'j' },
-        retries: { type: 'string' },
-        timeout: { type: 'string' },
-        'digest-file': { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        'create-repository': { type: 'boolean' },
-        adapter: { type: 'string', multiple: true },
-        resolve: { type: 'string', multiple: true },
-        compression: { type: 'string' },
-        'compression-level': { type: 'string' },
-        json: { type: 'boolean' },
-        verbose: { type: 'boolean', short: 'v' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOptions(argv, PUSH_OPTIONS);
+  const label = applyEnvDefaults(values, PUSH_OPTIONS, env);
   const help = values.help ?? false;
   if (!help && positionals.length < 2) throw new UsageError('push needs a source and at least one destination');
   const connection = connectionArgs(values, env);
@@ -100,20 +108,21 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
   return {
     source: positionals[0] ?? '',
     destinations: positionals.slice(1),
-    tags: values.tag ?? [],
+    tags: [...(values.tag ?? []).flatMap((t) => t.split(',')), ...(values['tag-file'] ?? []).flatMap(readTagFile), ...(values['tag-env'] ?? []).map((v) => tagFromEnv(v, env))],
     platforms: values.platform ?? [],
     ...connection,
-    ...(values.concurrency === undefined ? {} : { concurrency: parseWholeNumber('--concurrency', values.concurrency, 1, 64) }),
-    ...(values.retries === undefined ? {} : { retries: parseWholeNumber('--retries', values.retries, 0, 20) }),
-    timeoutMs: values.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration('--timeout', values.timeout),
+    ...(values.concurrency === undefined ? {} : { concurrency: parseWholeNumber(label('concurrency'), values.concurrency, 1, 64) }),
+    ...(values.retries === undefined ? {} : { retries: parseWholeNumber(label('retries'), values.retries, 0, 20) }),
+    timeoutMs: values.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(label('timeout'), values.timeout),
     ...(values['digest-file'] === undefined ? {} : { digestFile: values['digest-file'] }),
+    ...(values['image-refs'] === undefined ? {} : { imageRefs: values['image-refs'] }),
     cache: !(values['no-cache'] ?? false),
     createRepository: values['create-repository'] ?? false,
     adapters: values.adapter ?? [],
     resolve: parseResolve(values.resolve ?? []),
     compression: {
       format: parseCompression(values.compression ?? 'gzip'),
-      level: values['compression-level'] === undefined ? 6 : parseWholeNumber('--compression-level', values['compression-level'], 1, 9),
+      level: compressionLevel(values['compression-level'], label),
     },
     json: values.json ?? false,
     verbose: values.verbose ?? false,
@@ -125,6 +134,33 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
 /** Long enough for a big image over a slow link; short enough that a wedged push ends the job. */
 export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+function compressionLevel(value: string | undefined, label: OptionLabels): number {
+  return value === undefined ? 6 : parseWholeNumber(label('compression-level'), value, 1, 9);
+}
+
+/** One tag per line; blank lines and `#` comments are skipped, as in a .dockerignore. */
+function readTagFile(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--tag-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code})`);
+  }
+  return text.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/**
+ * A valid tag from a variable such as BRANCH_NAME: characters a tag may not hold become `-`
+ * (`feature/login` → `feature-login`), a leading `.` or `-` goes, and it is cut to 128.
+ */
+export function tagFromEnv(variable: string, env: NodeJS.ProcessEnv): string {
+  const value = env[variable];
+  if (value === undefined || value === '') throw new UsageError(`--tag-env ${variable}: the variable is not set`);
+  const tag = value.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '').slice(0, 128);
+  if (tag === '') throw new UsageError(`--tag-env ${variable}: "${value}" has nothing a tag can hold`);
+  return tag;
+}
 
 function parseWholeNumber(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);

@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import type { ImageSource, PushEvent } from '@hoist/core';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import type { ImageSource, PushEvent, PushResult } from '@hoist/core';
 import type { Output } from './output.js';
 import { parsePushArgs, PUSH_USAGE, type PushArgs } from './push-args.js';
 import { adapterChain } from './adapter-chain.js';
@@ -12,6 +12,7 @@ import { plainReporter } from './reporters/plain-reporter.js';
 import type { Reporter } from './reporters/reporter.js';
 import { ttyReporter } from './reporters/tty-reporter.js';
 import { describeFailure } from './describe-failure.js';
+import { parseRegistryRef } from './destination-refs.js';
 import { ProgressTally } from './progress-tally.js';
 
 export interface CommandContext {
@@ -34,9 +35,11 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
   const progress = new ProgressTally();
   let source: ImageSource | undefined;
   try {
+    // A file left by an earlier run must not be taken for this run's result.
+    await removeResultFiles(args);
     // Loaded here, not at start-up: `hoist --version` and `--help` stay quick.
     const core = await import('@hoist/core');
-    const destinations = args.destinations.filter((d) => !d.startsWith('oci:')).map((d) => core.parseReference(d));
+    const destinations = args.destinations.filter((d) => !d.startsWith('oci:')).map((d) => parseRegistryRef(d, core.parseReference, 'destination'));
     const layoutDestinations = args.destinations
       .filter((d) => d.startsWith('oci:'))
       .map((d) => core.parseOciLayoutSpec(d))
@@ -46,7 +49,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     const explicit = given ? { ...given, registries: destinations.map((d) => d.registry) } : undefined;
     const { adapters, missing } = await adapterChain({ generic: explicit ? { explicit } : {}, createRepository: args.createRepository, custom: args.adapters });
     const registries = destinations.map((d) => d.registry);
-    if (args.source.startsWith(REGISTRY_SOURCE)) registries.push(core.parseReference(args.source.slice(REGISTRY_SOURCE.length)).registry);
+    if (args.source.startsWith(REGISTRY_SOURCE)) registries.push(parseRegistryRef(args.source.slice(REGISTRY_SOURCE.length), core.parseReference, 'source').registry);
     for (const notice of missingAdapterNotices(registries, missing)) output.err(`hoist: note: ${notice}`);
     const lookup = resolveLookup(args.resolve);
     const tls = tlsSettings(args);
@@ -74,7 +77,8 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       },
       signal: context.signal,
     });
-    if (args.digestFile !== undefined) await writeFile(args.digestFile, `${result.digest}\n`);
+    if (args.digestFile !== undefined) await writeResultFile(args.digestFile, `${result.digest}\n`);
+    if (args.imageRefs !== undefined) await writeResultFile(args.imageRefs, imageRefs(result));
     reporter.done(result);
     return 0;
   } catch (error) {
@@ -84,6 +88,27 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
   } finally {
     await source?.close?.();
   }
+}
+
+async function removeResultFiles(args: PushArgs): Promise<void> {
+  for (const file of [args.digestFile, args.imageRefs]) {
+    if (file !== undefined) await rm(file, { force: true });
+  }
+}
+
+/** Written whole or not at all: a step reading it never sees half a digest. */
+async function writeResultFile(file: string, text: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, text);
+  await rename(temporary, file);
+}
+
+/** `registry/repository@sha256:...` for each registry pushed to (crane's --image-refs). */
+function imageRefs(result: PushResult): string {
+  return result.destinations
+    .filter((d) => !d.name.startsWith('oci:'))
+    .map((d) => `${d.name}@${d.digest}\n`)
+    .join('');
 }
 
 export function warnInsecure(output: Output): void {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parsePushArgs } from '../src/push-args.js';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parsePushArgs, tagFromEnv } from '../src/push-args.js';
 
 describe('parsePushArgs', () => {
   it('reads the full contract', () => {
@@ -52,7 +55,11 @@ describe('parsePushArgs', () => {
     [['src', 'dst', '--platform', 'linux/amd64', '--all-platforms'], 'exclude each other'],
     [['src', 'dst', '--compression', 'lz4'], '--compression takes gzip or none'],
     [['src', 'dst', '--compression-level', '10'], '--compression-level takes a whole number from 1 to 9'],
-    [['src', 'dst', '--password', 'secret'], "Unknown option '--password'"],
+    [['src', 'dst', '--password', 'secret'], 'unknown option --password: hoist takes no secret on the command line'],
+    [['src', 'dst', '--digestfile', 'd'], 'unknown option --digestfile; did you mean --digest-file?'],
+    [['src', 'dst', '--concurency', '4'], 'unknown option --concurency; did you mean --concurrency?'],
+    [['src', 'dst', '--tag-env', 'NOPE_UNSET_VAR'], '--tag-env NOPE_UNSET_VAR: the variable is not set'],
+    [['src', 'dst', '--tag-file', '/nonexistent/tags'], '--tag-file /nonexistent/tags: cannot read it (ENOENT)'],
   ])('refuses %j', (argv, message) => {
     expect(() => parsePushArgs(argv)).toThrowError(expect.objectContaining({ name: 'UsageError', message: expect.stringContaining(message) }));
   });
@@ -74,6 +81,34 @@ describe('parsePushArgs', () => {
     const args = parsePushArgs(['s', 'd', '--username-env', 'REG_USER', '--password-env', 'REG_PASS'], { REG_USER: 'jenkins', REG_PASS: 'x' });
     expect(args.username).toBe('jenkins');
     expect(args.password).toEqual({ from: 'env', variable: 'REG_PASS' });
+  });
+
+  it('takes tags separated by commas, from a file, and from a variable made valid', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'hoist-tags-')), 'tags');
+    await writeFile(file, '# release tags\nv1.4\n\nstable\n');
+    const args = parsePushArgs(['s', 'd', '-t', 'a,b', '-t', 'c', '--tag-file', file, '--tag-env', 'BRANCH_NAME'], { BRANCH_NAME: 'feature/login#2' });
+    expect(args.tags).toEqual(['a', 'b', 'c', 'v1.4', 'stable', 'feature-login-2']);
+  });
+
+  it.each([
+    ['feature/login', 'feature-login'],
+    ['.hidden/-x', 'hidden--x'],
+    ['release/2.0', 'release-2.0'],
+    ['x'.repeat(200), 'x'.repeat(128)],
+  ])('makes a tag of %s', (value, tag) => {
+    expect(tagFromEnv('V', { V: value })).toBe(tag);
+  });
+
+  it('takes HOIST_* defaults from the environment; flags win', () => {
+    const env = { HOIST_CONCURRENCY: '8', HOIST_RETRIES: '2', HOIST_TIMEOUT: '10m', HOIST_CA_FILE: '/a.pem, /b.pem', HOIST_USERNAME_ENV: 'U', HOIST_PASSWORD_ENV: 'P', U: 'ci', HOIST_PLAIN_HTTP: 'Reg:5000', HOIST_COMPRESSION_LEVEL: '1' };
+    const fromEnv = parsePushArgs(['s', 'd'], env);
+    expect(fromEnv).toMatchObject({ concurrency: 8, retries: 2, timeoutMs: 600_000, caFiles: ['/a.pem', '/b.pem'], username: 'ci', password: { from: 'env', variable: 'P' }, plainHttp: ['reg:5000'], compression: { level: 1 } });
+    const flags = parsePushArgs(['s', 'd', '-j', '2', '-u', 'me', '--password-stdin', '--ca-file', '/c.pem'], env);
+    expect(flags).toMatchObject({ concurrency: 2, username: 'me', password: { from: 'stdin' }, caFiles: ['/c.pem'] });
+  });
+
+  it('names the variable a bad default came from', () => {
+    expect(() => parsePushArgs(['s', 'd'], { HOIST_CONCURRENCY: 'lots' })).toThrowError('HOIST_CONCURRENCY takes a whole number from 1 to 64, not "lots"');
   });
 
   it('lets --help through without positionals', () => {

@@ -4,14 +4,19 @@
  * that matches a host wins (as go-containerregistry's keychains do).
  */
 
-/** What an adapter may hand core for a registry host. */
-export type Credential =
+/**
+ * What an adapter may hand core for a registry host. `source` says where it was found, for the
+ * message a user reads when the registry refuses it: `--password-env REG_PASS`,
+ * `/home/ci/.docker/config.json`, `docker-credential-pass`, `the AWS SDK`. Never the secret.
+ */
+export type Credential = (
   /** Username and password (or access token used as password), sent as Basic or to a token realm. */
   | { kind: 'basic'; username: string; password: string }
   /** An identity (refresh) token: exchanged at the token realm with `grant_type=refresh_token`. */
   | { kind: 'identity-token'; token: string; username?: string }
   /** A ready bearer token, sent as it is on every request. */
-  | { kind: 'bearer'; token: string };
+  | { kind: 'bearer'; token: string }
+) & { source?: string };
 
 export type UploadStrategy = 'monolithic' | 'chunked';
 

@@ -59,7 +59,7 @@ describe('ECR adapter', () => {
     const adapter = ecrAdapter({ clientConfig: { endpoint: world.fake.url, credentials: AWS_CREDENTIALS }, now: () => now });
     const before = world.fake.calls.length;
     const first = await adapter.resolveCredentials(world.name, {});
-    expect(first).toEqual({ kind: 'basic', username: 'AWS', password: TOKEN_PASSWORD });
+    expect(first).toEqual({ kind: 'basic', source: 'the AWS SDK (ECR GetAuthorizationToken)', username: 'AWS', password: TOKEN_PASSWORD });
     now += 5 * 3_600_000;
     await adapter.resolveCredentials(world.name, {});
     const calls = world.fake.calls.slice(before);

@@ -65,7 +65,7 @@ describe('GCR adapter on a machine with a metadata server', () => {
     Object.assign(process.env, { GCE_METADATA_HOST: google.metadataHost, METADATA_SERVER_DETECTION: 'ping-only', HOME: await tempDir() });
     delete process.env['GOOGLE_APPLICATION_CREDENTIALS'];
     try {
-      expect(await gcrAdapter().resolveCredentials(AR_HOST, {})).toEqual({ kind: 'basic', username: 'oauth2accesstoken', password: ACCESS_TOKEN });
+      expect(await gcrAdapter().resolveCredentials(AR_HOST, {})).toEqual({ kind: 'basic', username: 'oauth2accesstoken', password: ACCESS_TOKEN, source: 'Google Application Default Credentials' });
       expect(google.calls).toContain('metadata-token');
     } finally {
       process.env = saved;

@@ -8,6 +8,7 @@ import { manifestStatus, runHoist, tempDir, type HoistRun } from './helpers.js';
 /** `hoist push` with each kind of registry authentication, over plain HTTP and TLS. */
 const PASSWORD = 'hoist-test-password';
 const IDENTITY_TOKEN = 'identity-token-for-hoist-0123456789';
+const READER_PASSWORD = 'reader-password-pull-only';
 
 let htpasswd: TestRegistry;
 let token: TestRegistry;
@@ -17,7 +18,7 @@ let image: WrittenImage;
 beforeAll(async () => {
   [htpasswd, token] = await Promise.all([
     startRegistry({ auth: 'htpasswd' }),
-    startRegistry({ auth: 'token', tls: true, refreshTokens: { [IDENTITY_TOKEN]: 'hoist' } }),
+    startRegistry({ auth: 'token', tls: true, refreshTokens: { [IDENTITY_TOKEN]: 'hoist' }, users: { hoist: PASSWORD, reader: READER_PASSWORD }, readOnlyUsers: ['reader'] }),
   ]);
   layout = await tempDir();
   image = await makeImageLayout(layout, [48 * 1024, 8 * 1024]);
@@ -68,7 +69,7 @@ describe('hoist push with htpasswd (basic) auth', () => {
   it('fails a wrong password with exit 1, one line, and no tag', async () => {
     const run = await runHoist(['push', layout, `${htpasswd.host}/wrong/app:v1`, '-u', 'hoist', '--password-stdin'], { stdin: 'not-the-password\n' });
     expect(run.code).toBe(1);
-    expectOneLineFailure(run, 'UNAUTHORIZED');
+    expectOneLineFailure(run, `UNAUTHORIZED: ${htpasswd.host} refused the credentials of user "hoist" from --password-stdin (HTTP 401)`);
     expectNoSecret(run, 'not-the-password');
     expect(await manifestStatus(htpasswd.url, 'wrong/app', 'v1', BASIC)).toBe(404);
   });
@@ -76,7 +77,14 @@ describe('hoist push with htpasswd (basic) auth', () => {
   it('fails without credentials, saying that the registry wants them', async () => {
     const run = await runHoist(['push', layout, `${htpasswd.host}/anon/app:v1`]);
     expect(run.code).toBe(1);
-    expectOneLineFailure(run, 'requires a username and password');
+    expectOneLineFailure(run, `registry ${htpasswd.host} requires a username and password, and none were found for it: run hoist login ${htpasswd.host}, or pass --username with --password-env VAR`);
+  });
+
+  it('names the config.json a refused password came from', async () => {
+    const env = await dockerConfigWith({ [htpasswd.host]: { auth: Buffer.from('hoist:stale-password').toString('base64') } });
+    const run = await runHoist(['push', layout, `${htpasswd.host}/stale/app:v1`], { env });
+    expect(run.code).toBe(1);
+    expectOneLineFailure(run, `refused the credentials of user "hoist" from ${join(env['DOCKER_CONFIG']!, 'config.json')}`);
   });
 });
 
@@ -152,9 +160,27 @@ describe('hoist push with token auth over TLS with a private CA', () => {
       stdin: 'bad-password',
     });
     expect(run.code).toBe(1);
-    expectOneLineFailure(run, 'authentication failed');
+    expectOneLineFailure(run, `registry ${token.host} refused the credentials of user "hoist" from --password-stdin at its token service https://`);
     const raw = await skopeoRawManifest(`${token.host}/token/app:wrong`, { caFile: token.caFile!, username: 'hoist', password: PASSWORD }).catch((e: Error) => e);
     expect(raw).toBeInstanceOf(Error);
+  });
+
+  it('says when accepted credentials do not allow a push: a pull-only user', async () => {
+    const run = await runHoist(['push', layout, `${token.host}/team/app:v1`, '-u', 'reader', '--password-env', 'READ_PASS', '--ca-file', token.caFile!], {
+      env: { READ_PASS: READER_PASSWORD },
+    });
+    expect(run.code).toBe(1);
+    // The blobs it was about to send are listed first; the failure is the last word.
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      `hoist: error: starting an upload to team/app failed: UNAUTHORIZED: the credentials of user "reader" from --password-env READ_PASS were accepted by ${token.host} but do not allow push to team/app (HTTP 401)`,
+    );
+    expectNoSecret(run, READER_PASSWORD);
+  });
+
+  it('says when a token registry wants credentials and none were found', async () => {
+    const run = await runHoist(['push', layout, `${token.host}/team/app:anon`, '--ca-file', token.caFile!]);
+    expect(run.code).toBe(1);
+    expectOneLineFailure(run, `${token.host} wants credentials for push to team/app and none were found for it: run hoist login ${token.host}, or pass --username with --password-env VAR`);
   });
 
   it('fails TLS without the CA, pointing at --ca-file', async () => {

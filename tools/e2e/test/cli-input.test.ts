@@ -17,6 +17,23 @@ async function requestCount(): Promise<number> {
 }
 
 describe('hoist push outputs', () => {
+  it('--image-refs lists each registry pushed to by digest; a failed push leaves no --digest-file or --image-refs', async () => {
+    const dir = await tempDir();
+    const image = await makeImageLayout(dir, [8 * 1024]);
+    const out = await tempDir();
+    const [digestFile, refsFile] = [join(out, 'digest'), join(out, 'refs')];
+    const ok = await runHoist(['push', dir, `${registry.host}/refs/a:v1`, `${registry.host}/refs/b:v1`, '--digest-file', digestFile, '--image-refs', refsFile]);
+    expect(ok.code).toBe(0);
+    expect(await readFile(refsFile, 'utf8')).toBe(`${registry.host}/refs/a@${image.manifest.digest}\n${registry.host}/refs/b@${image.manifest.digest}\n`);
+
+    // The next run fails (nothing listens there): the files of the run before must not survive it.
+    const failed = await runHoist(['push', dir, '127.0.0.1:1/refs/a:v2', '--digest-file', digestFile, '--image-refs', refsFile, '--retries', '0']);
+    expect(failed.code).toBe(1);
+    await expect(readFile(digestFile)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readFile(refsFile)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+
   it('--json: events, then a summary naming the digest and every reference; --digest-file written', async () => {
     const dir = await tempDir();
     const image = await makeImageLayout(dir, [32 * 1024]);
@@ -105,13 +122,15 @@ describe('hoist push refuses bad input with exit 2 and one line, before any requ
     ['a directory that is no layout', () => ['push', '/tmp', `${registry.host}/team/app:v1`], 'oci-layout is missing'],
     ['no destination', (dir: string) => ['push', dir], 'needs a source and at least one destination'],
     ['a username without --password-stdin', (dir: string) => ['push', dir, `${registry.host}/team/app`, '-u', 'x'], '--password-stdin'],
-    ['an unknown flag', (dir: string) => ['push', dir, `${registry.host}/team/app`, '--password', 'x'], "Unknown option '--password'"],
+    ['a password in argv', (dir: string) => ['push', dir, `${registry.host}/team/app`, '--password', 'x'], 'unknown option --password: hoist takes no secret on the command line: use --username with --password-env VAR or --password-stdin'],
+    ["skopeo's --digestfile", (dir: string) => ['push', dir, `${registry.host}/team/app`, '--digestfile', 'd'], 'unknown option --digestfile; did you mean --digest-file?'],
+    ['a registry with no repository', (dir: string) => ['push', dir, registry.host, '-u', 'hoist', '--password-env', 'P'], 'names a registry but no repository: add one, e.g. 127.0.0.1:'],
     ['an unknown command', () => ['pull', 'x'], 'unknown command "pull"'],
   ])('%s', async (_name, args, message) => {
     const dir = await tempDir();
     await makeImageLayout(dir, [1024]);
     const before = await requestCount();
-    const run = await runHoist(args(dir));
+    const run = await runHoist(args(dir), { env: { P: 'a-password' } });
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain(message);

@@ -51,7 +51,7 @@ describe('hoist login / logout', () => {
       env: { ...env, U: 'hoist', P: 'wrong-password' },
     });
     expect(login.code).toBe(1);
-    expect(login.stderr.trim().split('\n')).toEqual([expect.stringContaining('authentication failed')]);
+    expect(login.stderr.trim().split('\n')).toEqual([`hoist: error: registry ${token.host} refused the credentials of user "hoist" from --password-env P at its token service ${token.tokenServer!.realm} (HTTP 401)`]);
     await expect(stat(join(env['DOCKER_CONFIG']!, 'config.json'))).rejects.toThrow();
   });
 

@@ -26,6 +26,8 @@ export interface RegistryOptions {
   users?: Record<string, string>;
   /** Identity tokens the token server accepts, mapped to their user. */
   refreshTokens?: Record<string, string>;
+  /** With token auth: users granted `pull` only (users must list them too). */
+  readOnlyUsers?: string[];
   /** With `tls`: require client certificates signed by the test CA (`http.tls.clientcas`). */
   clientCertificates?: boolean;
   /** With token auth: the host name the realm URL uses instead of 127.0.0.1 (the port is the token server's). */
@@ -101,6 +103,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     tokenServer = await startTokenServer({
       users,
       ...(options.refreshTokens ? { refreshTokens: options.refreshTokens } : {}),
+      ...(options.readOnlyUsers ? { readOnlyUsers: options.readOnlyUsers } : {}),
       ...(options.acrExchange ? { acrExchange: options.acrExchange } : {}),
       signer,
       issuer: TOKEN_ISSUER,

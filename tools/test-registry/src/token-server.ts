@@ -9,12 +9,15 @@ import type { IssuedCert } from './certificates.js';
  * A small token service in the shape of the distribution token spec: GET with Basic credentials
  * or anonymously, POST with the OAuth2 password and refresh-token grants. It signs ES256 JWTs
  * carrying its certificate in `x5c`, which the registry checks against its `rootcertbundle`.
- * Authenticated users get every action they ask for; anonymous callers get none.
+ * Authenticated users get every action they ask for, but read-only users only `pull`;
+ * anonymous callers get none.
  */
 export interface TokenServerOptions {
   users: Readonly<Record<string, string>>;
   /** Refresh (identity) tokens the server accepts, mapped to their user. */
   refreshTokens?: Readonly<Record<string, string>>;
+  /** Users whose tokens carry `pull` only, whatever they ask for (a pull-only robot account). */
+  readOnlyUsers?: readonly string[];
   signer: IssuedCert & { der: Buffer; keyPem: string };
   issuer: string;
   service: string;
@@ -121,7 +124,10 @@ function signToken(options: TokenServerOptions, user: string | undefined, scopes
     nbf: now - 10,
     exp: now + lifetime,
     jti: randomUUID(),
-    access: scopes.map(parseScope).filter((a) => a !== undefined),
+    access: scopes
+      .map(parseScope)
+      .filter((a) => a !== undefined)
+      .map((a) => (user !== undefined && options.readOnlyUsers?.includes(user) ? { ...a, actions: a.actions.filter((x) => x === 'pull') } : a)),
   };
   const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
   const input = `${encode(header)}.${encode(claims)}`;

@@ -1,4 +1,5 @@
 import type { Credential } from '../adapter.js';
+import { credentialOwner, noCredentialsHint } from './access-notes.js';
 import type { Challenge } from './challenge.js';
 import { PushError } from '../errors.js';
 import { redactUrl } from './redact.js';
@@ -87,7 +88,8 @@ export async function fetchToken(req: TokenRequest): Promise<{ token: string; li
 
   const text = await readLimitedText(res.body);
   if (res.status === 401 || res.status === 403) {
-    throw new PushError('UNAUTHORIZED', `authentication failed at ${redactUrl(realm)}: the registry refused the credentials (HTTP ${res.status})`, {
+    const refused = credential ? `the credentials of ${credentialOwner(credential)}` : `anonymous access (${noCredentialsHint(req.registryUrl.host)})`;
+    throw new PushError('UNAUTHORIZED', `registry ${req.registryUrl.host} refused ${refused} at its token service ${redactUrl(realm)} (HTTP ${res.status})`, {
       status: res.status,
     });
   }

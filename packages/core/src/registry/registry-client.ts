@@ -1,4 +1,5 @@
 import type { Credential } from '../adapter.js';
+import { noCredentialsHint, refusalNote } from './access-notes.js';
 import { basicAuthorization, fetchToken, TokenCache } from './auth.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import { PushError } from '../errors.js';
@@ -147,11 +148,16 @@ export class RegistryClient {
         signal: req.signal,
       });
     };
-    const res = await attempt(false);
+    let res = await attempt(false);
     if (sameOrigin) this.onResponse?.(res.headers);
-    if (res.status !== 401 || !sameOrigin || auth.scheme !== 'bearer') return res;
-    await res.body.dump();
-    return attempt(true);
+    if (res.status === 401 && sameOrigin && auth.scheme === 'bearer') {
+      await res.body.dump();
+      res = await attempt(true);
+    }
+    if ((res.status === 401 || res.status === 403) && sameOrigin && auth.scheme !== 'none') {
+      res.refusal = refusalNote(this.host, res.status, req.scopes, await this.getCredential(), auth.scheme === 'bearer');
+    }
+    return res;
   }
 
   private connect(signal?: AbortSignal): Promise<{ base: URL; auth: AuthMode }> {
@@ -211,7 +217,7 @@ export class RegistryClient {
     if (credential?.kind === 'bearer') return `Bearer ${credential.token}`;
     if (auth.scheme === 'basic') {
       if (credential?.kind !== 'basic') {
-        throw new PushError('UNAUTHORIZED', `registry ${this.host} requires a username and password`, { status: 401 });
+        throw new PushError('UNAUTHORIZED', `registry ${this.host} requires a username and password, and none were found for it: ${noCredentialsHint(this.host)}`, { status: 401 });
       }
       return basicAuthorization(credential);
     }

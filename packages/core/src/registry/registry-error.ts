@@ -35,7 +35,9 @@ export async function registryError(res: TransportResponse, action: string): Pro
     // Not JSON: proxies and load balancers answer with HTML; the status says enough.
   }
   const said = `: ${message || (STATUS_MEANINGS[res.status] ?? 'unexpected answer')}`;
-  return new PushError(code, `${action} failed: ${code === 'REGISTRY' ? 'registry' : code}${said} (HTTP ${res.status})`, {
+  // For a refused credential, who was refused says more than the registry's "authentication required".
+  const explained = res.refusal && res.status === 401 ? `: ${res.refusal} (HTTP 401)` : `${said} (HTTP ${res.status})${res.refusal ? `: ${res.refusal}` : ''}`;
+  return new PushError(code, `${action} failed: ${code === 'REGISTRY' ? 'registry' : code}${explained}`, {
     status: res.status,
     detail: message,
   });

@@ -41,6 +41,8 @@ export interface TransportRequest {
 }
 
 export interface TransportResponse {
+  /** For a 401 or 403 from a registry: whose credentials were refused, and what to do (access-notes.ts). */
+  refusal?: string;
   status: number;
   /** The URL that answered, after redirects. */
   url: URL;
