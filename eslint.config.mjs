@@ -32,6 +32,6 @@ export default tseslint.config(
   { files: ['packages/cli/**/*.ts'], rules: noWorkspaceImports(['core', 'adapter-[a-z]+']) },
   {
     files: ['**/*.mjs', '**/bin/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
   },
 );

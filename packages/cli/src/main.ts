@@ -19,7 +19,11 @@ export interface MainIo extends Streams {
   signal?: AbortSignal;
 }
 
+/** Set by the single-file build (scripts/bundle.mjs), which has no package.json beside it. */
+declare const HOIST_BUNDLED_VERSION: string | undefined;
+
 export function version(): string {
+  if (typeof HOIST_BUNDLED_VERSION === 'string') return HOIST_BUNDLED_VERSION;
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }

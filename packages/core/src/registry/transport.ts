@@ -73,7 +73,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
 const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'EPROTO']);
 
 export class Transport {
-  private readonly agents = new Map<string, Dispatcher>();
+  private readonly agents = new Map<string, Promise<Dispatcher>>();
   private readonly userAgent: string;
   private readonly timeouts: TransportTimeouts;
 
@@ -106,14 +106,14 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.agents.values()].map((agent) => agent.close()));
+    await Promise.all([...this.agents.values()].map(async (agent) => (await agent).close()));
   }
 
   /**
    * The dispatcher for an origin. With HTTPS_PROXY / HTTP_PROXY set (either case), requests go
    * through the proxy (a CONNECT tunnel, so TLS stays end to end) unless NO_PROXY names the host.
    */
-  private agentFor(url: URL): Dispatcher {
+  private agentFor(url: URL): Promise<Dispatcher> {
     // Keyed by origin: the http and https sides of one host (a loopback probe) need different TLS settings.
     let agent = this.agents.get(url.origin);
     if (!agent) {
@@ -127,7 +127,7 @@ export class Transport {
         headersTimeout: this.timeouts.headersMs,
         bodyTimeout: this.timeouts.bodyMs,
       };
-      agent = usesProxy(process.env) ? envHttpProxyAgent({ ...options, requestTls: options.connect }) : new Agent(options);
+      agent = usesProxy(process.env) ? envHttpProxyAgent({ ...options, requestTls: options.connect }) : Promise.resolve(new Agent(options));
       this.agents.set(url.origin, agent);
     }
     return agent;
@@ -135,7 +135,7 @@ export class Transport {
 
   private async dispatch(req: TransportRequest): Promise<TransportResponse> {
     try {
-      const res = await request(this.agentFor(req.url), {
+      const res = await request(await this.agentFor(req.url), {
         origin: req.url.origin,
         path: req.url.pathname + req.url.search,
         method: req.method,

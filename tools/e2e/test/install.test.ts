@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeImageLayout, sha256, skopeoRawManifest, type WrittenImage } from '@hoist/test-images';
+import { startRegistry, type TestRegistry } from '@hoist/test-registry';
+import { tempDir } from './helpers.js';
+
+/**
+ * hoist as an agent gets it: the published packages installed into an empty project, and the
+ * single-file build copied alone into an empty directory. Both push to a real registry.
+ */
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const PUBLISHED = ['core', 'cli', 'adapter-generic', 'adapter-dockerhub', 'adapter-ecr', 'adapter-gcr', 'adapter-acr', 'adapter-testkit'];
+const CLOUD_SDKS = ['@aws-sdk/client-ecr', 'google-auth-library', '@azure/identity'];
+const ECR_HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+
+let registry: TestRegistry;
+let layout: string;
+let image: WrittenImage;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  layout = await tempDir();
+  image = await makeImageLayout(layout, [24 * 1024]);
+});
+afterAll(async () => registry?.stop());
+
+/** A clean environment, as on an agent: no workspace on the module path, a home of its own. */
+async function agentEnv(): Promise<NodeJS.ProcessEnv> {
+  const home = await tempDir('hoist-agent-home-');
+  return { PATH: process.env['PATH'], HOME: home, DOCKER_CONFIG: join(home, '.docker'), XDG_CACHE_HOME: join(home, '.cache'), AWS_EC2_METADATA_DISABLED: 'true' };
+}
+
+async function exec(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(file, args, { ...options, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+describe('the published packages', () => {
+  it('are publish-ready: metadata, a README and LICENSE in each tarball, every export target inside it', async () => {
+    const packs = await tempDir('hoist-packs-');
+    // The workspace is built before the tests; prepack would build it again, under the other tests' feet.
+    await run('npm', ['pack', '--ignore-scripts', '--pack-destination', packs, ...PUBLISHED.flatMap((p) => ['--workspace', `packages/${p}`])], { cwd: root });
+    for (const name of PUBLISHED) {
+      const pkg = JSON.parse(await readFile(join(root, 'packages', name, 'package.json'), 'utf8')) as Record<string, unknown> & { exports: Record<string, Record<string, string>>; scripts: Record<string, string> };
+      expect(pkg).toMatchObject({ repository: { type: 'git' }, homepage: expect.any(String), bugs: { url: expect.any(String) }, keywords: expect.any(Array), publishConfig: { access: 'public' }, types: expect.stringMatching(/\.d\.ts$/) });
+      expect(pkg.scripts['prepack']).toBe('npm run build');
+      const files = (await run('tar', ['tzf', join(packs, `hoist-${name}-0.1.0.tgz`)])).stdout.split('\n').map((f) => f.replace(/^package\//, ''));
+      expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']));
+      const targets = [pkg['types'] as string, ...Object.values(pkg.exports['.']!)].map((t) => t.replace(/^\.\//, ''));
+      for (const target of targets) expect(files, `${name}: ${target}`).toContain(target);
+      // Source maps travel with the sources they name.
+      for (const map of files.filter((f) => f.endsWith('.js.map')).slice(0, 3)) {
+        const { sources } = JSON.parse((await run('tar', ['xzOf', join(packs, `hoist-${name}-0.1.0.tgz`), `package/${map}`])).stdout) as { sources: string[] };
+        for (const source of sources) expect(files).toContain(join(map, '..', source));
+      }
+    }
+  }, 60_000);
+
+  it('install into an empty project with no cloud SDK, push from there, and take a cloud adapter on request', async () => {
+    const packs = await tempDir('hoist-packs-');
+    await run('npm', ['pack', '--ignore-scripts', '--pack-destination', packs, ...PUBLISHED.flatMap((p) => ['--workspace', `packages/${p}`])], { cwd: root });
+    const project = await tempDir('hoist-agent-');
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'agent', private: true }));
+    const env = await agentEnv();
+    const tarball = (name: string) => join(packs, `hoist-${name}-0.1.0.tgz`);
+    const npmInstall = (...names: string[]) => run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...names.map(tarball)], { cwd: project, env: { ...process.env, ...env } });
+    await npmInstall('core', 'adapter-generic', 'adapter-dockerhub', 'cli');
+
+    const push = await exec(join(project, 'node_modules', '.bin', 'hoist'), ['push', layout, `${registry.host}/packed/app:1`], { cwd: project, env });
+    expect(push.stderr).not.toMatch(/error/);
+    expect(push.code).toBe(0);
+    expect(sha256(await skopeoRawManifest(`${registry.host}/packed/app:1`))).toBe(image.manifest.digest);
+
+    const tree = (await run('npm', ['ls', '--all'], { cwd: project })).stdout;
+    for (const sdk of CLOUD_SDKS) expect(tree).not.toContain(sdk);
+
+    await npmInstall('adapter-ecr');
+    expect((await run('npm', ['ls', '--all'], { cwd: project })).stdout).toContain('@aws-sdk/client-ecr');
+  }, 120_000);
+});
+
+describe('the single-file build', () => {
+  it('pushes from an empty directory with nothing beside it, and names the cloud adapter it lacks', async () => {
+    const dir = await tempDir('hoist-single-');
+    await copyFile(join(root, 'packages', 'cli', 'dist', 'hoist.mjs'), join(dir, 'hoist.mjs'));
+    const env = await agentEnv();
+    const push = await exec(process.execPath, ['hoist.mjs', 'push', layout, `${registry.host}/single/app:1`], { cwd: dir, env });
+    expect(push.code).toBe(0);
+    expect(sha256(await skopeoRawManifest(`${registry.host}/single/app:1`))).toBe(image.manifest.digest);
+    expect((await exec(process.execPath, ['hoist.mjs', '--version'], { cwd: dir, env })).stdout).toMatch(/^hoist 0\.1\.0\n$/);
+
+    // Nothing serves the ECR name here: what matters is whether the adapter was found.
+    const ecr = ['hoist.mjs', 'push', layout, `${ECR_HOST}/app:1`, '--resolve', `${ECR_HOST}:127.0.0.1`, '--retries', '0', '--timeout', '10s'];
+    const without = await exec(process.execPath, ecr, { cwd: dir, env });
+    expect(without.stderr).toContain(`hoist: note: ${ECR_HOST} looks like Amazon ECR, whose adapter is not installed: pushing with Docker-style credentials (npm install @hoist/adapter-ecr for its own)`);
+
+    await mkdir(join(dir, 'node_modules', '@hoist'), { recursive: true });
+    await symlink(join(root, 'packages', 'adapter-ecr'), join(dir, 'node_modules', '@hoist', 'adapter-ecr'));
+    const withAdapter = await exec(process.execPath, ecr, { cwd: dir, env });
+    expect(withAdapter.code).toBe(1);
+    expect(withAdapter.stderr).not.toContain('hoist: note:');
+    // The adapter ran: the request it signed went to the loopback address, where nothing listens.
+    expect(withAdapter.stderr.trim().split('\n').at(-1)).toMatch(/^hoist: error: .*(ECONNREFUSED|connection refused|cannot connect)/i);
+  }, 60_000);
+});
