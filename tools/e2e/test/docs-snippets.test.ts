@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { chmod, copyFile, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256, skopeoListTags, skopeoRawManifest } from '@hoist/test-images';
+import { startDockerDaemon, startRegistry, type TestDockerDaemon, type TestRegistry } from '@hoist/test-registry';
+import { HOIST_BIN, tempDir } from './helpers.js';
+
+/**
+ * Every shell snippet of the README and docs/ runs as Jenkins runs an `sh` step on a Debian
+ * agent: under dash, with `-e`. `sh` code blocks run whole; in `groovy` blocks, the bodies of
+ * `sh '...'` and `sh '''...'''` steps run, with the `environment {}` settings of the block.
+ * They run in order, in a workspace with a Dockerfile at its root and in backend/ and frontend/,
+ * against a real daemon and a real registry standing in for registry.example.com. `npm` is a
+ * stub here (installing the packages is install.test.ts's business); `hoist` is the built CLI.
+ */
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const PLACEHOLDER_REGISTRY = 'registry.example.com';
+const GIT_COMMIT = '0123456789abcdef0123456789abcdef01234567';
+
+interface Snippet {
+  where: string;
+  body: string;
+  env: Record<string, string>;
+}
+
+/** The snippets of one Markdown file, in order. */
+export function extractSnippets(markdown: string, file: string): Snippet[] {
+  const snippets: Snippet[] = [];
+  for (const block of markdown.matchAll(/^```(sh|groovy)\n([\s\S]*?)^```$/gm)) {
+    const [, language, text] = block as unknown as [string, string, string];
+    const line = markdown.slice(0, block.index).split('\n').length;
+    if (language === 'sh') {
+      snippets.push({ where: `${file}:${line}`, body: text, env: {} });
+      continue;
+    }
+    const env = Object.fromEntries([...(/environment \{([\s\S]*?)\n\s*\}/.exec(text)?.[1] ?? '').matchAll(/^\s*([A-Z_]+) = '([^']*)'/gm)].map((m) => [m[1]!, m[2]!]));
+    // Groovy drops a backslash-newline inside ''' strings; the shell would join the lines the same way.
+    for (const step of text.matchAll(/\bsh '''([\s\S]*?)'''|\bsh '([^'\n]*)'/g)) {
+      snippets.push({ where: `${file}:${line}`, body: (step[1] ?? step[2]!).replace(/\\\n/g, ''), env });
+    }
+  }
+  return snippets;
+}
+
+let daemon: TestDockerDaemon;
+let registry: TestRegistry;
+let workspace: string;
+let bin: string;
+
+beforeAll(async () => {
+  [daemon, registry] = await Promise.all([startDockerDaemon(), startRegistry({ auth: 'htpasswd' })]);
+  workspace = await tempDir('hoist-workspace-');
+  for (const dir of ['.', 'backend', 'frontend']) {
+    await mkdir(join(workspace, dir), { recursive: true });
+    await copyFile('/bin/busybox', join(workspace, dir, 'busybox'));
+    await writeFile(join(workspace, dir, 'Dockerfile'), `FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "echo ${dir} > /which"]\n`);
+  }
+  bin = await tempDir('hoist-bin-');
+  await writeFile(join(bin, 'hoist'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(HOIST_BIN)} "$@"\n`);
+  await writeFile(join(bin, 'npm'), '#!/bin/sh\nexit 0\n');
+  await Promise.all([chmod(join(bin, 'hoist'), 0o755), chmod(join(bin, 'npm'), 0o755)]);
+  await symlink('/usr/bin/docker', join(bin, 'docker'));
+}, 60_000);
+afterAll(async () => Promise.all([daemon?.stop(), registry?.stop()]));
+
+function dash(body: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const home = join(workspace, '.home');
+  return new Promise((resolve) => {
+    execFile(
+      'dash',
+      ['-e', '-c', body],
+      {
+        cwd: workspace,
+        env: {
+          PATH: `${bin}:/usr/bin:/bin`,
+          HOME: home,
+          DOCKER_CONFIG: join(home, '.docker'),
+          XDG_CACHE_HOME: join(home, '.cache'),
+          DOCKER_HOST: daemon.host,
+          DOCKER_BUILDKIT: '0',
+          WORKSPACE: workspace,
+          BUILD_NUMBER: '42',
+          GIT_COMMIT,
+          BRANCH_NAME: 'feature/login',
+          REG_USER: 'hoist',
+          REG_PASS: registry.users['hoist']!,
+          ...env,
+        },
+      },
+      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+async function docsSnippets(): Promise<Snippet[]> {
+  const files = ['README.md', ...(await readdir(join(root, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const all: Snippet[] = [];
+  for (const file of files) all.push(...extractSnippets(await readFile(join(root, file), 'utf8'), file));
+  return all;
+}
+
+describe('shell snippets of the README and docs', () => {
+  it('is a runner that fails on bash-isms, as Jenkins on a Debian agent does', async () => {
+    const run = await dash('echo "git-${GIT_COMMIT:0:12}"', {});
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('Bad substitution');
+  });
+
+  it('run under dash, in order, and push what they say', async () => {
+    const snippets = await docsSnippets();
+    expect(snippets.map((s) => s.where)).toEqual(expect.arrayContaining([expect.stringMatching(/^README\.md:/), expect.stringMatching(/^docs\/jenkins\.md:/)]));
+    for (const snippet of snippets) {
+      const body = snippet.body.replaceAll(PLACEHOLDER_REGISTRY, registry.host);
+      const env = Object.fromEntries(Object.entries(snippet.env).map(([k, v]) => [k, v.replaceAll(PLACEHOLDER_REGISTRY, registry.host)]));
+      const run = await dash(body, env);
+      expect(run.code, `${snippet.where}\n${body}\n${run.stderr}`).toBe(0);
+    }
+
+    const access = { username: 'hoist', password: registry.users['hoist']! };
+    const shortCommit = `git-${GIT_COMMIT.slice(0, 12)}`;
+    expect((await skopeoListTags(`${registry.host}/team/backend`, access)).sort()).toEqual(['42', 'feature-login', shortCommit].sort());
+    expect((await skopeoListTags(`${registry.host}/team/app`, access)).sort()).toEqual(expect.arrayContaining(['1', '42', 'latest', 'feature-login', shortCommit]));
+    const digest = sha256(await skopeoRawManifest(`${registry.host}/team/backend:42`, access));
+    expect(await readFile(join(workspace, 'backend.digest'), 'utf8')).toBe(`${digest}\n`);
+    expect(await readFile(join(workspace, 'backend.refs'), 'utf8')).toBe(`${registry.host}/team/backend@${digest}\n`);
+  }, 120_000);
+});
