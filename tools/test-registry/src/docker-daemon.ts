@@ -57,7 +57,9 @@ export async function startDockerDaemon(): Promise<TestDockerDaemon> {
       }),
     async stop() {
       daemon.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+      clearTimeout(timer);
       if (daemon.exitCode === null) daemon.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true }).catch(() => {});
     },
