@@ -15,6 +15,8 @@ import { curlFloor, curlFloorAll, hoistPush, SCENARIOS, skopeoPush, withRegistri
 interface Row {
   scenario: Scenario;
   hoist: Cost;
+  /** skopeo, or the scenario's own peer (docker push). */
+  peer: string;
   skopeo: Cost;
   extra: string;
 }
@@ -36,17 +38,24 @@ for (const scenario of scenarios) {
   const dir = await mkdtemp(join(tmpdir(), `hoist-bench-${scenario.name}-`));
   try {
     const inputs = await scenario.prepare(dir);
-    // The inputs just written (512 MiB for big) would otherwise be flushed to disk during the
-    // first runs, and slow whichever tool ran then.
-    execFileSync('sync');
-    rows.push(await runScenario(scenario, inputs));
+    try {
+      // The inputs just written (512 MiB for big) would otherwise be flushed to disk during the
+      // first runs, and slow whichever tool ran then.
+      execFileSync('sync');
+      rows.push(await runScenario(scenario, inputs));
+    } finally {
+      await inputs.close?.();
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 say('');
-say('summary (hoist / skopeo, lower is better):');
-for (const row of rows) say(`  ${row.scenario.name.padEnd(8)} wall ${ratio(row.hoist.wall, row.skopeo.wall)}  cpu ${ratio(row.hoist.cpu, row.skopeo.cpu)}  ${row.extra}`);
+say('summary (hoist / skopeo, or the peer named, lower is better):');
+for (const row of rows) {
+  const cpu = row.peer === 'skopeo' ? `  cpu ${ratio(row.hoist.cpu, row.skopeo.cpu)}` : '';
+  say(`  ${row.scenario.name.padEnd(8)} wall ${ratio(row.hoist.wall, row.skopeo.wall)}${cpu}  ${row.peer === 'skopeo' ? '' : `vs ${row.peer}; `}${row.extra}`);
+}
 if (args.includes('--save')) {
   const file = fileURLToPath(new URL('../../../docs/bench/latest.md', import.meta.url));
   await mkdir(join(file, '..'), { recursive: true });
@@ -78,6 +87,7 @@ async function runScenario(scenario: Scenario, inputs: Inputs): Promise<Row> {
       });
     }
     if (inputs.blobs) floor.push(await withRegistries(scenario.destinations ?? 1, (r) => curlFloorAll(r, inputs.blobs!)));
+    if (inputs.floor) floor.push(await inputs.floor.measure());
     if (scenario.destinations) {
       single.push(await withRegistries(1, (r) => hoistPush(inputs, [`${r[0]!.host}/bench/app:single`])));
       if (inputs.blobs) singleFloor.push(await withRegistries(1, (r) => curlFloor(r[0]!, inputs.blobs!)));
@@ -86,14 +96,15 @@ async function runScenario(scenario: Scenario, inputs: Inputs): Promise<Row> {
   const h = medianCost(hoist);
   const s = medianCost(skopeo);
   let extra = `hoist peak RSS ${h.rssMiB.toFixed(0)} MiB`;
-  if (floor.length > 0) extra += `; curl floor ${medianCost(floor).wall.toFixed(2)} s, hoist/floor ${ratio(h.wall, medianCost(floor).wall)}`;
+  if (floor.length > 0) extra += `; ${inputs.floor?.name ?? 'curl floor'} ${medianCost(floor).wall.toFixed(2)} s, hoist/floor ${ratio(h.wall, medianCost(floor).wall)}`;
   if (single.length > 0) extra += `; vs one destination ${ratio(h.wall, medianCost(single).wall)}`;
   // What the machine allows: the same curl uploads to all the registries at once, against one.
   if (singleFloor.length > 0) extra += ` (curl: ${ratio(medianCost(floor).wall, medianCost(singleFloor).wall)})`;
   if (scenario.prepush) extra += `; ${requests} requests for the new tag`;
+  const peer = inputs.peer?.name ?? 'skopeo';
   say(`${scenario.name}: ${scenario.what}`);
-  say(`  hoist ${h.wall.toFixed(2)} s (cpu ${h.cpu.toFixed(2)} s), skopeo ${s.wall.toFixed(2)} s (cpu ${s.cpu.toFixed(2)} s): wall ${ratio(h.wall, s.wall)}, cpu ${ratio(h.cpu, s.cpu)}; ${extra}`);
-  return { scenario, hoist: h, skopeo: s, extra };
+  say(`  hoist ${h.wall.toFixed(2)} s (cpu ${h.cpu.toFixed(2)} s), ${peer} ${s.wall.toFixed(2)} s (cpu ${s.cpu.toFixed(2)} s): wall ${ratio(h.wall, s.wall)}, cpu ${ratio(h.cpu, s.cpu)}; ${extra}`);
+  return { scenario, hoist: h, peer, skopeo: s, extra };
 }
 
 function ratio(a: number, b: number): string {

@@ -14,11 +14,11 @@ export interface Cost {
 }
 
 /** Runs a command under GNU time, which reports the child's own rusage. */
-export async function measure(command: string, args: readonly string[], options: { input?: string } = {}): Promise<Cost> {
+export async function measure(command: string, args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Cost> {
   const dir = await mkdtemp(join(tmpdir(), 'hoist-bench-time-'));
   const out = join(dir, 'time');
   try {
-    const child = run('/usr/bin/time', ['-f', '%e %U %S %M', '-o', out, command, ...args], { maxBuffer: 64 * 1024 * 1024 });
+    const child = run('/usr/bin/time', ['-f', '%e %U %S %M', '-o', out, command, ...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...options.env } });
     if (options.input !== undefined) child.child.stdin?.end(options.input);
     await child;
     const [wall, user, sys, rssKiB] = (await readFile(out, 'utf8')).trim().split('\n').at(-1)!.split(' ').map(Number) as [number, number, number, number];

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { LayoutWriter, type Descriptor } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
+import { daemonScenario } from './daemon-scenario.js';
 import { writeRandomLayer } from './fixtures.js';
 import { measure, type Cost } from './measure.js';
 
@@ -23,6 +24,14 @@ export interface Inputs {
   skopeoFlags?: string[];
   /** For the curl floor: the blobs of the image, in the layout. */
   blobs?: { path: string; digest: string }[];
+  /** Environment both tools run with (DOCKER_HOST for the daemon scenario). */
+  env?: Record<string, string>;
+  /** A floor of its own, when the curl uploads of `blobs` are not the one (the daemon's export). */
+  floor?: { name: string; measure(): Promise<Cost> };
+  /** The tool hoist is measured against, when it is not skopeo. */
+  peer?: { name: string; push(destinations: string[]): Promise<Cost> };
+  /** Releases what prepare started (a Docker daemon). */
+  close?(): Promise<void>;
 }
 
 export interface Scenario {
@@ -112,6 +121,7 @@ export const SCENARIOS: Scenario[] = [
       return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench`, blobs: blobFiles(writer, [image.config, ...image.layers]) };
     },
   },
+  daemonScenario,
 ];
 
 /** The files of these blobs in the layout, for the curl floor. */
@@ -137,11 +147,12 @@ export async function withRegistries<T>(count: number, use: (registries: TestReg
 }
 
 export function hoistPush(inputs: Inputs, destinations: string[]): Promise<Cost> {
-  return measure(process.execPath, [HOIST, 'push', inputs.hoistSource, ...destinations, '-q', '--no-cache']);
+  return measure(process.execPath, [HOIST, 'push', inputs.hoistSource, ...destinations, '-q', '--no-cache'], inputs.env ? { env: inputs.env } : {});
 }
 
 /** skopeo copies one destination per run: a fanout is that many runs, summed. */
 export async function skopeoPush(inputs: Inputs, destinations: string[]): Promise<Cost> {
+  if (inputs.peer) return inputs.peer.push(destinations);
   const costs: Cost[] = [];
   for (const destination of destinations) {
     costs.push(await measure('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', ...(inputs.skopeoFlags ?? []), inputs.skopeoSource, `docker://${destination}`]));
