@@ -1,4 +1,4 @@
-import type { ImageReference } from '@hoist/core';
+import type { DaemonDestination, ImageReference } from '@hoist/core';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -18,4 +18,18 @@ export function parseRegistryRef(text: string, parse: (text: string) => ImageRef
     }
   }
   return parse(text);
+}
+
+/**
+ * `docker-daemon:NAME[:TAG]` as a destination: the tags the image gets in the daemon, NAME as
+ * written (docker itself shortens `docker.io/library/`), the destination's tag and every `-t`;
+ * `latest` when there is neither, as for a registry. A digest cannot be a daemon's tag.
+ */
+export function daemonDestination(text: string, tags: readonly string[], parse: (text: string) => ImageReference): DaemonDestination {
+  const name = text.slice('docker-daemon:'.length);
+  if (name.includes('@')) throw new UsageError(`destination "${text}": docker load tags images, it cannot name them by digest; give a tag instead`);
+  const ref = parse(name);
+  const repository = ref.tag === undefined ? name : name.slice(0, name.lastIndexOf(':'));
+  const all = [...(ref.tag === undefined ? [] : [ref.tag]), ...tags];
+  return { name: `docker-daemon:${repository}`, repoTags: [...new Set(all.length > 0 ? all : ['latest'])].map((tag) => `${repository}:${tag}`) };
 }

@@ -14,7 +14,8 @@ export const PUSH_USAGE = `Usage: hoist push [options] <source> <destination>...
                   docker://REF (an image in a registry), an OCI layout directory, OCI archive
                   or docker save tarball (recognised by content), or oci:PATH[:REF],
                   oci-archive:PATH[:REF], docker-archive:PATH[:REPO:TAG|@N]
-  <destination>   image reference, or oci:DIR[:REF] to write an OCI layout; several are allowed
+  <destination>   image reference, oci:DIR[:REF] to write an OCI layout, or
+                  docker-daemon:NAME[:TAG] to load it into the Docker daemon; several are allowed
 
 Options:
   -t, --tag TAG[,TAG]     extra tags at every destination (repeatable)

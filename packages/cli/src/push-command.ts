@@ -12,7 +12,7 @@ import { plainReporter } from './reporters/plain-reporter.js';
 import type { Reporter } from './reporters/reporter.js';
 import { ttyReporter } from './reporters/tty-reporter.js';
 import { describeFailure } from './describe-failure.js';
-import { parseRegistryRef } from './destination-refs.js';
+import { daemonDestination, parseRegistryRef } from './destination-refs.js';
 import { ProgressTally } from './progress-tally.js';
 
 export interface CommandContext {
@@ -39,7 +39,9 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     await removeResultFiles(args);
     // Loaded here, not at start-up: `hoist --version` and `--help` stay quick.
     const core = await import('@hoist/core');
-    const destinations = args.destinations.filter((d) => !d.startsWith('oci:')).map((d) => parseRegistryRef(d, core.parseReference, 'destination'));
+    const isRegistry = (d: string) => !d.startsWith('oci:') && !d.startsWith(core.DAEMON_PREFIX);
+    const destinations = args.destinations.filter(isRegistry).map((d) => parseRegistryRef(d, core.parseReference, 'destination'));
+    const daemonDestinations = args.destinations.filter((d) => d.startsWith(core.DAEMON_PREFIX)).map((d) => daemonDestination(d, args.tags, core.parseReference));
     const layoutDestinations = args.destinations
       .filter((d) => d.startsWith('oci:'))
       .map((d) => core.parseOciLayoutSpec(d))
@@ -60,6 +62,8 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       destinations,
       tags: args.tags,
       layoutDestinations,
+      daemonDestinations,
+      env: context.env,
       platforms,
       adapters,
       tls,
@@ -106,7 +110,7 @@ async function writeResultFile(file: string, text: string): Promise<void> {
 /** `registry/repository@sha256:...` for each registry pushed to (crane's --image-refs). */
 function imageRefs(result: PushResult): string {
   return result.destinations
-    .filter((d) => !d.name.startsWith('oci:'))
+    .filter((d) => !d.name.startsWith('oci:') && !d.name.startsWith('docker-daemon:'))
     .map((d) => `${d.name}@${d.digest}\n`)
     .join('');
 }

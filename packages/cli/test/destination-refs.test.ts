@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseReference } from '@hoist/core';
-import { parseRegistryRef } from '../src/destination-refs.js';
+import { daemonDestination, parseRegistryRef } from '../src/destination-refs.js';
 
 describe('parseRegistryRef', () => {
   it.each(['127.0.0.1:5000', 'localhost:5000', 'localhost', 'registry.example.com', 'registry.example.com:443', 'reg.example.com@sha256:' + 'a'.repeat(64)])('refuses %s: a registry with no repository', (text) => {
@@ -14,5 +14,16 @@ describe('parseRegistryRef', () => {
     ['localhost/app', 'localhost', 'app'],
   ])('takes %s as Docker does', (text, registry, repository) => {
     expect(parseRegistryRef(text, parseReference, 'destination')).toMatchObject({ registry, repository });
+  });
+});
+
+describe('daemonDestination', () => {
+  it.each([
+    ['docker-daemon:app', [], 'docker-daemon:app', ['app:latest']],
+    ['docker-daemon:app:1', ['stable'], 'docker-daemon:app', ['app:1', 'app:stable']],
+    ['docker-daemon:localhost:5000/team/app:2', [], 'docker-daemon:localhost:5000/team/app', ['localhost:5000/team/app:2']],
+    ['docker-daemon:app', ['a', 'a'], 'docker-daemon:app', ['app:a']],
+  ])('%s with -t %j', (text, tags, name, repoTags) => {
+    expect(daemonDestination(text, tags, parseReference)).toEqual({ name, repoTags });
   });
 });

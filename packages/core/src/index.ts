@@ -18,6 +18,8 @@ export type { ImageSource } from './sources/image-source.js';
 export { openOciLayout, parseOciLayoutSpec, REF_NAME_ANNOTATION } from './sources/oci-layout.js';
 export { openSource } from './sources/open-source.js';
 export type { LayoutDestination } from './push/layout-destination.js';
+export type { DaemonDestination } from './daemon/daemon-load.js';
+export { DAEMON_PREFIX } from './daemon/daemon-source.js';
 export { formatPlatform, parsePlatform } from './push/platforms.js';
 export type { PlatformSpec } from './push/platforms.js';
 export { DEFAULT_COMPRESSION } from './compression/compress-layers.js';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PushError } from '../src/errors.js';
 import { indexTar } from '../src/sources/tar-index.js';
+import { END_OF_ARCHIVE, fileHeader, padding } from '../src/sources/tar-header.js';
 import { readTarStream } from '../src/sources/tar-stream.js';
 
 /** Archives written by GNU tar in each of its formats, read back in place. */
@@ -56,6 +57,17 @@ describe('indexTar', () => {
     const names: string[] = [];
     await readTarStream(createReadStream(file), async (entry) => void names.push(entry.name), fail);
     expect(names.sort()).toEqual([...(await indexTar(file, fail)).keys()].sort());
+  });
+
+  it('writes headers GNU tar and this reader both accept', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hoist-tar-'));
+    const file = join(dir, 'written.tar');
+    const layer = Buffer.alloc(1000, 3);
+    const name = `${'a'.repeat(64)}/layer.tar`;
+    await writeFile(file, Buffer.concat([fileHeader(name, layer.length), layer, padding(layer.length), fileHeader('manifest.json', 2), Buffer.from('[]'), padding(2), END_OF_ARCHIVE]));
+    expect(execFileSync('tar', ['-tvf', file], { encoding: 'utf8' })).toMatch(new RegExp(`^-rw-r--r-- 0/0 +1000 1970-01-01 00:00 ${name}\\n-rw-r--r-- 0/0 +2 1970-01-01 00:00 manifest.json\\n$`));
+    const entries = await indexTar(file, fail);
+    expect([...entries.entries()]).toEqual([[name, { offset: 512, size: 1000 }], ['manifest.json', { offset: 2048, size: 2 }]]);
   });
 
   it('refuses a header whose size runs past the end of the file', async () => {

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { skopeoRawManifest } from '@hoist/test-images';
+import { makeImageLayout, makeIndexLayout, skopeoRawManifest } from '@hoist/test-images';
 import { startDockerDaemon, startRegistry, type TestDockerDaemon, type TestRegistry } from '@hoist/test-registry';
 import { runHoist, tempDir } from './helpers.js';
 
@@ -79,5 +79,50 @@ describe('docker-daemon: source', () => {
     const run = await hoist(['push', 'docker-daemon:app:1', `${registry.host}/team/app:2`], { DOCKER_HOST: `unix://${socket}` });
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`hoist: error: no Docker daemon at unix://${socket} (no such socket): start dockerd, or set DOCKER_HOST to its socket (podman: unix:///run/podman/podman.sock)\n`);
+  });
+});
+
+describe('docker-daemon: destination', () => {
+  it('loads an image from a registry into the daemon, tagged, and it runs', async () => {
+    await build('roundtrip:1', 'loaded-from-the-registry');
+    expect((await hoist(['push', 'docker-daemon:roundtrip:1', `${registry.host}/team/roundtrip:1`])).code).toBe(0);
+    await daemon.docker(['rmi', 'roundtrip:1']);
+
+    const run = await hoist(['push', `docker://${registry.host}/team/roundtrip:1`, 'docker-daemon:pulled/roundtrip:2', '-t', 'stable']);
+    expect(run.stderr).not.toMatch(/error/);
+    expect(run.code).toBe(0);
+    expect((await daemon.docker(['images', '--format', '{{.Repository}}:{{.Tag}}', 'pulled/roundtrip'])).split('\n').filter(Boolean).sort()).toEqual(['pulled/roundtrip:2', 'pulled/roundtrip:stable']);
+    expect(await daemon.docker(['run', '--rm', '--network', 'none', 'pulled/roundtrip:stable'])).toBe('loaded-from-the-registry\n');
+  });
+
+  it('loads an OCI layout; the image ID is its config digest', async () => {
+    const dir = await tempDir();
+    const image = await makeImageLayout(dir, [16 * 1024]);
+    const run = await hoist(['push', `oci:${dir}`, 'docker-daemon:layout/app']);
+    expect(run.code).toBe(0);
+    // The config's bytes are loaded as they are: the daemon names the image by their digest.
+    expect((await daemon.docker(['inspect', '--format', '{{.Id}}', 'layout/app:latest'])).trim()).toBe(image.config.digest);
+  });
+
+  it("takes the daemon's own platform out of a multi-platform index", async () => {
+    const dir = await tempDir();
+    const { images } = await makeIndexLayout(dir, { nested: true });
+    const run = await hoist(['push', `oci:${dir}`, 'docker-daemon:multi/app:1']);
+    expect(run.code).toBe(0);
+    const [amd64] = images; // makeIndexLayout writes linux/amd64 first, then linux/arm64 in a nested index
+    expect((await daemon.docker(['inspect', '--format', '{{.Id}}', 'multi/app:1'])).trim()).toBe(amd64!.config.digest);
+  });
+
+  it('moves no tag anywhere when the push fails before the load', async () => {
+    await build('failing:1', 'never-loaded');
+    const run = await hoist(['push', 'docker-daemon:failing:1', '127.0.0.1:1/team/failing:1', 'docker-daemon:copied/failing:1', '--retries', '0']);
+    expect(run.code).toBe(1);
+    expect(await daemon.docker(['images', '-q', 'copied/failing'])).toBe('');
+  });
+
+  it('refuses a digest as a daemon tag, exit 2', async () => {
+    const run = await hoist(['push', 'docker-daemon:app:1', `docker-daemon:app@sha256:${'a'.repeat(64)}`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('docker load tags images, it cannot name them by digest');
   });
 });

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { Descriptor } from '../descriptor.js';
 import { DEFAULT_TAG, planDestinations } from './destinations.js';
 import type { ManifestNode } from './image-graph.js';
+import { loadIntoDaemon, type DaemonDestination } from '../daemon/daemon-load.js';
 import { writeLayoutContent, writeLayoutRefs, type LayoutDestination, type LayoutWriteResult } from './layout-destination.js';
 import type { DestinationResult, PushOptions, PushResult } from './push.js';
 import { PushRun } from './push-run.js';
@@ -43,7 +44,8 @@ export class PushSession {
     const options = this.options;
     const run = this.run;
     const layouts = options.layoutDestinations ?? [];
-    const plans = options.destinations.length === 0 && layouts.length > 0 ? [] : planDestinations(options.destinations, options.tags ?? [], root.descriptor.digest);
+    const daemons = options.daemonDestinations ?? [];
+    const plans = options.destinations.length === 0 && layouts.length + daemons.length > 0 ? [] : planDestinations(options.destinations, options.tags ?? [], root.descriptor.digest);
     const emit = options.onEvent ?? (() => {});
     const layoutTargets = layouts.map((l) => ({ ...l, refs: withDefaultRef([...l.refs, ...(options.tags ?? [])]) }));
     const destinations = plans.map((plan) => run.destination(plan, root.descriptor.digest));
@@ -51,10 +53,14 @@ export class PushSession {
       Promise.all(destinations.map((d) => run.pushTree(d, root))),
       Promise.all(layoutTargets.map((l) => writeLayoutContent(l, root, options.source, emit))),
     ]);
+    // A daemon tags what it loads at once, so the loads come after every destination holds the
+    // content and before any tag is written elsewhere: a refused load moves no registry tag.
+    const loaded = await Promise.all(daemons.map((d) => loadIntoDaemon(d, root, options.source, { emit, signal: this.abort.signal, ...(options.env ? { env: options.env } : {}) })));
     await Promise.all([...destinations.map((d) => run.pushTags(d, root)), ...layoutTargets.map((l) => writeLayoutRefs(l, root, emit))]);
     await run.locations.save();
     const layoutResults = layoutTargets.map((l, i) => layoutResult(l, written[i]!, root.descriptor.digest));
-    return { digest: root.descriptor.digest, mediaType: root.descriptor.mediaType, destinations: [...destinations.map((d) => d.result), ...layoutResults] };
+    const daemonResults = daemons.map((d, i) => daemonResult(d, loaded[i]!, root.descriptor.digest));
+    return { digest: root.descriptor.digest, mediaType: root.descriptor.mediaType, destinations: [...destinations.map((d) => d.result), ...layoutResults, ...daemonResults] };
   }
 
   /** Stops the other transfers at once (their failures would only repeat this one) and closes their sessions. */
@@ -74,6 +80,20 @@ export class PushSession {
 function withDefaultRef(refs: string[]): string[] {
   const unique = [...new Set(refs)];
   return unique.length > 0 ? unique : [DEFAULT_TAG];
+}
+
+function daemonResult(daemon: DaemonDestination, loaded: { blobs: number; bytes: number }, digest: string): DestinationResult {
+  return {
+    name: daemon.name,
+    registry: 'docker-daemon',
+    repository: daemon.name.slice('docker-daemon:'.length),
+    tags: daemon.repoTags.map((t) => t.slice(t.lastIndexOf(':') + 1)),
+    digest,
+    blobsUploaded: loaded.blobs,
+    blobsMounted: 0,
+    blobsSkipped: 0,
+    bytesUploaded: loaded.bytes,
+  };
 }
 
 function layoutResult(layout: LayoutDestination, written: LayoutWriteResult, digest: string): DestinationResult {

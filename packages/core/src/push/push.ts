@@ -7,6 +7,7 @@ import { memoryCompressionCache, type CompressionCache } from '../compression/co
 import type { PushEventListener } from './events.js';
 import { loadImageGraph } from './image-graph.js';
 import type { ImageSource } from '../sources/image-source.js';
+import type { DaemonDestination } from '../daemon/daemon-load.js';
 import type { LayoutDestination } from './layout-destination.js';
 import { selectPlatforms, type PlatformSpec } from './platforms.js';
 import { PushSession } from './push-session.js';
@@ -29,6 +30,10 @@ export interface PushOptions {
   tags?: readonly string[];
   /** OCI layouts on disk to write the image into (`oci:DIR[:REF]` destinations). */
   layoutDestinations?: readonly LayoutDestination[];
+  /** Docker daemons to load the image into (`docker-daemon:NAME:TAG` destinations). */
+  daemonDestinations?: readonly DaemonDestination[];
+  /** Where DOCKER_HOST and its TLS settings are read for daemon destinations; the process's by default. */
+  env?: NodeJS.ProcessEnv;
   /** Tried in order for each registry; the first whose `matches` says yes serves it. */
   adapters: readonly RegistryAdapter[];
   /** CA files, certificate directories, client certificates; see TlsSettings. */

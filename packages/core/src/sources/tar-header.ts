@@ -121,3 +121,33 @@ function safeName(name: string, fail: Fail): string {
   if (name.startsWith('/') || normal === '..' || normal.startsWith('../')) throw fail(`path "${name}" escapes the archive`);
   return normal;
 }
+
+/**
+ * The ustar header of a regular file, as `docker load` reads it: root-owned, mode 0644, time 0.
+ * Names are at most 100 bytes (hex digests and `layer.tar` are all it is given).
+ */
+export function fileHeader(name: string, size: number): Buffer {
+  const header = Buffer.alloc(BLOCK);
+  if (Buffer.byteLength(name) > 100) throw new RangeError(`tar name longer than 100 bytes: ${name}`);
+  header.write(name, 0, 100, 'utf8');
+  header.write('0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+  header.write('00000000000\0', 136);
+  header.write('        ', 148);
+  header.write('0', 156);
+  header.write('ustar\0' + '00', 257, 'latin1');
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return header;
+}
+
+/** The zeros that pad an entry of `size` bytes to a whole block. */
+export function padding(size: number): Buffer {
+  return Buffer.alloc(paddedSize(size) - size);
+}
+
+/** Two zero blocks: the end of an archive. */
+export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
