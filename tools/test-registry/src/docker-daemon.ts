@@ -1,8 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { join } from 'node:path';
+import { pingSocket } from './socket-ping.js';
 
 /**
  * A real Docker Engine (Debian's dockerd 20.10) of the test's own: its socket, data, exec root
@@ -36,7 +36,7 @@ export async function startDockerDaemon(): Promise<TestDockerDaemon> {
   daemon.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => daemon.once('exit', () => resolve()));
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!(await ping(socket))) {
+  while (!(await pingSocket(socket))) {
     if (daemon.exitCode !== null || Date.now() > deadline) {
       daemon.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });
@@ -64,15 +64,4 @@ export async function startDockerDaemon(): Promise<TestDockerDaemon> {
       await rm(dir, { recursive: true, force: true }).catch(() => {});
     },
   };
-}
-
-function ping(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 }

@@ -26,3 +26,5 @@ export { startPathFront } from './path-front.js';
 export type { PathFront, PathRoute } from './path-front.js';
 export { startDockerDaemon } from './docker-daemon.js';
 export type { TestDockerDaemon } from './docker-daemon.js';
+export { startPodmanService } from './podman-service.js';
+export type { TestPodmanService } from './podman-service.js';

@@ -54,7 +54,7 @@ export async function loadIntoDaemon(destination: DaemonDestination, root: Manif
     const answer = Buffer.concat(await res.body.toArray()).toString('utf8');
     const refused = res.status !== 200 ? answer : loadError(answer);
     if (refused !== undefined) throw new PushError('REGISTRY', `${destination.name}: the Docker daemon at ${client.endpoint} did not load the image: ${messageOf(refused)}`, { status: res.status });
-    for (const tag of destination.repoTags) emit({ type: 'manifest-pushed', destination: destination.name, digest: root.descriptor.digest, reference: tag });
+    for (const tag of destination.repoTags) emit({ type: 'manifest-pushed', destination: destination.name, digest: root.descriptor.digest, reference: tag.slice(tag.lastIndexOf(':') + 1) });
     return { blobs: image.blobs.length, bytes: image.blobs.reduce((sum, b) => sum + b.size, 0) };
   } finally {
     await client.close();
