@@ -1,9 +1,10 @@
+import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, makeIndexLayout, skopeoRawManifest } from '@hoist/test-images';
 import { startDockerDaemon, startRegistry, type TestDockerDaemon, type TestRegistry } from '@hoist/test-registry';
-import { runHoist, tempDir } from './helpers.js';
+import { HOIST_BIN, runHoist, tempDir } from './helpers.js';
 
 /**
  * `docker-daemon:` as a pipeline uses it: a real dockerd of the test's own builds an image with a
@@ -14,7 +15,7 @@ let daemon: TestDockerDaemon;
 let registry: TestRegistry;
 
 beforeAll(async () => {
-  [daemon, registry] = await Promise.all([startDockerDaemon(), startRegistry()]);
+  [daemon, registry] = await Promise.all([startDockerDaemon({ tls: true }), startRegistry()]);
 }, 60_000);
 afterAll(async () => Promise.all([daemon?.stop(), registry?.stop()]));
 
@@ -64,6 +65,29 @@ describe('docker-daemon: source', () => {
     expect([byId.code, byName.code]).toEqual([0, 0]);
     expect(byId.stdout).toMatch(/^sha256:[a-f0-9]{64}\n$/);
     expect(byName.stdout).toBe(byId.stdout);
+  });
+
+  it('reads from a daemon on tcp:// with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH', async () => {
+    await build('overtls:1', 'over-tls');
+    const tcp = daemon.tcp!;
+    const run = await hoist(['push', '-q', 'docker-daemon:overtls:1', `${registry.host}/team/overtls:1`], { DOCKER_HOST: tcp.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tcp.certPath });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // Without DOCKER_TLS_VERIFY hoist speaks plain HTTP, which the daemon refuses: TLS is really in use.
+    const refused = await hoist(['push', '-q', 'docker-daemon:overtls:1', `${registry.host}/team/overtls:2`], { DOCKER_HOST: tcp.host });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`the daemon at ${tcp.host} answered 400: Client sent an HTTP request to an HTTPS server`);
+  });
+
+  it('says so when this user may not open the socket, exit 2', async () => {
+    // The daemon's directory is root's own (0700): nobody cannot reach the socket inside it.
+    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, HOIST_BIN, 'push', 'docker-daemon:app:1', `${registry.host}/team/app:9`, '--no-cache'], { env: { PATH: process.env['PATH'], HOME: '/nonexistent', DOCKER_HOST: daemon.host } }, (error, _stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
+      );
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`hoist: error: permission denied on ${daemon.host}: run as a member of the docker group (or root), or set DOCKER_HOST to a socket this user may open\n`);
   });
 
   it('names the missing image and the daemon it asked, exit 2', async () => {

@@ -1,6 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createTestCa, issueClientCert, issueServerCert } from './certificates.js';
+import { freePort } from './free-port.js';
 import { join } from 'node:path';
 import { pingSocket } from './socket-ping.js';
 
@@ -14,6 +16,8 @@ export interface TestDockerDaemon {
   /** `unix:///tmp/hd-XXXX/docker.sock`, for DOCKER_HOST. */
   host: string;
   socket: string;
+  /** With `tls`: the same daemon on `tcp://127.0.0.1:PORT`, and a DOCKER_CERT_PATH for it. */
+  tcp?: { host: string; certPath: string };
   /** Runs the docker CLI against this daemon; rejects with its stderr when it fails. */
   docker(args: readonly string[], options?: { input?: string }): Promise<string>;
   stop(): Promise<void>;
@@ -23,13 +27,14 @@ export interface TestDockerDaemon {
 const DOCKER_CLI = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 const START_TIMEOUT_MS = 30_000;
 
-export async function startDockerDaemon(): Promise<TestDockerDaemon> {
+export async function startDockerDaemon(options: { tls?: boolean } = {}): Promise<TestDockerDaemon> {
   const dir = await mkdtemp('/tmp/hd-');
   const socket = join(dir, 'docker.sock');
   const host = `unix://${socket}`;
+  const tcp = options.tls ? await tlsListener(dir) : undefined;
   const daemon = spawn(
     'dockerd',
-    ['--iptables=false', '--bridge=none', '--host', host, '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'pid')],
+    ['--iptables=false', '--bridge=none', '--host', host, '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'pid'), ...(tcp?.args ?? [])],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';
@@ -48,6 +53,7 @@ export async function startDockerDaemon(): Promise<TestDockerDaemon> {
   return {
     host,
     socket,
+    ...(tcp ? { tcp: { host: tcp.host, certPath: tcp.certPath } } : {}),
     docker: (args, options = {}) =>
       new Promise((resolve, reject) => {
         const child = execFile(DOCKER_CLI, [...args], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
@@ -64,4 +70,20 @@ export async function startDockerDaemon(): Promise<TestDockerDaemon> {
       await rm(dir, { recursive: true, force: true }).catch(() => {});
     },
   };
+}
+
+/**
+ * dockerd's TLS listener as `dockerd --tlsverify` sets one up: a CA of the test's own, a server
+ * certificate for 127.0.0.1, and the client's ca.pem, cert.pem and key.pem in one directory, as
+ * DOCKER_CERT_PATH expects them.
+ */
+async function tlsListener(dir: string): Promise<{ host: string; certPath: string; args: string[] }> {
+  const ca = await createTestCa(dir);
+  const server = await issueServerCert(ca, 'dockerd');
+  const client = await issueClientCert(ca, 'docker-client');
+  const certPath = join(dir, 'client-certs');
+  await mkdir(certPath);
+  await Promise.all([copyFile(ca.caCert, join(certPath, 'ca.pem')), copyFile(client.cert, join(certPath, 'cert.pem')), copyFile(client.key, join(certPath, 'key.pem'))]);
+  const host = `tcp://127.0.0.1:${await freePort()}`;
+  return { host, certPath, args: ['--host', host, '--tlsverify', '--tlscacert', ca.caCert, '--tlscert', server.cert, '--tlskey', server.key] };
 }
