@@ -144,6 +144,19 @@ describe('docker-daemon: destination', () => {
     expect(await daemon.docker(['images', '-q', 'copied/failing'])).toBe('');
   });
 
+  it('loads nothing when a blob does not match its digest, and says which', async () => {
+    const dir = await tempDir();
+    const image = await makeImageLayout(dir, [32 * 1024]);
+    const path = image.writer.blobPath(image.layers[0]!.digest);
+    const bytes = await readFile(path);
+    bytes.writeUInt8(bytes.readUInt8(100) ^ 0xff, 100); // same size, other content
+    await writeFile(path, bytes);
+    const run = await hoist(['push', `oci:${dir}`, 'docker-daemon:corrupt/app:1']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`blob ${image.layers[0]!.digest} is corrupt in the source`);
+    expect(await daemon.docker(['images', '-q', 'corrupt/app'])).toBe('');
+  });
+
   it('refuses a digest as a daemon tag, exit 2', async () => {
     const run = await hoist(['push', 'docker-daemon:app:1', `docker-daemon:app@sha256:${'a'.repeat(64)}`]);
     expect(run.code).toBe(2);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_COMPRESSION, type CompressionSettings } from '../compression/compress-layers.js';
 import { openDockerArchive } from '../sources/docker-archive.js';
+import { blobName } from '../sources/oci-layout.js';
 import { PushError } from '../errors.js';
 import type { ImageSource } from '../sources/image-source.js';
 import { parseReference } from '../reference.js';
@@ -48,7 +49,8 @@ export async function openDaemonSource(spec: string, options: DaemonSourceOption
       readManifest: (d) => image.readManifest(d),
       checkBlob: (d) => image.checkBlob(d),
       openBlob: (d) => image.openBlob(d),
-      madeHere: (d) => spool.hashed(d.digest) || (image.madeHere?.(d) ?? false),
+      // A blob the containerd store exported compressed was hashed as it was spooled, under its own name.
+      madeHere: (d) => spool.digestOf(blobName(d)) === d.digest,
       compressedLayer: (layer, settings) => (sameSettings(settings, compression) ? spool.compressed(layer.digest) : undefined),
       close: () => rm(scratch, { recursive: true, force: true }),
     };
@@ -64,7 +66,7 @@ export async function openDaemonSource(spec: string, options: DaemonSourceOption
 async function imageId(client: EngineClient, name: string, spec: string, signal: AbortSignal | undefined): Promise<string> {
   const res = await client.send('GET', `/images/${encodeURIComponent(name)}/json`, signal ? { signal } : {});
   if (res.status === 404) {
-    await res.body.resume();
+    res.body.resume();
     throw new PushError('INVALID_SOURCE', `${spec}: no such image in the Docker daemon at ${client.endpoint} (docker images lists what it holds)`);
   }
   if (res.status !== 200) throw new PushError('INVALID_SOURCE', `${spec}: the daemon at ${client.endpoint} answered ${res.status}: ${await res.message()}`);

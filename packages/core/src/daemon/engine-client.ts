@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { PushError } from '../errors.js';
+import { isPushError, PushError } from '../errors.js';
 import { Agent, request } from '../registry/undici-dispatchers.js';
 
 /**
@@ -47,7 +47,8 @@ export function engineClient(env: NodeJS.ProcessEnv = process.env): EngineClient
           ...(options.signal ? { signal: options.signal } : {}),
         });
       } catch (error) {
-        if (options.signal?.aborted) throw error;
+        // An aborted call, or a body that failed on its own (a blob that did not match its digest).
+        if (options.signal?.aborted || isPushError(error)) throw error;
         throw unreachable(endpoint, error);
       }
       const body = response.body as unknown as Readable;

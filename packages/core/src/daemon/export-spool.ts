@@ -17,8 +17,9 @@ import { tap } from '../tap.js';
  * never lands on disk: small files (manifests, configs, tiny layers) stay in memory; a large
  * entry that is already gzip or zstd (the containerd store's blobs) is written as it is; a
  * large uncompressed one (a layer.tar) is gzip'd on the way in, hashed on both sides, and only
- * its compressed form is written. The result reads like the archive it was (a FileStore, so the
- * `docker save` reader parses it), and hands over the compressed layers it already made.
+ * its compressed form is written (with compression off it is written as it is: that is what
+ * will be pushed). The result reads like the archive it was (a FileStore, so the `docker save`
+ * reader parses it), and hands over the compressed layers it already made.
  */
 export interface SpooledLayer {
   digest: string;
@@ -30,8 +31,8 @@ export interface ExportSpool {
   store: FileStore;
   /** The gzip form, made while streaming, of an entry whose uncompressed content is `diffId`. */
   compressed(diffId: string): SpooledLayer | undefined;
-  /** True for a blob whose bytes were hashed as they were spooled. */
-  hashed(digest: string): boolean;
+  /** The digest of an entry kept as it arrived, hashed as it was spooled. */
+  digestOf(name: string): string | undefined;
 }
 
 /** Entries up to this size stay in memory: every config and manifest, and small layers. */
@@ -47,7 +48,7 @@ type Spooled =
 export async function spoolExport(input: AsyncIterable<Buffer>, scratch: string, compression: CompressionSettings, fail: Fail, signal?: AbortSignal): Promise<ExportSpool> {
   const entries = new Map<string, Spooled>();
   const layers = new Map<string, SpooledLayer>();
-  const hashed = new Set<string>();
+  const digests = new Map<string, string>();
   let files = 0;
 
   const take = async (entry: StreamEntry, body: AsyncIterable<Buffer>): Promise<void> => {
@@ -64,7 +65,7 @@ export async function spoolExport(input: AsyncIterable<Buffer>, scratch: string,
       const hash = createHash('sha256');
       await pipeline(rest, tap((chunk) => hash.update(chunk)), createWriteStream(file), { signal });
       entries.set(entry.name, { kind: 'file', file, size: entry.size });
-      hashed.add(`sha256:${hash.digest('hex')}`);
+      digests.set(entry.name, `sha256:${hash.digest('hex')}`);
       return;
     }
     const uncompressed = createHash('sha256');
@@ -84,11 +85,10 @@ export async function spoolExport(input: AsyncIterable<Buffer>, scratch: string,
     entries.set(entry.name, { kind: 'gzipped', file, size: entry.size });
     const digest = `sha256:${compressed.digest('hex')}`;
     layers.set(`sha256:${uncompressed.digest('hex')}`, { digest, size, open: () => createReadStream(file, { highWaterMark: READ_CHUNK }) });
-    hashed.add(digest);
   };
 
   await readTarStream(input, take, fail);
-  return { store: spoolStore(entries, fail), compressed: (diffId) => layers.get(diffId), hashed: (digest) => hashed.has(digest) };
+  return { store: spoolStore(entries, fail), compressed: (diffId) => layers.get(diffId), digestOf: (name) => digests.get(name) };
 }
 
 function spoolStore(entries: Map<string, Spooled>, fail: Fail): FileStore {
