@@ -43,11 +43,15 @@ export interface Docker25Archive {
 /**
  * A Docker 25+ `docker save`: an OCI layout with uncompressed layers, plus the legacy
  * manifest.json pointing into blobs/. With `containerd`, the image is an index of two platforms
- * sharing a base layer (the containerd image store's save).
+ * sharing a base layer (the containerd image store's save); with `compressedLayers`, the layers
+ * are gzip'd blobs of a few MiB, as that store keeps what it pulled. `diffIds` then lists the
+ * layers' blob digests, not their diffIDs.
  */
-export async function makeDocker25Archive(dir: string, file: string, options: { containerd?: boolean; gzip?: boolean } = {}): Promise<Docker25Archive> {
+export async function makeDocker25Archive(dir: string, file: string, options: { containerd?: boolean; gzip?: boolean; compressedLayers?: boolean } = {}): Promise<Docker25Archive> {
   const writer = await LayoutWriter.create(dir);
+  // The containerd store keeps layers as pulled: gzip'd (a few MiB here, so they stream to disk).
   const layer = async (size: number) => {
+    if (options.compressedLayers) return writer.writeLayer(size * 100);
     const tar = singleFileTar(`file-${size}.bin`, Buffer.alloc(size, size % 251));
     const blob = await writer.writeBlob(tar, OCI_LAYER_TAR);
     return { layer: blob, diffId: blob.digest };

@@ -28,3 +28,5 @@ export { startDockerDaemon } from './docker-daemon.js';
 export type { TestDockerDaemon } from './docker-daemon.js';
 export { startPodmanService } from './podman-service.js';
 export type { TestPodmanService } from './podman-service.js';
+export { startFakeEngine } from './fake-engine.js';
+export type { FakeEngine } from './fake-engine.js';
