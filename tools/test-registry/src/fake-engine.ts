@@ -15,7 +15,8 @@ export interface FakeEngine {
   stop(): Promise<void>;
 }
 
-export async function startFakeEngine(images: Readonly<Record<string, { id: string; archive: string }>>): Promise<FakeEngine> {
+/** `delayMs`: how long the export waits before its first byte, as dockerd does while it stages one. */
+export async function startFakeEngine(images: Readonly<Record<string, { id: string; archive: string; delayMs?: number }>>): Promise<FakeEngine> {
   const dir = await mkdtemp('/tmp/hf-');
   const socket = join(dir, 'docker.sock');
   const server = createServer((req, res) => {
@@ -27,7 +28,7 @@ export async function startFakeEngine(images: Readonly<Record<string, { id: stri
       return;
     }
     if (action === 'json') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Id: image.id }));
-    else createReadStream(image.archive).pipe(res.writeHead(200, { 'content-type': 'application/x-tar' }));
+    else setTimeout(() => createReadStream(image.archive).pipe(res.writeHead(200, { 'content-type': 'application/x-tar' })), image.delayMs ?? 0);
   });
   await new Promise<void>((resolve) => server.listen(socket, resolve));
   return {
