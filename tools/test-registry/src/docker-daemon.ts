@@ -1,10 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createTestCa, issueClientCert, issueServerCert } from './certificates.js';
 import { freePort } from './free-port.js';
 import { join } from 'node:path';
-import { pingSocket } from './socket-ping.js';
+import { startSocketService } from './socket-service.js';
 
 /**
  * A real Docker Engine (Debian's dockerd 20.10) of the test's own: its socket, data, exec root
@@ -32,23 +32,8 @@ export async function startDockerDaemon(options: { tls?: boolean } = {}): Promis
   const socket = join(dir, 'docker.sock');
   const host = `unix://${socket}`;
   const tcp = options.tls ? await tlsListener(dir) : undefined;
-  const daemon = spawn(
-    'dockerd',
-    ['--iptables=false', '--bridge=none', '--host', host, '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'pid'), ...(tcp?.args ?? [])],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  daemon.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
-  const exited = new Promise<void>((resolve) => daemon.once('exit', () => resolve()));
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!(await pingSocket(socket))) {
-    if (daemon.exitCode !== null || Date.now() > deadline) {
-      daemon.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-      throw new Error(`dockerd did not start: ${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const args = ['--iptables=false', '--bridge=none', '--host', host, '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'pid'), ...(tcp?.args ?? [])];
+  const { process: daemon, exited } = await startSocketService('dockerd', args, socket, dir, START_TIMEOUT_MS);
   const env = { ...process.env, DOCKER_HOST: host, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: join(dir, 'client') };
   return {
     host,

@@ -1,7 +1,7 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pingSocket } from './socket-ping.js';
+import { startSocketService } from './socket-service.js';
 
 /**
  * podman's Docker-compatible API (`podman system service`) on a socket of the test's own, with
@@ -22,19 +22,7 @@ export async function startPodmanService(): Promise<TestPodmanService> {
   const dir = await mkdtemp('/tmp/hp-');
   const socket = join(dir, 'podman.sock');
   const storage = ['--root', join(dir, 'root'), '--runroot', join(dir, 'run')];
-  const service = spawn('podman', [...storage, 'system', 'service', '--time=0', `unix://${socket}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  service.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
-  const exited = new Promise<void>((resolve) => service.once('exit', () => resolve()));
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!(await pingSocket(socket))) {
-    if (service.exitCode !== null || Date.now() > deadline) {
-      service.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-      throw new Error(`podman system service did not start: ${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const { process: service, exited } = await startSocketService('podman', [...storage, 'system', 'service', '--time=0', `unix://${socket}`], socket, dir, START_TIMEOUT_MS);
   return {
     host: `unix://${socket}`,
     podman: (args) =>
