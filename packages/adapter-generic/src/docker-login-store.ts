@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, realpath, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PushError } from '@hoist/core';
 import { DOCKER_HUB_KEY, readAuthFile, registryOfKey } from './auth-entries.js';
@@ -46,11 +47,13 @@ function withoutRegistry(auths: unknown, registry: string): Record<string, unkno
   return kept;
 }
 
+/** Atomically, and through a symbolic link as docker does (a config.json kept in a dotfiles repository stays linked). */
 async function writePrivately(file: string, content: unknown): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  await writeFile(temp, `${JSON.stringify(content, null, '\t')}\n`, { mode: 0o600 });
-  await rename(temp, file);
+  const target = await realpath(file).catch(() => file);
+  const temp = `${target}.${randomUUID()}.tmp`;
+  await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+  await writeFile(temp, `${JSON.stringify(content, null, '\t')}\n`, { mode: 0o600, flag: 'wx' });
+  await rename(temp, target);
 }
 
 /** Runs `docker-credential-<name> <action>` with `input` on stdin; `tolerateMissing` for erase of nothing. */

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Descriptor } from '../descriptor.js';
 import { VerifyingStream } from '../digest.js';
@@ -9,12 +9,16 @@ import type { PushEventListener } from './events.js';
 import { allBlobs, type ManifestNode } from './image-graph.js';
 import type { ImageSource } from '../sources/image-source.js';
 import { blobName, REF_NAME_ANNOTATION } from '../sources/oci-layout.js';
+import { holdsBlob, readIndexJson, realDirectory, replaceFile, temporaryName } from './layout-files.js';
+import { withIndexLock } from './layout-lock.js';
 
 /**
  * `oci:DIR[:REF]` as a destination: an OCI layout on disk, for air-gapped transfer or a
  * destination that needs no server. Blobs and manifests are written first (each to a temporary
- * name, verified, then renamed); index.json is rewritten last, atomically, so a failed push
- * leaves no new or moved ref, just as no tag moves in a registry.
+ * name, verified, then renamed); index.json is rewritten last, atomically and under a lock, so
+ * a failed push leaves no new or moved ref, just as no tag moves in a registry, and two pushes
+ * into one layout keep each other's refs. Nothing is written through a symbolic link
+ * (layout-files.ts), and an index.json that does not parse is refused, never replaced.
  */
 export interface LayoutDestination {
   path: string;
@@ -34,14 +38,20 @@ export async function writeLayoutContent(destination: LayoutDestination, root: M
   const name = `oci:${destination.path}`;
   const result: LayoutWriteResult = { written: 0, present: 0, bytesWritten: 0 };
   try {
-    await mkdir(join(destination.path, 'blobs'), { recursive: true });
-    await writeFile(join(destination.path, 'oci-layout'), LAYOUT_VERSION);
+    await mkdir(destination.path, { recursive: true });
+    // Before anything is written: a broken index.json would otherwise cost a whole push.
+    await readIndexJson(destination.path);
+    await writeLayoutMarker(destination.path);
+    for (const blob of [...allBlobs(root), ...manifests(root).map((n) => n.descriptor)]) {
+      await realDirectory(destination.path, dirname(join(destination.path, blobName(blob))));
+    }
   } catch (error) {
+    if (error instanceof PushError) throw error;
     throw new PushError('USAGE', `${name}: cannot write the layout: ${(error as NodeJS.ErrnoException).code}`);
   }
   for (const blob of allBlobs(root)) {
     const event = { destination: name, digest: blob.digest, size: blob.size };
-    if (await present(destination.path, blob)) {
+    if (await holdsBlob(join(destination.path, blobName(blob)), blob)) {
       result.present++;
       emit({ type: 'blob-skipped', ...event });
       continue;
@@ -53,32 +63,23 @@ export async function writeLayoutContent(destination: LayoutDestination, root: M
     emit({ type: 'blob-uploaded', ...event });
   }
   for (const node of manifests(root)) {
-    const file = join(destination.path, blobName(node.descriptor));
-    await mkdir(join(file, '..'), { recursive: true });
-    await writeFile(`${file}.tmp`, node.bytes);
-    await rename(`${file}.tmp`, file);
+    await replaceFile(join(destination.path, blobName(node.descriptor)), node.bytes);
     emit({ type: 'manifest-pushed', destination: name, digest: node.descriptor.digest, reference: node.descriptor.digest });
   }
   return result;
 }
 
 /** Phase two: index.json names the image under every ref, replacing older entries of those names. */
-export async function writeLayoutRefs(destination: LayoutDestination, root: ManifestNode, emit: PushEventListener): Promise<void> {
-  const indexFile = join(destination.path, 'index.json');
-  let index: { schemaVersion: number; manifests: Descriptor[] } & Record<string, unknown> = { schemaVersion: 2, manifests: [] };
-  try {
-    const existing = JSON.parse(await readFile(indexFile, 'utf8')) as typeof index;
-    if (Array.isArray(existing.manifests)) index = existing;
-  } catch {
-    // No index.json yet (a new layout), or one that is not JSON: it is replaced.
-  }
-  const { platform: _platform, annotations: _annotations, ...plain } = root.descriptor;
-  const kept = index.manifests.filter((m) => !destination.refs.includes(m.annotations?.[REF_NAME_ANNOTATION] ?? ''));
-  const added = destination.refs.map((ref) => ({ ...plain, annotations: { [REF_NAME_ANNOTATION]: ref } }));
-  const untagged = destination.refs.length === 0 && !kept.some((m) => m.digest === root.descriptor.digest) ? [plain] : [];
-  index.manifests = [...kept, ...added, ...untagged];
-  await writeFile(`${indexFile}.tmp`, JSON.stringify(index));
-  await rename(`${indexFile}.tmp`, indexFile);
+export async function writeLayoutRefs(destination: LayoutDestination, root: ManifestNode, emit: PushEventListener, signal?: AbortSignal): Promise<void> {
+  await withIndexLock(destination.path, signal, async () => {
+    const index = (await readIndexJson(destination.path)) ?? { schemaVersion: 2, manifests: [] };
+    const { platform: _platform, annotations: _annotations, ...plain } = root.descriptor;
+    const kept = index.manifests.filter((m) => !destination.refs.includes(m.annotations?.[REF_NAME_ANNOTATION] ?? ''));
+    const added = destination.refs.map((ref) => ({ ...plain, annotations: { [REF_NAME_ANNOTATION]: ref } }));
+    const untagged = destination.refs.length === 0 && !kept.some((m) => m.digest === root.descriptor.digest) ? [plain] : [];
+    index.manifests = [...kept, ...added, ...untagged];
+    await replaceFile(join(destination.path, 'index.json'), JSON.stringify(index));
+  });
   for (const ref of destination.refs) emit({ type: 'manifest-pushed', destination: `oci:${destination.path}`, digest: root.descriptor.digest, reference: ref });
 }
 
@@ -87,20 +88,19 @@ function manifests(node: ManifestNode): ManifestNode[] {
   return [...node.children.flatMap(manifests), node];
 }
 
-async function present(dir: string, blob: Descriptor): Promise<boolean> {
-  try {
-    return (await stat(join(dir, blobName(blob)))).size === blob.size;
-  } catch {
-    return false;
-  }
+/** oci-layout, left alone when it is a file that already says the same; replaced otherwise (a link included). */
+async function writeLayoutMarker(dir: string): Promise<void> {
+  const file = join(dir, 'oci-layout');
+  const info = await lstat(file).catch(() => undefined);
+  if (info?.isFile() && (await readFile(file, 'utf8')) === LAYOUT_VERSION) return;
+  await replaceFile(file, LAYOUT_VERSION);
 }
 
 async function writeVerified(dir: string, blob: Descriptor, source: ImageSource): Promise<void> {
   const file = join(dir, blobName(blob));
-  const temp = `${file}.${process.pid}.tmp`;
-  await mkdir(join(file, '..'), { recursive: true });
+  const temp = temporaryName(file);
   try {
-    await pipeline(source.openBlob(blob), new VerifyingStream(blob), createWriteStream(temp));
+    await pipeline(source.openBlob(blob), new VerifyingStream(blob), createWriteStream(temp, { flags: 'wx' }));
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });

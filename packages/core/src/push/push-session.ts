@@ -56,7 +56,7 @@ export class PushSession {
     // A daemon tags what it loads at once, so the loads come after every destination holds the
     // content and before any tag is written elsewhere: a refused load moves no registry tag.
     const loaded = await Promise.all(daemons.map((d) => loadIntoDaemon(d, root, options.source, { emit, signal: this.abort.signal, ...(options.env ? { env: options.env } : {}) })));
-    await Promise.all([...destinations.map((d) => run.pushTags(d, root)), ...layoutTargets.map((l) => writeLayoutRefs(l, root, emit))]);
+    await Promise.all([...destinations.map((d) => run.pushTags(d, root)), ...layoutTargets.map((l) => writeLayoutRefs(l, root, emit, this.abort.signal))]);
     await run.locations.save();
     const layoutResults = layoutTargets.map((l, i) => layoutResult(l, written[i]!, root.descriptor.digest));
     const daemonResults = daemons.map((d, i) => daemonResult(d, loaded[i]!, root.descriptor.digest));

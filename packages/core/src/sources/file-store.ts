@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -29,12 +29,22 @@ export interface FileStore {
 /** 1 MiB reads keep syscalls few on large layers while holding little memory. */
 const READ_CHUNK = 1024 * 1024;
 
-export function directoryStore(dir: string): FileStore {
+/**
+ * A layout directory. A file that resolves outside it (a blob that is a symbolic link to
+ * /etc/passwd) is refused when its size is asked, which every source does for every blob before
+ * the first byte is sent: a layout's files are read, nothing they point at.
+ */
+export function directoryStore(dir: string, fail: (why: string) => PushError): FileStore {
+  let root: Promise<string> | undefined;
   return {
     async size(name) {
       try {
         const info = await stat(join(dir, name));
-        return info.isFile() ? info.size : undefined;
+        if (!info.isFile()) return undefined;
+        const real = await realpath(join(dir, name));
+        root ??= realpath(dir);
+        if (!real.startsWith(`${await root}${sep}`)) throw fail(`${name} is a link that leads out of the layout (to ${real}); hoist reads only a layout's own files`);
+        return info.size;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;

@@ -42,7 +42,7 @@ export async function openOciLayout(spec: OciLayoutSpec): Promise<ImageSource> {
   const description = describeSpec('oci:', spec);
   const fail: Fail = (why) => new PushError('INVALID_SOURCE', `${description}: ${why}`);
   await checkDirectory(spec.path, fail);
-  return openLayoutIn(directoryStore(spec.path), spec.ref, description, fail);
+  return openLayoutIn(directoryStore(spec.path, fail), spec.ref, description, fail);
 }
 
 /** The layout held by `store`: checks oci-layout, reads index.json, picks the entry. */
