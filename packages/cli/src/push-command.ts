@@ -56,7 +56,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     const lookup = resolveLookup(args.resolve);
     const tls = tlsSettings(args);
     if (args.insecure) warnInsecure(output);
-    source = await core.openSource(args.source, { adapters, tls, plainHttpHosts: args.plainHttp }, { env: context.env, compression: args.compression, signal: context.signal });
+    source = await core.openSource(args.source, { adapters, tls, plainHttpHosts: args.plainHttp, ...(lookup ? { lookup } : {}) }, { env: context.env, compression: args.compression, signal: context.signal });
     const result = await core.pushImage({
       source,
       destinations,

@@ -69,6 +69,17 @@ describe('docker:// sources', () => {
     expect(sha256(await skopeoRawManifest(`${production.host}/cdn/app:1.0`))).toBe(indexDigest);
   });
 
+  it('reaches the source registry through --resolve, as the destinations do', async () => {
+    const port = production.host.split(':')[1]!;
+    const seeded = await runHoist(['push', `docker://${staging.host}/team/app:rc1`, `${production.host}/resolve/app:1`], { env: dockerConfig });
+    expect(seeded.code).toBe(0);
+    const named = `registry.internal.example:${port}`;
+    const run = await runHoist(['push', '-q', `docker://${named}/resolve/app:1`, `${production.host}/resolve/copy:1`, '--resolve', `registry.internal.example:127.0.0.1`, '--plain-http', named]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${indexDigest}\n`);
+  });
+
   it('a tag the source lacks: exit 1, one line, nothing pushed', async () => {
     const run = await runHoist(['push', `docker://${staging.host}/team/app:nope`, `${production.host}/missing/app:1.0`], { env: dockerConfig });
     expect(run.code).toBe(1);

@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { selectAdapter, type RegistryAdapter } from '../adapter.js';
 import { repositoryScope } from '../registry/auth.js';
@@ -23,6 +24,8 @@ export interface RegistrySourceOptions {
   adapters: readonly RegistryAdapter[];
   tls?: TlsSettings;
   plainHttpHosts?: readonly string[];
+  /** Name resolution for the source registry's connections, as for the destinations (`--resolve`). */
+  lookup?: LookupFunction;
 }
 
 export interface RegistrySource extends ImageSource {
@@ -32,7 +35,7 @@ export interface RegistrySource extends ImageSource {
 export async function openRegistrySource(reference: ImageReference, options: RegistrySourceOptions): Promise<RegistrySource> {
   const adapter = selectAdapter(options.adapters, reference.registry);
   if (!adapter) throw new PushError('USAGE', `no registry adapter handles ${reference.registry}`);
-  const transport = new Transport(options.tls ? { tls: options.tls } : {});
+  const transport = new Transport({ ...(options.tls ? { tls: options.tls } : {}), ...(options.lookup ? { lookup: options.lookup } : {}) });
   const client = new RegistryClient({
     transport,
     host: adapter.apiHost?.(reference.registry) ?? reference.registry,
