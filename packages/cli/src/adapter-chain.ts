@@ -15,6 +15,8 @@ export interface ChainOptions {
   createRepository: boolean;
   /** Paths given with --adapter, in order. */
   custom?: readonly string[];
+  /** Sees every credential any adapter hands out, so that output can mask it. */
+  onCredential?: (credential: Credential) => void;
 }
 
 export interface AdapterChain {
@@ -39,7 +41,20 @@ export async function adapterChain(options: ChainOptions, clouds: readonly Known
     if (adapter) adapters.push(adapter);
   }
   adapters.push(dockerHubAdapter({ credentials: generic }));
-  return { adapters: [...adapters.map((a) => explicitFirst(a, options.generic.explicit)), generic], missing };
+  const chain = [...adapters.map((a) => explicitFirst(a, options.generic.explicit)), generic];
+  return { adapters: options.onCredential ? chain.map((a) => observed(a, options.onCredential!)) : chain, missing };
+}
+
+/** The adapter, with every credential it resolves shown to `see` on its way to the engine. */
+function observed(adapter: RegistryAdapter, see: (credential: Credential) => void): RegistryAdapter {
+  return {
+    ...adapter,
+    resolveCredentials: async (registry, context) => {
+      const credential = await adapter.resolveCredentials(registry, context);
+      if (credential) see(credential);
+      return credential;
+    },
+  };
 }
 
 /** Credentials given on the command line win over any adapter's own way of finding them. */

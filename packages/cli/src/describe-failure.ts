@@ -1,4 +1,5 @@
 import { isPushError } from '@hoist/core';
+import { printable } from './format.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -15,6 +16,11 @@ export interface Failure {
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 export function describeFailure(error: unknown, verbose: boolean, signal: AbortSignal, completed = 'nothing completed'): Failure {
+  const failure = describe(error, verbose, signal, completed);
+  return { ...failure, message: printable(failure.message) };
+}
+
+function describe(error: unknown, verbose: boolean, signal: AbortSignal, completed: string): Failure {
   if (signal.aborted) {
     const name = typeof signal.reason === 'string' ? signal.reason : 'SIGINT';
     return { message: `interrupted by ${name} (${completed}); no tag was written`, code: 'ABORTED', exitCode: SIGNAL_EXIT[name] ?? 130 };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createOutput, type Streams } from './output.js';
 import { installWarningPrinter } from './process-warnings.js';
+import { printable } from './format.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `hoist: push container images to OCI registries
@@ -48,11 +49,11 @@ export async function main(argv: readonly string[], io: MainIo = processIo()): P
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError) {
-      output.err(`hoist: error: ${error.message} (see hoist --help)`);
+      output.err(`hoist: error: ${printable(error.message)} (see hoist --help)`);
       return 2;
     }
     // A bug of hoist's own: still one line, never a stack trace in a pipeline's log.
-    output.err(`hoist: internal error: ${error instanceof Error ? error.message : String(error)}`);
+    output.err(`hoist: internal error: ${printable(error instanceof Error ? error.message : String(error))}`);
     return 1;
   }
 }

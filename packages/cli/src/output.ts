@@ -1,3 +1,5 @@
+import type { Credential } from '@hoist/core';
+
 /**
  * Everything hoist prints goes through here. Secrets the CLI was handed (a password read from
  * stdin) are masked in every line as a last line of defence: the engine already keeps them out
@@ -12,6 +14,8 @@ export interface Output {
   errRaw(text: string): void;
   readonly errIsTty: boolean;
   addSecret(secret: string): void;
+  /** Masks a credential in every form it can travel in: the secret itself and the Basic string. */
+  addCredential(credential: Credential): void;
 }
 
 export interface Streams {
@@ -25,13 +29,19 @@ const MIN_MASKED_LENGTH = 4;
 export function createOutput(streams: Streams): Output {
   const secrets: string[] = [];
   const mask = (text: string): string => secrets.reduce((acc, secret) => acc.split(secret).join('***'), text);
+  const addSecret = (secret: string): void => {
+    if (secret.length >= MIN_MASKED_LENGTH && !secrets.includes(secret)) secrets.push(secret);
+  };
   return {
     out: (line) => void streams.stdout.write(`${mask(line)}\n`),
     err: (line) => void streams.stderr.write(`${mask(line)}\n`),
     errRaw: (text) => void streams.stderr.write(mask(text)),
     errIsTty: streams.stderr.isTTY === true,
-    addSecret(secret) {
-      if (secret.length >= MIN_MASKED_LENGTH) secrets.push(secret);
+    addSecret,
+    addCredential(credential) {
+      if (credential.kind !== 'basic') return addSecret(credential.token);
+      addSecret(credential.password);
+      addSecret(Buffer.from(`${credential.username}:${credential.password}`).toString('base64'));
     },
   };
 }

@@ -12,6 +12,7 @@ import { plainReporter } from './reporters/plain-reporter.js';
 import type { Reporter } from './reporters/reporter.js';
 import { ttyReporter } from './reporters/tty-reporter.js';
 import { describeFailure } from './describe-failure.js';
+import { UsageError } from './usage-error.js';
 import { daemonDestination, parseRegistryRef } from './destination-refs.js';
 import { ProgressTally } from './progress-tally.js';
 
@@ -35,7 +36,6 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
   const progress = new ProgressTally();
   let source: ImageSource | undefined;
   try {
-    // A file left by an earlier run must not be taken for this run's result.
     await removeResultFiles(args);
     // Loaded here, not at start-up: `hoist --version` and `--help` stay quick.
     const core = await import('@hoist/core');
@@ -49,14 +49,15 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     const platforms = args.platforms.map((p) => core.parsePlatform(p));
     const given = await explicitCredentials(args, context, output);
     const explicit = given ? { ...given, registries: destinations.map((d) => d.registry) } : undefined;
-    const { adapters, missing } = await adapterChain({ generic: explicit ? { explicit } : {}, createRepository: args.createRepository, custom: args.adapters });
+    const { adapters, missing } = await adapterChain({ generic: explicit ? { explicit } : {}, createRepository: args.createRepository, custom: args.adapters, onCredential: (c) => output.addCredential(c) });
     const registries = destinations.map((d) => d.registry);
     if (args.source.startsWith(REGISTRY_SOURCE)) registries.push(parseRegistryRef(args.source.slice(REGISTRY_SOURCE.length), core.parseReference, 'source').registry);
     for (const notice of missingAdapterNotices(registries, missing)) output.err(`hoist: note: ${notice}`);
     const lookup = resolveLookup(args.resolve);
     const tls = tlsSettings(args);
     if (args.insecure) warnInsecure(output);
-    source = await core.openSource(args.source, { adapters, tls, plainHttpHosts: args.plainHttp, ...(lookup ? { lookup } : {}) }, { env: context.env, compression: args.compression, signal: context.signal });
+    const onSecret = (secret: string) => output.addSecret(secret);
+    source = await core.openSource(args.source, { adapters, tls, plainHttpHosts: args.plainHttp, onSecret, ...(lookup ? { lookup } : {}) }, { env: context.env, compression: args.compression, signal: context.signal });
     const result = await core.pushImage({
       source,
       destinations,
@@ -75,6 +76,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       blobLocations: args.cache ? await core.fileBlobLocations() : core.memoryBlobLocations(),
       compression: args.compression,
       compressionCache: args.cache ? await core.fileCompressionCache() : core.memoryCompressionCache(),
+      onSecret,
       onEvent: (event: PushEvent) => {
         progress.count(event);
         reporter.event(event);
@@ -94,9 +96,20 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
   }
 }
 
+/**
+ * A file left by an earlier run must not be taken for this run's result, and a path that cannot
+ * be written must fail the run before anything is pushed, not after its tags are written.
+ */
 async function removeResultFiles(args: PushArgs): Promise<void> {
-  for (const file of [args.digestFile, args.imageRefs]) {
-    if (file !== undefined) await rm(file, { force: true });
+  for (const [flag, file] of [['--digest-file', args.digestFile], ['--image-refs', args.imageRefs]] as const) {
+    if (file === undefined) continue;
+    try {
+      await rm(file, { force: true });
+      await writeFile(file, '', { flag: 'wx' });
+      await rm(file);
+    } catch (error) {
+      throw new UsageError(`${flag} ${file} cannot be written (${(error as NodeJS.ErrnoException).code}): give a path in a directory that exists and is writable`);
+    }
   }
 }
 

@@ -46,6 +46,18 @@ describe('hoist push under faults', () => {
     expect(await manifestStatus(registry.url, 'cli-faults/denied', 'v1')).toBe(404);
   });
 
+  it('a registry message cannot forge lines or drive the terminal: it is printed as one escaped line', async () => {
+    proxy.addRule({
+      method: 'POST',
+      times: Infinity,
+      action: { type: 'status', status: 403, body: JSON.stringify({ errors: [{ code: 'DENIED', message: 'no\nhoist: pushed OK\u001b[2J' }] }) },
+    });
+    const run = await runHoist(['push', layout, `${proxy.host}/cli-faults/forged:v1`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toContain('\u001b');
+    expect(run.stderr.split('\n').filter((l) => l.startsWith('hoist: '))).toEqual([expect.stringContaining('DENIED: no\\nhoist: pushed OK\\u001b[2J (HTTP 403)')]);
+  });
+
   it('SIGINT mid-upload: exit 130 within two seconds, no tag, open upload sessions deleted', async () => {
     proxy.addRule({ method: 'PUT', path: /digest=/, times: Infinity, action: { type: 'stall', afterBytes: 1, ms: 60_000 } });
     const { child, done } = await startHoist(['push', layout, `${proxy.host}/cli-faults/interrupted:v1`]);

@@ -126,6 +126,7 @@ describe('hoist push refuses bad input with exit 2 and one line, before any requ
     ["skopeo's --digestfile", (dir: string) => ['push', dir, `${registry.host}/team/app`, '--digestfile', 'd'], 'unknown option --digestfile; did you mean --digest-file?'],
     ['a registry with no repository', (dir: string) => ['push', dir, registry.host, '-u', 'hoist', '--password-env', 'P'], 'names a registry but no repository: add one, e.g. 127.0.0.1:'],
     ['an unknown command', () => ['pull', 'x'], 'unknown command "pull"'],
+    ['an unwritable --digest-file', (dir: string) => ['push', dir, `${registry.host}/team/app`, '--digest-file', '/nonexistent/dir/digest'], '--digest-file /nonexistent/dir/digest cannot be written (ENOENT)'],
   ])('%s', async (_name, args, message) => {
     const dir = await tempDir();
     await makeImageLayout(dir, [1024]);
@@ -135,6 +136,16 @@ describe('hoist push refuses bad input with exit 2 and one line, before any requ
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain(message);
     expect(await requestCount()).toBe(before);
+  });
+
+  it('ref names from an index.json are printed escaped, on the one error line', async () => {
+    const dir = await tempDir();
+    const { writer, manifest } = await makeImageLayout(dir, [1024]);
+    await writer.writeIndexJson([{ descriptor: manifest, ref: 'a\nhoist: pushed OK' }, { descriptor: manifest, ref: 'b\u001b[2J' }]);
+    const run = await runHoist(['push', dir, `${registry.host}/team/app:1`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toContain('\u001b');
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringContaining('pick one with oci:PATH:REF from: a\\nhoist: pushed OK, b\\u001b[2J')]);
   });
 
   it('a layer whose bytes do not match its digest: exit 2, nothing tagged', async () => {

@@ -17,7 +17,9 @@ export type FaultAction =
   /** Stop reading the request body after `afterBytes` for `ms`, then forward the rest. */
   | { type: 'stall'; ms: number; afterBytes?: number }
   /** Forward, but cut the response body after `bytes` and close the connection. */
-  | { type: 'truncate'; bytes: number };
+  | { type: 'truncate'; bytes: number }
+  /** Answer this status with an error message that quotes the request's Authorization header, as a careless registry might. */
+  | { type: 'echo-authorization'; status: number };
 
 export interface FaultRule {
   method?: string;
@@ -129,6 +131,14 @@ function handle(req: IncomingMessage, res: ServerResponse, action: FaultAction |
       if (action.retryAfter !== undefined) headers['retry-after'] = action.retryAfter;
       res.writeHead(action.status, headers);
       res.end(action.body ?? JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `injected ${action.status}` }] }));
+    });
+    return;
+  }
+  if (action?.type === 'echo-authorization') {
+    req.resume();
+    req.once('end', () => {
+      const message = `refused the request you signed with ${req.headers.authorization ?? 'nothing'}`;
+      res.writeHead(action.status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'DENIED', message }] }));
     });
     return;
   }

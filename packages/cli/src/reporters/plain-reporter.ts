@@ -1,5 +1,5 @@
 import type { PushEvent, PushResult } from '@hoist/core';
-import { formatBytes, shortDigest } from '../format.js';
+import { formatBytes, printable, shortDigest } from '../format.js';
 import type { Output } from '../output.js';
 import { compressedLine, retryLine, summaryLines, type Reporter } from './reporter.js';
 
@@ -14,7 +14,7 @@ export function plainReporter(output: Output, quiet: boolean, verbose = false): 
   const line = (event: PushEvent): string | undefined => {
     if (event.type === 'retry') return retryLine(event);
     if (event.type === 'layer-compressed') return compressedLine(event);
-    if (event.type === 'registry-info') return verbose ? `${event.registry}: ${Object.entries(event.info).map(([k, v]) => `${k} ${v}`).join(', ')}` : undefined;
+    if (event.type === 'registry-info') return verbose ? `${event.registry}: ${printable(Object.entries(event.info).map(([k, v]) => `${k} ${v}`).join(', '))}` : undefined;
     const where = event.destination;
     switch (event.type) {
       case 'blob-started':

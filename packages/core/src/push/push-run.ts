@@ -176,6 +176,7 @@ export class PushRun {
           budget: this.budget,
           onEvent: this.emit,
           onResponse: this.responseInfo(name, adapter),
+          ...(this.options.onSecret ? { onSecret: this.options.onSecret } : {}),
         }),
       };
       this.registries.set(name, registry);

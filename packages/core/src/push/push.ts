@@ -56,6 +56,8 @@ export interface PushOptions {
   timeoutMs?: number;
   timeouts?: Partial<TransportTimeouts & { stallMs: number }>;
   onEvent?: PushEventListener;
+  /** Told every token the push fetches from a token service, so that whoever prints can mask it. */
+  onSecret?: (secret: string) => void;
   signal?: AbortSignal;
 }
 

@@ -29,6 +29,8 @@ export interface RegistryClientOptions {
   onEvent?: PushEventListener;
   /** Sees the headers of every response from the registry. */
   onResponse?: (headers: TransportResponse['headers']) => void;
+  /** Told every bearer token fetched, so that whoever prints can mask it (a registry may echo it). */
+  onSecret?: (secret: string) => void;
 }
 
 export interface RegistryRequest {
@@ -65,6 +67,7 @@ export class RegistryClient {
   private readonly budget: RetryBudget;
   private readonly emit: PushEventListener;
   private readonly onResponse: ((headers: TransportResponse['headers']) => void) | undefined;
+  private readonly onSecret: ((secret: string) => void) | undefined;
   private connected: Promise<{ base: URL; auth: AuthMode }> | undefined;
   private credential: Promise<Credential | undefined> | undefined;
 
@@ -78,6 +81,7 @@ export class RegistryClient {
     this.budget = options.budget ?? new RetryBudget(undefined);
     this.emit = options.onEvent ?? (() => {});
     this.onResponse = options.onResponse;
+    this.onSecret = options.onSecret;
   }
 
   get retryPolicy(): RetryPolicy {
@@ -237,6 +241,7 @@ export class RegistryClient {
       ...(signal ? { signal } : {}),
     })
       .then((fetched) => {
+        this.onSecret?.(fetched.token);
         this.tokens.set(key, fetched.token, fetched.lifetimeSeconds);
         return fetched.token;
       })

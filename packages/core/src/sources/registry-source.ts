@@ -26,6 +26,8 @@ export interface RegistrySourceOptions {
   plainHttpHosts?: readonly string[];
   /** Name resolution for the source registry's connections, as for the destinations (`--resolve`). */
   lookup?: LookupFunction;
+  /** Told every token fetched from the source registry's token service (see PushOptions.onSecret). */
+  onSecret?: (secret: string) => void;
 }
 
 export interface RegistrySource extends ImageSource {
@@ -41,6 +43,7 @@ export async function openRegistrySource(reference: ImageReference, options: Reg
     host: adapter.apiHost?.(reference.registry) ?? reference.registry,
     plainHttp: options.plainHttpHosts?.includes(reference.registry) ?? false,
     credential: () => adapter.resolveCredentials(reference.registry, {}),
+    ...(options.onSecret ? { onSecret: options.onSecret } : {}),
   });
   const scopes = [repositoryScope(reference.repository, ['pull'])];
   const description = `docker://${formatReference(reference)}`;
