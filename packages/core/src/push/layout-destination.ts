@@ -34,7 +34,7 @@ export interface LayoutWriteResult {
 const LAYOUT_VERSION = JSON.stringify({ imageLayoutVersion: '1.0.0' });
 
 /** Phase one: every blob and manifest of the image, by digest. */
-export async function writeLayoutContent(destination: LayoutDestination, root: ManifestNode, source: ImageSource, emit: PushEventListener): Promise<LayoutWriteResult> {
+export async function writeLayoutContent(destination: LayoutDestination, root: ManifestNode, source: ImageSource, emit: PushEventListener, signal?: AbortSignal): Promise<LayoutWriteResult> {
   const name = `oci:${destination.path}`;
   const result: LayoutWriteResult = { written: 0, present: 0, bytesWritten: 0 };
   try {
@@ -50,6 +50,7 @@ export async function writeLayoutContent(destination: LayoutDestination, root: M
     throw new PushError('USAGE', `${name}: cannot write the layout: ${(error as NodeJS.ErrnoException).code}`);
   }
   for (const blob of allBlobs(root)) {
+    signal?.throwIfAborted();
     const event = { destination: name, digest: blob.digest, size: blob.size };
     if (await holdsBlob(join(destination.path, blobName(blob)), blob)) {
       result.present++;
@@ -57,7 +58,7 @@ export async function writeLayoutContent(destination: LayoutDestination, root: M
       continue;
     }
     emit({ type: 'blob-started', ...event });
-    await writeVerified(destination.path, blob, source);
+    await writeVerified(destination.path, blob, source, signal);
     result.written++;
     result.bytesWritten += blob.size;
     emit({ type: 'blob-uploaded', ...event });
@@ -72,6 +73,7 @@ export async function writeLayoutContent(destination: LayoutDestination, root: M
 /** Phase two: index.json names the image under every ref, replacing older entries of those names. */
 export async function writeLayoutRefs(destination: LayoutDestination, root: ManifestNode, emit: PushEventListener, signal?: AbortSignal): Promise<void> {
   await withIndexLock(destination.path, signal, async () => {
+    signal?.throwIfAborted();
     const index = (await readIndexJson(destination.path)) ?? { schemaVersion: 2, manifests: [] };
     const { platform: _platform, annotations: _annotations, ...plain } = root.descriptor;
     const kept = index.manifests.filter((m) => !destination.refs.includes(m.annotations?.[REF_NAME_ANNOTATION] ?? ''));
@@ -96,11 +98,11 @@ async function writeLayoutMarker(dir: string): Promise<void> {
   await replaceFile(file, LAYOUT_VERSION);
 }
 
-async function writeVerified(dir: string, blob: Descriptor, source: ImageSource): Promise<void> {
+async function writeVerified(dir: string, blob: Descriptor, source: ImageSource, signal: AbortSignal | undefined): Promise<void> {
   const file = join(dir, blobName(blob));
   const temp = temporaryName(file);
   try {
-    await pipeline(source.openBlob(blob), new VerifyingStream(blob), createWriteStream(temp, { flags: 'wx' }));
+    await pipeline(source.openBlob(blob), new VerifyingStream(blob), createWriteStream(temp, { flags: 'wx' }), { signal });
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });

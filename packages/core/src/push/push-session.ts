@@ -31,6 +31,8 @@ export class PushSession {
     // of a listener leak that is none (each request removes its listener when it ends).
     setMaxListeners(0, this.abort.signal);
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    // A signal that came while the image was still being read is not lost: it never fires again.
+    if (options.signal?.aborted) this.onAbort();
     this.run = new PushRun(options, this.transport, this.abort.signal);
   }
 
@@ -51,8 +53,10 @@ export class PushSession {
     const destinations = plans.map((plan) => run.destination(plan, root.descriptor.digest));
     const [, written] = await Promise.all([
       Promise.all(destinations.map((d) => run.pushTree(d, root))),
-      Promise.all(layoutTargets.map((l) => writeLayoutContent(l, root, options.source, emit))),
+      Promise.all(layoutTargets.map((l) => writeLayoutContent(l, root, options.source, emit, this.abort.signal))),
     ]);
+    // Phase two writes tags and refs: an interrupted push must write none.
+    this.abort.signal.throwIfAborted();
     // A daemon tags what it loads at once, so the loads come after every destination holds the
     // content and before any tag is written elsewhere: a refused load moves no registry tag.
     const loaded = await Promise.all(daemons.map((d) => loadIntoDaemon(d, root, options.source, { emit, signal: this.abort.signal, ...(options.env ? { env: options.env } : {}) })));

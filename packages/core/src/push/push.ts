@@ -89,7 +89,9 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
   const emit: PushEventListener = (event) => {
     if (!stop.signal.aborted) options.onEvent?.(event);
   };
+  options.signal?.throwIfAborted();
   const loaded = await loadImageGraph(options.source);
+  options.signal?.throwIfAborted();
   const selected = selectPlatforms(loaded, options.platforms ?? []);
   const compressionCache = options.compressionCache ?? memoryCompressionCache();
   // Each layer goes up as soon as it is compressed, while the others are still compressing.

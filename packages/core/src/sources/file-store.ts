@@ -63,16 +63,17 @@ export function directoryStore(dir: string, fail: (why: string) => PushError): F
  * A tar archive read in place: its entries are byte ranges of the file, never extracted. A
  * gzip'd archive cannot be read by range, so it is first decompressed to one temporary file.
  */
-export async function tarStore(path: string, fail: (why: string) => PushError): Promise<FileStore> {
+export async function tarStore(path: string, fail: (why: string) => PushError, signal?: AbortSignal): Promise<FileStore> {
   let tarPath = path;
   let scratch: string | undefined;
   if (await isGzip(path, fail)) {
     scratch = await mkdtemp(join(tmpdir(), 'hoist-archive-'));
     tarPath = join(scratch, 'archive.tar');
     try {
-      await pipeline(createReadStream(path), createGunzip(), createWriteStream(tarPath));
-    } catch {
+      await pipeline(createReadStream(path), createGunzip(), createWriteStream(tarPath), { signal });
+    } catch (error) {
       await rm(scratch, { recursive: true, force: true });
+      if (signal?.aborted) throw error;
       throw fail('the gzip stream is truncated or corrupt');
     }
   }

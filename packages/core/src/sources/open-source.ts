@@ -13,35 +13,38 @@ import { describeSpec, openLayoutIn, openOciLayout, parseOciLayoutSpec, type Oci
  * `oci-archive:`, `docker-archive:`, `docker://` for an image in a registry, `docker-daemon:`
  * for one in a Docker daemon); a bare path is recognised by its content: a directory is
  * an OCI layout, an archive with `manifest.json` is a `docker save`, one with only `oci-layout`
- * an OCI archive. Archives may be gzip'd.
+ * an OCI archive. Archives may be gzip'd. `options` says where DOCKER_HOST is read and how a
+ * daemon's export is compressed, and carries the signal that stops reading any source (a gzip'd
+ * archive being decompressed, a daemon's export).
  */
-export async function openSource(spec: string, registryOptions: RegistrySourceOptions = { adapters: [] }, daemonOptions: DaemonSourceOptions = {}): Promise<ImageSource> {
-  if (spec.startsWith(DAEMON_PREFIX)) return openDaemonSource(spec, daemonOptions);
+export async function openSource(spec: string, registryOptions: RegistrySourceOptions = { adapters: [] }, options: DaemonSourceOptions = {}): Promise<ImageSource> {
+  const signal = options.signal;
+  if (spec.startsWith(DAEMON_PREFIX)) return openDaemonSource(spec, options);
   if (spec.startsWith('docker://')) return openRegistrySource(parseReference(spec.slice('docker://'.length)), registryOptions);
   if (spec.startsWith('oci:')) return openOciLayout(parseOciLayoutSpec(spec));
-  if (spec.startsWith('oci-archive:')) return openOciArchive(await splitArchiveSpec(spec, 'oci-archive:'), 'oci-archive:');
-  if (spec.startsWith('docker-archive:')) return openDockerArchiveAt(await splitArchiveSpec(spec, 'docker-archive:'));
+  if (spec.startsWith('oci-archive:')) return openOciArchive(await splitArchiveSpec(spec, 'oci-archive:'), 'oci-archive:', signal);
+  if (spec.startsWith('docker-archive:')) return openDockerArchiveAt(await splitArchiveSpec(spec, 'docker-archive:'), signal);
 
   const kind = await pathKind(spec);
   if (kind !== 'file') return openOciLayout({ path: spec });
   const fail = failFor(spec);
-  const store = await tarStore(spec, fail);
+  const store = await tarStore(spec, fail, signal);
   if ((await store.size('manifest.json')) !== undefined) return openDockerArchive(store, undefined, spec, fail);
   if ((await store.size('oci-layout')) !== undefined) return openLayoutIn(store, undefined, spec, fail);
   await store.close();
   throw fail('neither an OCI layout nor a docker save archive (no oci-layout, no manifest.json)');
 }
 
-async function openOciArchive(spec: OciLayoutSpec, prefix: string): Promise<ImageSource> {
+async function openOciArchive(spec: OciLayoutSpec, prefix: string, signal: AbortSignal | undefined): Promise<ImageSource> {
   const description = describeSpec(prefix, spec);
   const fail = failFor(description);
-  return openLayoutIn(await tarStore(spec.path, fail), spec.ref, description, fail);
+  return openLayoutIn(await tarStore(spec.path, fail, signal), spec.ref, description, fail);
 }
 
-async function openDockerArchiveAt(spec: OciLayoutSpec): Promise<ImageSource> {
+async function openDockerArchiveAt(spec: OciLayoutSpec, signal: AbortSignal | undefined): Promise<ImageSource> {
   const description = describeSpec('docker-archive:', spec);
   const fail = failFor(description);
-  return openDockerArchive(await tarStore(spec.path, fail), spec.ref, description, fail);
+  return openDockerArchive(await tarStore(spec.path, fail, signal), spec.ref, description, fail);
 }
 
 /**
