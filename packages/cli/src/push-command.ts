@@ -39,6 +39,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     await removeResultFiles(args);
     // Loaded here, not at start-up: `hoist --version` and `--help` stay quick.
     const core = await import('@hoist/core');
+    await core.sweepStaleScratch();
     const isRegistry = (d: string) => !d.startsWith('oci:') && !d.startsWith(core.DAEMON_PREFIX);
     const destinations = args.destinations.filter(isRegistry).map((d) => parseRegistryRef(d, core.parseReference, 'destination'));
     const daemonDestinations = args.destinations.filter((d) => d.startsWith(core.DAEMON_PREFIX)).map((d) => daemonDestination(d, args.tags, core.parseReference));

@@ -32,6 +32,7 @@ export type { DestinationResult, PushOptions, PushResult } from './push/push.js'
 export { DOCKER_HUB, formatReference, parseReference } from './reference.js';
 export type { ImageReference } from './reference.js';
 export { redactUrl } from './registry/redact.js';
+export { sweepStaleScratch } from './scratch-dirs.js';
 export { isLoopbackHost } from './registry/transport.js';
 export { defaultCertsDirRoots } from './registry/tls-settings.js';
 export type { TlsSettings } from './registry/tls-settings.js';

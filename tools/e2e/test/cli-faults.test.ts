@@ -58,6 +58,13 @@ describe('hoist push under faults', () => {
     expect(run.stderr.split('\n').filter((l) => l.startsWith('hoist: '))).toEqual([expect.stringContaining('DENIED: no\\nhoist: pushed OK\\u001b[2J (HTTP 403)')]);
   });
 
+  it('an error body cut short still gives the registry and the status, not an internal error', async () => {
+    proxy.addRule({ method: 'GET', path: /\/manifests\/nope$/, times: Infinity, action: { type: 'truncate', bytes: 12 } });
+    const run = await runHoist(['push', `docker://${proxy.host}/cli-faults/missing:nope`, `${registry.host}/cli-faults/copy:1`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([`hoist: error: docker://${proxy.host}/cli-faults/missing:nope: fetching manifest nope failed: registry: not found (HTTP 404)`]);
+  });
+
   it('SIGINT mid-upload: exit 130 within two seconds, no tag, open upload sessions deleted', async () => {
     proxy.addRule({ method: 'PUT', path: /digest=/, times: Infinity, action: { type: 'stall', afterBytes: 1, ms: 60_000 } });
     const { child, done } = await startHoist(['push', layout, `${proxy.host}/cli-faults/interrupted:v1`]);

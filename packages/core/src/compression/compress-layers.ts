@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pipeline as pipe, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +14,7 @@ import type { PushEventListener } from '../push/events.js';
 import type { ManifestNode } from '../push/image-graph.js';
 import type { ImageSource } from '../sources/image-source.js';
 import { Limiter } from '../push/limiter.js';
+import { makeScratch } from '../scratch-dirs.js';
 import { tap } from '../tap.js';
 
 /**
@@ -60,7 +61,7 @@ interface Options {
 
 export async function startLayerCompression(root: ManifestNode, source: ImageSource, options: Options): Promise<LayerCompression> {
   if (options.settings.format === 'none' || !hasUncompressed(root)) return { source, root: Promise.resolve(root), cleanup: async () => {} };
-  const scratch = await mkdtemp(join(tmpdir(), 'hoist-layers-'));
+  const scratch = await makeScratch('layers');
   const run = new CompressionRun(source, scratch, options);
   const compressed = run.node(root);
   // Awaited by the push; a failure before then must not count as unhandled.

@@ -1,12 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { DEFAULT_COMPRESSION, type CompressionSettings } from '../compression/compress-layers.js';
 import { openDockerArchive } from '../sources/docker-archive.js';
 import { blobName } from '../sources/oci-layout.js';
 import { PushError } from '../errors.js';
 import type { ImageSource } from '../sources/image-source.js';
 import { parseReference } from '../reference.js';
+import { makeScratch } from '../scratch-dirs.js';
 import { engineClient, type EngineClient } from './engine-client.js';
 import { spoolExport } from './export-spool.js';
 
@@ -35,7 +34,7 @@ export async function openDaemonSource(spec: string, options: DaemonSourceOption
   if (!IMAGE_ID.test(name)) parseReference(name);
   const client = engineClient(options.env);
   const fail = (why: string) => new PushError('INVALID_SOURCE', `${spec}: ${why}`);
-  const scratch = await mkdtemp(join(tmpdir(), 'hoist-daemon-'));
+  const scratch = await makeScratch('daemon');
   try {
     const id = await imageId(client, name, spec, options.signal);
     const compression = options.compression ?? DEFAULT_COMPRESSION;

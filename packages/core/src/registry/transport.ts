@@ -227,13 +227,26 @@ function networkError(error: unknown, url: URL): PushError {
 }
 
 /** Reads at most MAX_ERROR_BODY bytes of a response body as text, discarding the rest. */
+/**
+ * A body read only for what it says (an error, a token answer): at most MAX_ERROR_BODY bytes,
+ * then the rest is dropped with the connection, so an endless body costs nothing; a body cut
+ * short gives what arrived, since the status already says what happened.
+ */
 export async function readLimitedText(body: TransportResponse['body']): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
-    const buf = chunk as Buffer;
-    if (size < MAX_ERROR_BODY) chunks.push(buf.subarray(0, MAX_ERROR_BODY - size));
-    size += buf.length;
+  try {
+    for await (const chunk of body) {
+      const buf = chunk as Buffer;
+      chunks.push(buf.subarray(0, MAX_ERROR_BODY - size));
+      size += buf.length;
+      if (size >= MAX_ERROR_BODY) {
+        body.destroy();
+        break;
+      }
+    }
+  } catch {
+    // Cut short: what arrived is all there is to say.
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,11 +1,11 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, readFile, realpath, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, sep } from 'node:path';
-import { Readable } from 'node:stream';
+import { open, readFile, realpath, rm, stat, statfs } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { PushError } from '../errors.js';
+import { makeScratch } from '../scratch-dirs.js';
 import { indexTar } from './tar-index.js';
 
 /**
@@ -61,19 +61,22 @@ export function directoryStore(dir: string, fail: (why: string) => PushError): F
 
 /**
  * A tar archive read in place: its entries are byte ranges of the file, never extracted. A
- * gzip'd archive cannot be read by range, so it is first decompressed to one temporary file.
+ * gzip'd archive cannot be read by range, so it is first decompressed to one temporary file,
+ * within the room the temporary directory has: a small archive that inflates to more (14 MB of
+ * zeros make 14 GB) fails with a line saying so, instead of filling the agent's disk.
  */
 export async function tarStore(path: string, fail: (why: string) => PushError, signal?: AbortSignal): Promise<FileStore> {
   let tarPath = path;
   let scratch: string | undefined;
   if (await isGzip(path, fail)) {
-    scratch = await mkdtemp(join(tmpdir(), 'hoist-archive-'));
+    scratch = await makeScratch('archive');
     tarPath = join(scratch, 'archive.tar');
     try {
-      await pipeline(createReadStream(path), createGunzip(), createWriteStream(tarPath), { signal });
+      const { bavail, bsize } = await statfs(scratch);
+      await pipeline(createReadStream(path), createGunzip(), withinRoom(bavail * bsize - ROOM_MARGIN, fail, scratch), createWriteStream(tarPath), { signal });
     } catch (error) {
       await rm(scratch, { recursive: true, force: true });
-      if (signal?.aborted) throw error;
+      if (signal?.aborted || error instanceof PushError) throw error;
       throw fail('the gzip stream is truncated or corrupt');
     }
   }
@@ -110,6 +113,22 @@ export async function tarStore(path: string, fail: (why: string) => PushError, s
       if (scratch) await rm(scratch, { recursive: true, force: true });
     },
   };
+}
+
+/** Left free in the temporary directory for everything else that runs there. */
+const ROOM_MARGIN = 64 * 1024 * 1024;
+
+/** Passes bytes on until there would be no room left for them. */
+function withinRoom(room: number, fail: (why: string) => PushError, dir: string): Transform {
+  let written = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      written += chunk.length;
+      if (written <= room) return callback(null, chunk);
+      const mib = Math.max(0, Math.floor(room / 2 ** 20));
+      callback(fail(`decompressed, it needs more than the ${mib} MiB free in ${dirname(dir)}: give TMPDIR more room, or pass the archive uncompressed`));
+    },
+  });
 }
 
 async function isGzip(path: string, fail: (why: string) => PushError): Promise<boolean> {
