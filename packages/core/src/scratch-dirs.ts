@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isRunning } from './process-alive.js';
 
 /**
  * The temporary directories hoist makes (a decompressed archive, compressed layers, a daemon's
@@ -25,13 +26,4 @@ export async function sweepStaleScratch(dir: string = tmpdir()): Promise<string[
     await rm(join(dir, name), { recursive: true, force: true }).then(() => removed.push(name), () => undefined);
   }
   return removed;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -2,6 +2,7 @@ import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PushError } from '../errors.js';
+import { isRunning } from '../process-alive.js';
 
 /**
  * index.json is read, changed and written whole; two hoists writing refs into one layout at once
@@ -17,7 +18,7 @@ export async function withIndexLock<T>(dir: string, signal: AbortSignal | undefi
   const deadline = Date.now() + LOCK_TIMEOUT_MS;
   for (let poll = 10; !(await tryLock(lock, dir)); poll = Math.min(poll * 2, MAX_POLL_MS)) {
     const owner = await lockOwner(lock);
-    if (owner !== undefined && !isAlive(owner)) {
+    if (owner !== undefined && !isRunning(owner)) {
       await rm(lock, { force: true });
       continue;
     }
@@ -50,14 +51,4 @@ async function tryLock(lock: string, dir: string): Promise<boolean> {
 async function lockOwner(lock: string): Promise<number | undefined> {
   const text = await readFile(lock, 'utf8').catch(() => '');
   return /^\d+$/.test(text) ? Number(text) : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
