@@ -90,4 +90,17 @@ describe('hoist push under faults', () => {
     expect(deletes.length).toBeGreaterThanOrEqual(1); // the 2 MiB layer cannot slip through
     expect(deletes.every((e) => e.status === 204 || e.status === 404)).toBe(true);
   });
+  it('SIGINT while a docker:// source blob is being fetched: exit 130 within two seconds, no tag', async () => {
+    expect((await runHoist(['push', layout, `${registry.host}/cli-faults/src:1`])).code).toBe(0);
+    proxy.addRule({ method: 'GET', path: /\/blobs\/sha256:/, times: Infinity, action: { type: 'stall', ms: 60_000 } });
+    const mark = proxy.log.length;
+    const { child, done } = await startHoist(['push', `docker://${proxy.host}/cli-faults/src:1`, `${registry.host}/cli-faults/dst:1`]);
+    await waitFor(() => proxy.log.slice(mark).some((r) => r.fault === 'stall'));
+    const interrupted = Date.now();
+    child.kill('SIGINT');
+    const run = await done;
+    expect(Date.now() - interrupted).toBeLessThan(2_000);
+    expect(run.code).toBe(130);
+    expect(await manifestStatus(registry.url, 'cli-faults/dst', '1')).toBe(404);
+  });
 });

@@ -28,6 +28,8 @@ export interface RegistrySourceOptions {
   lookup?: LookupFunction;
   /** Told every token fetched from the source registry's token service (see PushOptions.onSecret). */
   onSecret?: (secret: string) => void;
+  /** Stops every request to the source registry, those of blobs being read included (SIGINT). */
+  signal?: AbortSignal;
 }
 
 export interface RegistrySource extends ImageSource {
@@ -49,20 +51,20 @@ export async function openRegistrySource(reference: ImageReference, options: Reg
   const description = `docker://${formatReference(reference)}`;
   try {
     const target = reference.digest ?? reference.tag ?? 'latest';
-    const { bytes, mediaType } = await fetchManifest(client, reference.repository, target, scopes, description);
+    const { bytes, mediaType } = await fetchManifest(client, reference.repository, target, scopes, description, options.signal);
     const root: Descriptor = { mediaType, digest: digestOf(bytes), size: bytes.length };
     if (reference.digest !== undefined && root.digest !== reference.digest) {
       throw new PushError('DIGEST_MISMATCH', `${description}: the registry served a manifest hashing to ${root.digest}`);
     }
-    return new PulledImage(client, transport, reference, root, bytes, scopes, description);
+    return new PulledImage(client, transport, reference, root, bytes, scopes, description, options.signal);
   } catch (error) {
     await transport.close();
     throw error;
   }
 }
 
-async function fetchManifest(client: RegistryClient, repository: string, reference: string, scopes: string[], description: string): Promise<{ bytes: Buffer; mediaType: string }> {
-  const res = await client.send({ method: 'GET', target: `/v2/${repository}/manifests/${reference}`, scopes, headers: { accept: MANIFEST_ACCEPT } });
+async function fetchManifest(client: RegistryClient, repository: string, reference: string, scopes: string[], description: string, signal: AbortSignal | undefined): Promise<{ bytes: Buffer; mediaType: string }> {
+  const res = await client.send({ method: 'GET', target: `/v2/${repository}/manifests/${reference}`, scopes, headers: { accept: MANIFEST_ACCEPT }, ...(signal ? { signal } : {}) });
   if (res.status !== 200) throw await registryError(res, `${description}: fetching manifest ${reference}`);
   const bytes = await readBody(res.body, MAX_MANIFEST_BYTES, `${description}: manifest ${reference}`);
   const mediaType = String(res.headers['content-type'] ?? '').split(';')[0]!.trim();
@@ -80,6 +82,7 @@ class PulledImage implements RegistrySource {
     private readonly rootBytes: Buffer,
     private readonly scopes: string[],
     readonly description: string,
+    private readonly signal: AbortSignal | undefined,
   ) {}
 
   get origin(): { registry: string; repository: string } {
@@ -88,7 +91,7 @@ class PulledImage implements RegistrySource {
 
   async readManifest(descriptor: Descriptor): Promise<Buffer> {
     if (descriptor.digest === this.root.digest) return this.rootBytes;
-    const { bytes } = await fetchManifest(this.client, this.reference.repository, descriptor.digest, this.scopes, this.description);
+    const { bytes } = await fetchManifest(this.client, this.reference.repository, descriptor.digest, this.scopes, this.description, this.signal);
     if (digestOf(bytes, descriptor.digest) !== descriptor.digest) {
       throw new PushError('DIGEST_MISMATCH', `${this.description}: manifest ${descriptor.digest} came back with other bytes`);
     }
@@ -100,8 +103,12 @@ class PulledImage implements RegistrySource {
 
   openBlob(descriptor: Descriptor): Readable {
     const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+    // The GET ends with the stream: when the reader drops it (its upload failed), and on SIGINT.
+    const dropped = new AbortController();
+    out.once('close', () => dropped.abort());
+    const signal = this.signal ? AbortSignal.any([this.signal, dropped.signal]) : dropped.signal;
     this.client
-      .send({ method: 'GET', target: `/v2/${this.reference.repository}/blobs/${descriptor.digest}`, scopes: this.scopes })
+      .send({ method: 'GET', target: `/v2/${this.reference.repository}/blobs/${descriptor.digest}`, scopes: this.scopes, signal })
       .then(async (res: TransportResponse) => {
         if (res.status !== 200) throw await registryError(res, `${this.description}: fetching blob ${descriptor.digest}`);
         res.body.on('error', (error) => out.destroy(error));
