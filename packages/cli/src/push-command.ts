@@ -58,7 +58,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     const tls = tlsSettings(args);
     if (args.insecure) warnInsecure(output);
     const onSecret = (secret: string) => output.addSecret(secret);
-    source = await core.openSource(args.source, { adapters, tls, plainHttpHosts: args.plainHttp, onSecret, signal: context.signal, ...(lookup ? { lookup } : {}) }, { env: context.env, compression: args.compression, signal: context.signal });
+    source = await core.openSource(args.source, { adapters, tls, plainHttpHosts: args.plainHttp, onSecret, ...(lookup ? { lookup } : {}) }, { env: context.env, compression: args.compression, signal: context.signal });
     const result = await core.pushImage({
       source,
       destinations,

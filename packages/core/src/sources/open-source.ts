@@ -20,7 +20,7 @@ import { describeSpec, openLayoutIn, openOciLayout, parseOciLayoutSpec, type Oci
 export async function openSource(spec: string, registryOptions: RegistrySourceOptions = { adapters: [] }, options: DaemonSourceOptions = {}): Promise<ImageSource> {
   const signal = options.signal;
   if (spec.startsWith(DAEMON_PREFIX)) return openDaemonSource(spec, options);
-  if (spec.startsWith('docker://')) return openRegistrySource(parseReference(spec.slice('docker://'.length)), registryOptions);
+  if (spec.startsWith('docker://')) return openRegistrySource(parseReference(spec.slice('docker://'.length)), { ...(signal ? { signal } : {}), ...registryOptions });
   if (spec.startsWith('oci:')) return openOciLayout(parseOciLayoutSpec(spec));
   if (spec.startsWith('oci-archive:')) return openOciArchive(await splitArchiveSpec(spec, 'oci-archive:'), 'oci-archive:', signal);
   if (spec.startsWith('docker-archive:')) return openDockerArchiveAt(await splitArchiveSpec(spec, 'docker-archive:'), signal);
