@@ -58,6 +58,21 @@ describe('hoist push under faults', () => {
     expect(run.stderr.split('\n').filter((l) => l.startsWith('hoist: '))).toEqual([expect.stringContaining('DENIED: no\\nhoist: pushed OK\\u001b[2J (HTTP 403)')]);
   });
 
+  it('a source blob cut short is blamed on the source registry, not the destination', async () => {
+    expect((await runHoist(['push', layout, `${registry.host}/cli-faults/cut:1`])).code).toBe(0);
+    proxy.addRule({ method: 'GET', path: /\/blobs\/sha256:/, times: Infinity, action: { type: 'truncate', bytes: 1000 } });
+    const destination = await startRegistry();
+    try {
+      const run = await runHoist(['push', `docker://${proxy.host}/cli-faults/cut:1`, `${destination.host}/cli-faults/copy:1`, '--retries', '0']);
+      expect(run.code).toBe(1);
+      const error = run.stderr.trim().split('\n').at(-1)!;
+      expect(error).toMatch(new RegExp(`^hoist: error: docker://${proxy.host}/cli-faults/cut:1: reading blob sha256:[0-9a-f]{64} failed`));
+      expect(error).not.toContain(destination.host);
+    } finally {
+      await destination.stop();
+    }
+  });
+
   it('an error body cut short still gives the registry and the status, not an internal error', async () => {
     proxy.addRule({ method: 'GET', path: /\/manifests\/nope$/, times: Infinity, action: { type: 'truncate', bytes: 12 } });
     const run = await runHoist(['push', `docker://${proxy.host}/cli-faults/missing:nope`, `${registry.host}/cli-faults/copy:1`]);

@@ -111,7 +111,8 @@ class PulledImage implements RegistrySource {
       .send({ method: 'GET', target: `/v2/${this.reference.repository}/blobs/${descriptor.digest}`, scopes: this.scopes, signal })
       .then(async (res: TransportResponse) => {
         if (res.status !== 200) throw await registryError(res, `${this.description}: fetching blob ${descriptor.digest}`);
-        res.body.on('error', (error) => out.destroy(error));
+        // The bytes go into another registry's upload: a failure here must name this registry, not that one.
+        res.body.on('error', (error) => out.destroy(out.destroyed ? error : new PushError('NETWORK', `${this.description}: reading blob ${descriptor.digest} failed (${(error as NodeJS.ErrnoException).code ?? error.message})`, { cause: error })));
         res.body.pipe(out);
       })
       .catch((error: unknown) => out.destroy(error as Error));
