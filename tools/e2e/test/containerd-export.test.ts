@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDocker25Archive, sha256, skopeoRawManifest, type Docker25Archive } from '@hoist/test-images';
 import { startFakeEngine, startRegistry, type FakeEngine, type TestRegistry } from '@hoist/test-registry';
-import { manifestStatus, runHoist, startHoist, tempDir } from './helpers.js';
+import { interrupt, manifestStatus, runHoist, startHoist, tempDir, waitUntil } from './helpers.js';
 
 /**
  * Docker 25+ with the containerd image store exports an OCI layout whose layers are already
@@ -43,24 +43,14 @@ describe('docker-daemon: with the containerd image store', () => {
 describe('docker-daemon: interrupted while the daemon stages its export', () => {
   it('stops at once on SIGTERM: exit 143, no tag, no scratch files left', async () => {
     const scratch = await tempDir('hoist-scratch-');
-    const { child, done } = await startHoist(['push', 'docker-daemon:team/slow:1.0', `${registry.host}/team/slow:1.0`], { env: { DOCKER_HOST: engine.host, TMPDIR: scratch } });
+    const started = await startHoist(['push', 'docker-daemon:team/slow:1.0', `${registry.host}/team/slow:1.0`], { env: { DOCKER_HOST: engine.host, TMPDIR: scratch } });
     // The export's first byte is 5 s away; once hoist has made its scratch directory it is waiting for it.
-    await waitForEntries(scratch);
-    const sent = Date.now();
-    child.kill('SIGTERM');
-    const run = await done;
-    expect(Date.now() - sent).toBeLessThan(2_000);
+    await waitUntil(async () => (await readdir(scratch)).length > 0, 'the scratch directory');
+    const run = await interrupt(started, 'SIGTERM');
+    expect(run.ms).toBeLessThan(2_000);
     expect(run.code).toBe(143);
     expect(run.stderr).toContain('interrupted by SIGTERM');
     expect(await manifestStatus(registry.url, 'team/slow', '1.0')).toBe(404);
     expect(await readdir(scratch)).toEqual([]);
   });
 });
-
-async function waitForEntries(dir: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while ((await readdir(dir)).length === 0) {
-    if (Date.now() > deadline) throw new Error(`nothing appeared in ${dir}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

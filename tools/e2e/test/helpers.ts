@@ -118,3 +118,20 @@ function runFile(command: string, args: string[]): Promise<Buffer> {
     execFile(command, args, { encoding: 'buffer' }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
   });
 }
+
+/** Polls an asynchronous condition (a file appearing) until it holds. */
+export async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Sends a started hoist a signal, and how long it took to end after it. */
+export async function interrupt(started: { child: ChildProcess; done: Promise<HoistRun> }, signal: NodeJS.Signals): Promise<HoistRun & { ms: number }> {
+  const sent = Date.now();
+  started.child.kill(signal);
+  const run = await started.done;
+  return { ...run, ms: Date.now() - sent };
+}

@@ -7,7 +7,7 @@ import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
-import { startHoist, tempDir } from './helpers.js';
+import { interrupt, startHoist, tempDir, waitUntil } from './helpers.js';
 
 /**
  * Signals at the moments issue 13 found them lost: while a gzip'd archive is decompressed (before
@@ -19,14 +19,6 @@ beforeAll(async () => {
 });
 afterAll(async () => registry?.stop());
 
-async function waitUntil(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('signals before the push session exists', () => {
   it('SIGTERM while a gzip\'d archive is decompressed ends hoist at once: exit 143, no temporary files', async () => {
     // 2 GiB of zeros gzip to a few MiB: decompressing them takes seconds.
@@ -34,12 +26,10 @@ describe('signals before the push session exists', () => {
     const zeros = Buffer.alloc(1024 * 1024);
     await pipeline(Readable.from((function* () { for (let i = 0; i < 2048; i++) yield zeros; })()), createGzip({ level: 1 }), createWriteStream(archive));
     const scratch = await tempDir('hoist-scratch-');
-    const { child, done } = await startHoist(['push', archive, `${registry.host}/signals/archive:1`], { env: { TMPDIR: scratch } });
+    const started = await startHoist(['push', archive, `${registry.host}/signals/archive:1`], { env: { TMPDIR: scratch } });
     await waitUntil(async () => (await readdir(scratch)).length > 0 && (await readdir(join(scratch, (await readdir(scratch))[0]!))).length > 0, 'decompression');
-    const sent = Date.now();
-    child.kill('SIGTERM');
-    const run = await done;
-    expect(Date.now() - sent).toBeLessThan(2_000);
+    const run = await interrupt(started, 'SIGTERM');
+    expect(run.ms).toBeLessThan(2_000);
     expect(run.code).toBe(143);
     expect(run.stderr).toContain('interrupted by SIGTERM');
     expect(await readdir(scratch)).toEqual([]);
@@ -53,13 +43,11 @@ describe('signals while a layout destination waits', () => {
     const out = await tempDir();
     // A live writer (this test's own process) holds the lock.
     await writeFile(join(out, 'index.json.lock'), String(process.pid));
-    const { child, done } = await startHoist(['push', source, `oci:${out}:v1`]);
+    const started = await startHoist(['push', source, `oci:${out}:v1`]);
     await waitUntil(async () => (await stat(join(out, 'oci-layout')).catch(() => undefined)) !== undefined, 'the layout content');
     await new Promise((r) => setTimeout(r, 300));
-    const sent = Date.now();
-    child.kill('SIGINT');
-    const run = await done;
-    expect(Date.now() - sent).toBeLessThan(2_000);
+    const run = await interrupt(started, 'SIGINT');
+    expect(run.ms).toBeLessThan(2_000);
     expect(run.code).toBe(130);
     expect(await readdir(out)).not.toContain('index.json');
     expect(await readdir(out)).toContain('index.json.lock');
