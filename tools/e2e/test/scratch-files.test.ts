@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -39,15 +39,18 @@ describe('temporary files', () => {
     }
   });
 
-  it("removes the temporary directories of a run that was killed, and keeps a live run's", async () => {
+  it("removes the temporary directories of a run that was killed, and keeps a live run's and another namespace's", async () => {
     const dir = await tempDir('hoist-tmp-');
     const gone = spawnSync(process.execPath, ['-e', '0']).pid;
-    await mkdir(join(dir, `hoist-archive-${gone}-AbCdEf`));
-    await mkdir(join(dir, `hoist-layers-${process.pid}-GhIjKl`));
+    const space = /\[(\d+)\]/.exec(await readlink('/proc/self/ns/pid'))![1]!;
+    // A run that is gone, a run that is alive, and a run of another pid namespace (a container sharing /tmp).
+    const kept = [`hoist-layers-${space}-${process.pid}-GhIjKl`, `hoist-daemon-4026599999-${gone}-MnOpQr`];
+    await mkdir(join(dir, `hoist-archive-${space}-${gone}-AbCdEf`));
+    for (const name of kept) await mkdir(join(dir, name));
     const layout = await tempDir();
     await makeImageLayout(layout, [1024]);
     const pushed = await runHoist(['push', layout, `${registry.host}/scratch/app:1`], { env: { TMPDIR: dir } });
     expect(pushed.code).toBe(0);
-    expect(await readdir(dir)).toEqual([`hoist-layers-${process.pid}-GhIjKl`]);
+    expect((await readdir(dir)).sort()).toEqual(kept.sort());
   });
 });
