@@ -50,10 +50,9 @@ export async function loadIntoDaemon(destination: DaemonDestination, root: Manif
       headers: { 'content-type': 'application/x-tar' },
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    // The daemon answers 200 and then reports a failed load in the stream of JSON lines it sends.
-    const answer = Buffer.concat(await res.body.toArray()).toString('utf8');
-    const refused = res.status !== 200 ? answer : loadError(answer);
-    if (refused !== undefined) throw new PushError('REGISTRY', `${destination.name}: the Docker daemon at ${client.endpoint} did not load the image: ${messageOf(refused)}`, { status: res.status });
+    // The daemon may also answer 200 and then report a failed load in the JSON lines it sends.
+    const refused = res.status !== 200 ? await res.message() : loadError(Buffer.concat(await res.body.toArray()).toString('utf8'));
+    if (refused !== undefined) throw new PushError('REGISTRY', `${destination.name}: the Docker daemon at ${client.endpoint} did not load the image: ${refused}`, { status: res.status });
     for (const tag of destination.repoTags) emit({ type: 'manifest-pushed', destination: destination.name, digest: root.descriptor.digest, reference: tag.slice(tag.lastIndexOf(':') + 1) });
     return { blobs: image.blobs.length, bytes: image.blobs.reduce((sum, b) => sum + b.size, 0) };
   } finally {
@@ -92,14 +91,4 @@ function loadError(answer: string): string | undefined {
     }
   }
   return undefined;
-}
-
-function messageOf(text: string): string {
-  try {
-    const message = (JSON.parse(text) as { message?: unknown }).message;
-    if (typeof message === 'string') return message;
-  } catch {
-    // Not JSON: the text itself.
-  }
-  return text.trim().slice(0, 300);
 }

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Descriptor } from '../descriptor.js';
@@ -9,7 +9,7 @@ import type { PushEventListener } from './events.js';
 import { allBlobs, type ManifestNode } from './image-graph.js';
 import type { ImageSource } from '../sources/image-source.js';
 import { blobName, REF_NAME_ANNOTATION } from '../sources/oci-layout.js';
-import { holdsBlob, readIndexJson, realDirectory, replaceFile, temporaryName } from './layout-files.js';
+import { holdsBlob, putInPlace, readIndexJson, realDirectory, replaceFile } from './layout-files.js';
 import { withIndexLock } from './layout-lock.js';
 
 /**
@@ -42,9 +42,8 @@ export async function writeLayoutContent(destination: LayoutDestination, root: M
     // Before anything is written: a broken index.json would otherwise cost a whole push.
     await readIndexJson(destination.path);
     await writeLayoutMarker(destination.path);
-    for (const blob of [...allBlobs(root), ...manifests(root).map((n) => n.descriptor)]) {
-      await realDirectory(destination.path, dirname(join(destination.path, blobName(blob))));
-    }
+    const dirs = new Set([...allBlobs(root), ...manifests(root).map((n) => n.descriptor)].map((d) => dirname(join(destination.path, blobName(d)))));
+    for (const dir of dirs) await realDirectory(destination.path, dir);
   } catch (error) {
     if (error instanceof PushError) throw error;
     throw new PushError('USAGE', `${name}: cannot write the layout: ${(error as NodeJS.ErrnoException).code}`);
@@ -98,14 +97,6 @@ async function writeLayoutMarker(dir: string): Promise<void> {
   await replaceFile(file, LAYOUT_VERSION);
 }
 
-async function writeVerified(dir: string, blob: Descriptor, source: ImageSource, signal: AbortSignal | undefined): Promise<void> {
-  const file = join(dir, blobName(blob));
-  const temp = temporaryName(file);
-  try {
-    await pipeline(source.openBlob(blob), new VerifyingStream(blob), createWriteStream(temp, { flags: 'wx' }), { signal });
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+function writeVerified(dir: string, blob: Descriptor, source: ImageSource, signal: AbortSignal | undefined): Promise<void> {
+  return putInPlace(join(dir, blobName(blob)), (temp) => pipeline(source.openBlob(blob), new VerifyingStream(blob), createWriteStream(temp, { flags: 'wx' }), { signal }));
 }

@@ -11,23 +11,35 @@ import { PushError } from '../errors.js';
  * through) and is renamed into place, which replaces a symbolic link rather than following it;
  * the directories it writes into must be real directories, not links elsewhere.
  */
-export function temporaryName(file: string): string {
+function temporaryName(file: string): string {
   return `${file}.${randomUUID()}.tmp`;
 }
 
 /** Writes `bytes` to `file` through a fresh temporary file and a rename. */
-export async function replaceFile(file: string, bytes: string | Buffer): Promise<void> {
+export function replaceFile(file: string, bytes: string | Buffer): Promise<void> {
+  return putInPlace(file, async (temp) => {
+    const handle = await open(temp, 'wx', 0o644);
+    try {
+      await handle.writeFile(bytes);
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+/**
+ * Has `write` create a fresh temporary file (exclusively: it must fail if anything is there),
+ * then renames it over `file`; a failure leaves no temporary file behind.
+ */
+export async function putInPlace(file: string, write: (temp: string) => Promise<void>): Promise<void> {
   const temp = temporaryName(file);
-  const handle = await open(temp, 'wx', 0o644);
   try {
-    await handle.writeFile(bytes);
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file).catch(async (error: unknown) => {
+    await write(temp);
+    await rename(temp, file);
+  } catch (error) {
     await rm(temp, { force: true });
     throw error;
-  });
+  }
 }
 
 /** Creates the directories below `root` (the layout, which the user named) and refuses any that is a link. */

@@ -3,6 +3,7 @@ import type { Descriptor } from '../descriptor.js';
 import { DEFAULT_TAG, planDestinations } from './destinations.js';
 import type { ManifestNode } from './image-graph.js';
 import { loadIntoDaemon, type DaemonDestination } from '../daemon/daemon-load.js';
+import { DAEMON_PREFIX } from '../daemon/daemon-source.js';
 import { writeLayoutContent, writeLayoutRefs, type LayoutDestination, type LayoutWriteResult } from './layout-destination.js';
 import type { DestinationResult, PushOptions, PushResult } from './push.js';
 import { PushRun } from './push-run.js';
@@ -90,7 +91,7 @@ function daemonResult(daemon: DaemonDestination, loaded: { blobs: number; bytes:
   return {
     name: daemon.name,
     registry: 'docker-daemon',
-    repository: daemon.name.slice('docker-daemon:'.length),
+    repository: daemon.name.slice(DAEMON_PREFIX.length),
     tags: daemon.repoTags.map((t) => t.slice(t.lastIndexOf(':') + 1)),
     digest,
     blobsUploaded: loaded.blobs,
