@@ -1,9 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayoutWriter, makeImageLayout, makeIndexLayout, sha256, skopeoListTags, skopeoRawManifest } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
-import { manifestStatus, runHoist, tempDir } from './helpers.js';
+import { flipByte, manifestStatus, runHoist, tempDir } from './helpers.js';
 
 /** The CLI's contract with a pipeline: outputs, exit codes, and bad input refused before any request. */
 let registry: TestRegistry;
@@ -151,10 +151,7 @@ describe('hoist push refuses bad input with exit 2 and one line, before any requ
   it('a layer whose bytes do not match its digest: exit 2, nothing tagged', async () => {
     const dir = await tempDir();
     const image = await makeImageLayout(dir, [64 * 1024]);
-    const path = image.writer.blobPath(image.layers[0]!.digest);
-    const bytes = await readFile(path);
-    bytes.writeUInt8(bytes.readUInt8(10) ^ 0xff, 10); // same size, different content
-    await writeFile(path, bytes);
+    await flipByte(image.writer.blobPath(image.layers[0]!.digest), 10);
     const run = await runHoist(['push', dir, `${registry.host}/corrupt/cli:v1`]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`blob ${image.layers[0]!.digest} is corrupt in the source`);

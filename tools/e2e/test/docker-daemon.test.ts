@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, makeIndexLayout, skopeoRawManifest } from '@hoist/test-images';
 import { startDockerDaemon, startRegistry, type TestDockerDaemon, type TestRegistry } from '@hoist/test-registry';
-import { HOIST_BIN, runHoist, tempDir } from './helpers.js';
+import { flipByte, HOIST_BIN, runHoist, tempDir } from './helpers.js';
 
 /**
  * `docker-daemon:` as a pipeline uses it: a real dockerd of the test's own builds an image with a
@@ -147,10 +147,7 @@ describe('docker-daemon: destination', () => {
   it('loads nothing when a blob does not match its digest, and says which', async () => {
     const dir = await tempDir();
     const image = await makeImageLayout(dir, [32 * 1024]);
-    const path = image.writer.blobPath(image.layers[0]!.digest);
-    const bytes = await readFile(path);
-    bytes.writeUInt8(bytes.readUInt8(100) ^ 0xff, 100); // same size, other content
-    await writeFile(path, bytes);
+    await flipByte(image.writer.blobPath(image.layers[0]!.digest), 100);
     const run = await hoist(['push', `oci:${dir}`, 'docker-daemon:corrupt/app:1']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`blob ${image.layers[0]!.digest} is corrupt in the source`);

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import type { LookupFunction } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,4 +134,12 @@ export async function interrupt(started: { child: ChildProcess; done: Promise<Ho
   started.child.kill(signal);
   const run = await started.done;
   return { ...run, ms: Date.now() - sent };
+}
+
+/** Flips one byte of a file: same size, other content (a blob that no longer matches its digest). */
+export async function flipByte(path: string, at: number): Promise<void> {
+  const bytes = await readFile(path);
+  const offset = at < 0 ? bytes.length + at : at;
+  bytes.writeUInt8(bytes.readUInt8(offset) ^ 0xff, offset);
+  await writeFile(path, bytes);
 }

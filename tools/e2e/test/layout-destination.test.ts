@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, sha256, skopeoArchive, skopeoRawManifest } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
-import { runHoist, tempDir } from './helpers.js';
+import { flipByte, runHoist, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -58,10 +58,7 @@ describe('oci: destinations', () => {
     const before = await readFile(join(out, 'index.json'), 'utf8');
     const other = await tempDir();
     const corrupt = await makeImageLayout(other, [16 * 1024]);
-    const path = corrupt.writer.blobPath(corrupt.layers[0]!.digest);
-    const bytes = await readFile(path);
-    bytes.writeUInt8(bytes.readUInt8(20) ^ 0xff, 20);
-    await writeFile(path, bytes);
+    await flipByte(corrupt.writer.blobPath(corrupt.layers[0]!.digest), 20);
     const failed = await runHoist(['push', other, `oci:${out}:good`]);
     expect(failed.code).toBe(2);
     expect(failed.stderr).toContain('is corrupt in the source');

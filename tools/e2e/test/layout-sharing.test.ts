@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, sha256, type WrittenImage } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
-import { runHoist, tempDir } from './helpers.js';
+import { flipByte, runHoist, tempDir } from './helpers.js';
 
 /**
  * Layouts as CI shares them (issue 13): several writers at once, a layout left broken by an
@@ -55,9 +55,7 @@ describe('oci: destinations shared and damaged', () => {
     const out = join(await tempDir(), 'out');
     expect((await runHoist(['push', source, `oci:${out}:v1`])).code).toBe(0);
     const layer = join(out, 'blobs', 'sha256', image.layers[0]!.digest.slice(7));
-    const bytes = await readFile(layer);
-    bytes.writeUInt8(bytes.readUInt8(7) ^ 0xff, 7);
-    await writeFile(layer, bytes);
+    await flipByte(layer, 7);
     expect((await runHoist(['push', source, `oci:${out}:v2`])).code).toBe(0);
     expect(sha256(await readFile(layer))).toBe(image.layers[0]!.digest);
   });

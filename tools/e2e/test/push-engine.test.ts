@@ -1,11 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genericAdapter } from '@hoist/adapter-generic';
 import { fileBlobLocations, memoryBlobLocations, openOciLayout, parseReference, pushImage, type PushEvent, type RegistryAdapter } from '@hoist/core';
 import { makeImageLayout, makeIndexLayout, makeUmociLayout, sha256, skopeoCopyToLayout, skopeoListTags, skopeoRawManifest } from '@hoist/test-images';
 import { startFaultProxy, startRegistry, type AccessLogEntry, type TestRegistry } from '@hoist/test-registry';
-import { manifestStatus, tempDir } from './helpers.js';
+import { flipByte, manifestStatus, tempDir } from './helpers.js';
 
 /** The library API against a real open registry; every outcome is read back with skopeo or the access log. */
 let registry: TestRegistry;
@@ -170,9 +170,7 @@ describe('push engine against a real registry', () => {
     const dir = await tempDir();
     const image = await makeImageLayout(dir, [64 * 1024]);
     const layer = image.layers[0]!;
-    const bytes = await readFile(image.writer.blobPath(layer.digest));
-    bytes.writeUInt8(bytes.readUInt8(bytes.length - 100) ^ 0xff, bytes.length - 100); // same size, different content
-    await writeFile(image.writer.blobPath(layer.digest), bytes);
+    await flipByte(image.writer.blobPath(layer.digest), -100);
 
     await expect(push(dir, [`${registry.host}/corrupt/app:v1`])).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     const res = await fetch(`${registry.url}/v2/corrupt/app/blobs/${layer.digest}`, { method: 'HEAD' });
