@@ -15,9 +15,22 @@ export interface Failure {
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-export function describeFailure(error: unknown, verbose: boolean, signal: AbortSignal, completed = 'nothing completed'): Failure {
-  const failure = describe(error, verbose, signal, completed);
+/** The push's time limit: its signal, and where the user set it (`--timeout 90s`). */
+export interface TimeLimit {
+  signal: AbortSignal;
+  setting: string;
+}
+
+export function describeFailure(error: unknown, verbose: boolean, signal: AbortSignal, completed = 'nothing completed', timeLimit?: TimeLimit): Failure {
+  const failure = timeLimit?.signal.aborted && !signal.aborted ? timedOut(error, verbose, completed, timeLimit) : describe(error, verbose, signal, completed);
   return { ...failure, message: printable(failure.message) };
+}
+
+/** Whatever stopped at the deadline, the line says the time ran out, where, and what got done. */
+function timedOut(error: unknown, verbose: boolean, completed: string, timeLimit: TimeLimit): Failure {
+  const cause = isPushError(error) && error.code === 'TIMEOUT' ? error : (timeLimit.signal.reason as Error);
+  const message = verbose ? `${cause.message}${causes(cause.cause)}` : cause.message;
+  return { message: `${message} (${timeLimit.setting}; ${completed})`, code: 'TIMEOUT', exitCode: 1 };
 }
 
 function describe(error: unknown, verbose: boolean, signal: AbortSignal, completed: string): Failure {

@@ -58,6 +58,8 @@ export interface PushArgs extends ConnectionArgs {
   concurrency?: number;
   retries?: number;
   timeoutMs: number;
+  /** Where the time limit came from, for messages: `--timeout 90s`, `HOIST_TIMEOUT=90s`, or the default. */
+  timeoutSetting: string;
   digestFile?: string;
   imageRefs?: string;
   cache: boolean;
@@ -115,6 +117,7 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     ...(values.concurrency === undefined ? {} : { concurrency: parseWholeNumber(label('concurrency'), values.concurrency, 1, 64) }),
     ...(values.retries === undefined ? {} : { retries: parseWholeNumber(label('retries'), values.retries, 0, 20) }),
     timeoutMs: values.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(label('timeout'), values.timeout),
+    timeoutSetting: values.timeout === undefined ? 'the default --timeout 30m' : `${label('timeout')}${label('timeout').startsWith('--') ? ' ' : '='}${values.timeout}`,
     ...(values['digest-file'] === undefined ? {} : { digestFile: values['digest-file'] }),
     ...(values['image-refs'] === undefined ? {} : { imageRefs: values['image-refs'] }),
     cache: !(values['no-cache'] ?? false),

@@ -1,5 +1,5 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
-import type { ImageSource, PushEvent, PushResult } from '@hoist/core';
+import type { Deadline, ImageSource, PushEvent, PushResult } from '@hoist/core';
 import type { Output } from './output.js';
 import { parsePushArgs, PUSH_USAGE, type PushArgs } from './push-args.js';
 import { adapterChain } from './adapter-chain.js';
@@ -35,6 +35,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
   const reporter = chooseReporter(args, output);
   const progress = new ProgressTally();
   let source: ImageSource | undefined;
+  let deadline: Deadline | undefined;
   try {
     await removeResultFiles(args);
     // Loaded here, not at start-up: `hoist --version` and `--help` stay quick.
@@ -58,7 +59,10 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     const tls = tlsSettings(args);
     if (args.insecure) warnInsecure(output);
     const onSecret = (secret: string) => output.addSecret(secret);
-    source = await core.openSource(args.source, { adapters, tls, plainHttpHosts: args.plainHttp, onSecret, ...(lookup ? { lookup } : {}) }, { env: context.env, compression: args.compression, signal: context.signal });
+    // --timeout covers reading the source too (a daemon's export, a registry's manifest).
+    deadline = core.startDeadline(args.timeoutMs);
+    const signal = AbortSignal.any([context.signal, deadline.signal]);
+    source = await core.openSource(args.source, { adapters, tls, plainHttpHosts: args.plainHttp, onSecret, ...(lookup ? { lookup } : {}) }, { env: context.env, compression: args.compression, signal });
     const result = await core.pushImage({
       source,
       destinations,
@@ -73,7 +77,7 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
       plainHttpHosts: args.plainHttp,
       ...(args.concurrency === undefined ? {} : { concurrency: args.concurrency }),
       ...(args.retries === undefined ? {} : { retryPolicy: { retries: args.retries } }),
-      timeoutMs: args.timeoutMs,
+      deadline,
       blobLocations: args.cache ? await core.fileBlobLocations() : core.memoryBlobLocations(),
       compression: args.compression,
       compressionCache: args.cache ? await core.fileCompressionCache() : core.memoryCompressionCache(),
@@ -82,17 +86,19 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
         progress.count(event);
         reporter.event(event);
       },
-      signal: context.signal,
+      signal,
     });
     if (args.digestFile !== undefined) await writeResultFile(args.digestFile, `${result.digest}\n`);
     if (args.imageRefs !== undefined) await writeResultFile(args.imageRefs, imageRefs(result));
     reporter.done(result);
     return 0;
   } catch (error) {
-    const failure = describeFailure(error, args.verbose, context.signal, progress.describe());
+    const timeLimit = deadline ? { signal: deadline.signal, setting: args.timeoutSetting } : undefined;
+    const failure = describeFailure(error, args.verbose, context.signal, progress.describe(), timeLimit);
     reporter.failed(failure.message, failure.code, failure.exitCode);
     return failure.exitCode;
   } finally {
+    deadline?.clear();
     await source?.close?.();
   }
 }

@@ -21,6 +21,7 @@ describe('parsePushArgs', () => {
       concurrency: 8,
       retries: 2,
       timeoutMs: 90_000,
+      timeoutSetting: '--timeout 90s',
       digestFile: '/d',
       cache: false,
       createRepository: true,
@@ -102,7 +103,7 @@ describe('parsePushArgs', () => {
   it('takes HOIST_* defaults from the environment; flags win', () => {
     const env = { HOIST_CONCURRENCY: '8', HOIST_RETRIES: '2', HOIST_TIMEOUT: '10m', HOIST_CA_FILE: '/a.pem, /b.pem', HOIST_USERNAME_ENV: 'U', HOIST_PASSWORD_ENV: 'P', U: 'ci', HOIST_PLAIN_HTTP: 'Reg:5000', HOIST_COMPRESSION_LEVEL: '1' };
     const fromEnv = parsePushArgs(['s', 'd'], env);
-    expect(fromEnv).toMatchObject({ concurrency: 8, retries: 2, timeoutMs: 600_000, caFiles: ['/a.pem', '/b.pem'], username: 'ci', password: { from: 'env', variable: 'P' }, plainHttp: ['reg:5000'], compression: { level: 1 } });
+    expect(fromEnv).toMatchObject({ concurrency: 8, retries: 2, timeoutMs: 600_000, timeoutSetting: 'HOIST_TIMEOUT=10m', caFiles: ['/a.pem', '/b.pem'], username: 'ci', password: { from: 'env', variable: 'P' }, plainHttp: ['reg:5000'], compression: { level: 1 } });
     const flags = parsePushArgs(['s', 'd', '-j', '2', '-u', 'me', '--password-stdin', '--ca-file', '/c.pem'], env);
     expect(flags).toMatchObject({ concurrency: 2, username: 'me', password: { from: 'stdin' }, caFiles: ['/c.pem'] });
   });

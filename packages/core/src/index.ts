@@ -10,6 +10,8 @@ export type { Challenge } from './registry/challenge.js';
 export { MediaTypes } from './descriptor.js';
 export type { Descriptor, Platform } from './descriptor.js';
 export { DEFAULT_TAG } from './push/destinations.js';
+export { startDeadline } from './deadline.js';
+export type { Deadline } from './deadline.js';
 export { digestOf } from './digest.js';
 export { isPushError, PushError } from './errors.js';
 export type { PushErrorCode, PushErrorKind } from './errors.js';

@@ -10,8 +10,13 @@ import type { AddressInfo, Socket } from 'node:net';
  * The Host header is passed on as it is, so the registry's Location headers point back at the proxy.
  */
 export type FaultAction =
-  /** Answer with this status (and Retry-After, in seconds or as an HTTP date) instead of forwarding. */
-  | { type: 'status'; status: number; retryAfter?: string; body?: string }
+  /** Answer with this status (and Retry-After, in seconds or as an HTTP date, and any other headers) instead of forwarding. */
+  | { type: 'status'; status: number; retryAfter?: string; body?: string; headers?: Record<string, string> }
+  /**
+   * Send the body one byte every `intervalMs`: the registry's own answer, or with `status` an
+   * answer of that status whose body never ends (a dripping error page or token endpoint).
+   */
+  | { type: 'drip'; intervalMs: number; status?: number }
   /** Destroy the client connection once `afterBytes` of the request body have arrived (0: at once). */
   | { type: 'reset'; afterBytes?: number }
   /** Stop reading the request body after `afterBytes` for `ms`, then forward the rest. */
@@ -127,11 +132,19 @@ function handle(req: IncomingMessage, res: ServerResponse, action: FaultAction |
   if (action?.type === 'status') {
     req.resume();
     req.once('end', () => {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...action.headers };
       if (action.retryAfter !== undefined) headers['retry-after'] = action.retryAfter;
       res.writeHead(action.status, headers);
       res.end(action.body ?? JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `injected ${action.status}` }] }));
     });
+    return;
+  }
+  if (action?.type === 'drip' && action.status !== undefined) {
+    req.resume();
+    res.writeHead(action.status, { 'content-type': 'application/json' });
+    drip(res, (function* () {
+      for (;;) yield Buffer.from('x');
+    })(), action.intervalMs);
     return;
   }
   if (action?.type === 'echo-authorization') {
@@ -155,6 +168,12 @@ function handle(req: IncomingMessage, res: ServerResponse, action: FaultAction |
     { host: targetHost.split(':')[0], port: Number(targetHost.split(':')[1]), method: req.method, path: req.url, headers: req.headers },
     (upstreamRes) => {
       res.writeHead(upstreamRes.statusCode ?? 502, { ...upstreamRes.headers, ...extraHeaders });
+      if (action?.type === 'drip') {
+        const body: Buffer[] = [];
+        upstreamRes.on('data', (chunk: Buffer) => body.push(chunk));
+        upstreamRes.on('end', () => drip(res, bytesOf(Buffer.concat(body)), action.intervalMs));
+        return;
+      }
       if (action?.type !== 'truncate') {
         upstreamRes.pipe(res);
         return;
@@ -194,4 +213,23 @@ function handle(req: IncomingMessage, res: ServerResponse, action: FaultAction |
   });
   req.on('end', () => upstream.end());
   req.on('error', () => upstream.destroy());
+}
+
+/** Writes one byte of `bytes` every `intervalMs` until they run out or the client goes away. */
+function drip(res: ServerResponse, bytes: Iterator<Buffer>, intervalMs: number): void {
+  const timer = setInterval(() => {
+    const next = bytes.next();
+    if (next.done) {
+      clearInterval(timer);
+      res.end();
+    } else {
+      res.write(next.value);
+    }
+  }, intervalMs);
+  timer.unref();
+  res.once('close', () => clearInterval(timer));
+}
+
+function* bytesOf(buffer: Buffer): Generator<Buffer> {
+  for (let i = 0; i < buffer.length; i++) yield buffer.subarray(i, i + 1);
 }

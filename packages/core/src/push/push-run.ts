@@ -69,7 +69,8 @@ export class PushRun {
     this.locations = options.blobLocations ?? memoryBlobLocations();
     this.emit = options.onEvent ?? (() => {});
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
-    this.budget = new RetryBudget(options.timeoutMs);
+    const remaining = options.deadline?.remainingMs() ?? options.timeoutMs;
+    this.budget = new RetryBudget(remaining === Infinity ? undefined : remaining);
     this.stallMs = options.timeouts?.stallMs ?? DEFAULT_STALL_MS;
     this.reads = new SharedReads(new Set(options.destinations.map((d) => d.registry)).size);
   }

@@ -4,6 +4,8 @@ import type { BlobLocations } from './blob-locations.js';
 import type { Descriptor } from '../descriptor.js';
 import { DEFAULT_COMPRESSION, startLayerCompression, type CompressionSettings } from '../compression/compress-layers.js';
 import { memoryCompressionCache, type CompressionCache } from '../compression/compression-cache.js';
+import { startDeadline, type Deadline } from '../deadline.js';
+import { isPushError } from '../errors.js';
 import type { PushEventListener } from './events.js';
 import { loadImageGraph } from './image-graph.js';
 import type { ImageSource } from '../sources/image-source.js';
@@ -52,8 +54,16 @@ export interface PushOptions {
   platforms?: readonly PlatformSpec[];
   /** Retries per request and backoff; see DEFAULT_RETRY_POLICY. */
   retryPolicy?: Partial<RetryPolicy>;
-  /** Total time the push may take, retries and waits included. */
+  /**
+   * Total time the push may take, retries and waits included: when it is up, every request,
+   * response body, source read and layout write in flight stops, and the push fails with TIMEOUT.
+   */
   timeoutMs?: number;
+  /**
+   * Instead of `timeoutMs`: a deadline already running (startDeadline), so that the time spent
+   * opening the source counts, and the source's reads stop at the same moment as the push.
+   */
+  deadline?: Deadline;
   timeouts?: Partial<TransportTimeouts & { stallMs: number }>;
   onEvent?: PushEventListener;
   /** Told every token the push fetches from a token service, so that whoever prints can mask it. */
@@ -90,8 +100,21 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
     if (!stop.signal.aborted) options.onEvent?.(event);
   };
   options.signal?.throwIfAborted();
+  const deadline = options.deadline ?? startDeadline(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  try {
+    return await pushWithin({ ...options, signal, deadline }, stop, emit);
+  } catch (error) {
+    // Whatever stopped at the deadline (a layout write, a wait) reports it as the time limit.
+    throw deadline.signal.aborted && !(isPushError(error) && error.code === 'TIMEOUT') ? deadline.signal.reason : error;
+  } finally {
+    if (!options.deadline) deadline.clear();
+  }
+}
+
+async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: AbortController, emit: PushEventListener): Promise<PushResult> {
   const loaded = await loadImageGraph(options.source);
-  options.signal?.throwIfAborted();
+  options.signal.throwIfAborted();
   const selected = selectPlatforms(loaded, options.platforms ?? []);
   const compressionCache = options.compressionCache ?? memoryCompressionCache();
   // Each layer goes up as soon as it is compressed, while the others are still compressing.
@@ -101,7 +124,7 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
     cache: compressionCache,
     emit,
     onLayer: ready.add,
-    signal: stop.signal,
+    signal: AbortSignal.any([stop.signal, options.signal]),
   });
   const session = new PushSession({ ...options, source: compression.source, onEvent: emit });
   ready.attach((blob) => session.prefetch(blob));

@@ -106,13 +106,16 @@ export class RegistryClient {
       try {
         res = await this.sendOnce(req);
       } catch (error) {
-        if (attempt >= retries || !isRetryableError(error)) throw error;
+        // Stopped from outside (a signal, the time limit): another attempt would stop the same way.
+        if (attempt >= retries || !isRetryableError(error) || req.signal?.aborted) throw error;
         await this.backOff(req, attempt, (error as Error).message, backoffDelay(this.policy, attempt));
         continue;
       }
       if (attempt >= retries || !isRetryableStatus(res.status)) return res;
       const retryAfter = parseRetryAfter(res.headers['retry-after']);
       await res.body.dump();
+      // dump() ends quietly when a signal cuts the body short: the request ends here, and says why.
+      if (req.signal?.aborted) throw res.body.errored ?? req.signal.reason;
       if (retryAfter !== undefined) {
         const what = `${this.describe(req)} answered HTTP ${res.status} with Retry-After`;
         if (retryAfter > this.policy.maxRetryAfterMs) {

@@ -1,8 +1,9 @@
 import type { LookupFunction } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { Agent, envHttpProxyAgent, request } from './undici-dispatchers.js';
-import { PushError } from '../errors.js';
+import { isPushError, PushError } from '../errors.js';
+import { namedAbort } from '../deadline.js';
 import { redactUrl } from './redact.js';
 import { tlsForHost, type TlsSettings } from './tls-settings.js';
 
@@ -134,6 +135,9 @@ export class Transport {
   }
 
   private async dispatch(req: TransportRequest): Promise<TransportResponse> {
+    // Listens for the whole exchange, body included: a deadline names this request if it strikes.
+    const abort = req.signal ? namedAbort(req.signal, `${req.method} ${redactUrl(req.url)}`, (phase) => bodyPhase(req.body) ?? phase) : undefined;
+    abort?.setPhase('waiting for the answer');
     try {
       const res = await request(await this.agentFor(req.url), {
         origin: req.url.origin,
@@ -141,18 +145,35 @@ export class Transport {
         method: req.method,
         headers: req.headers,
         body: req.body ?? null,
-        signal: req.signal,
+        signal: abort?.signal,
         // undici closes the connection after every HEAD, in case a server sends a body anyway;
         // registries do not, and a push asks HEAD of every blob: without this each check costs a
         // new connection (a new TLS handshake, over TLS). 101 blobs opened 109 connections.
         ...(req.method === 'HEAD' ? { reset: false } : {}),
       });
+      if (abort) {
+        abort.setPhase(`reading the HTTP ${res.statusCode} answer`);
+        res.body.once('close', abort.release);
+      }
       return { status: res.statusCode, url: req.url, headers: res.headers, body: res.body };
     } catch (error) {
+      abort?.release();
       if (isProgrammingError(error)) throw error;
+      // Stopped from outside: the signal's reason (a named timeout) or, for a plain reason such as
+      // a signal's name, an abort that is not mistaken for a network fault and retried.
+      if (abort?.signal.aborted) throw isPushError(error) ? error : new PushError('ABORTED', `request to ${req.url.protocol}//${req.url.host} was aborted`, { cause: error });
       throw networkError(error, req.url);
     }
   }
+}
+
+/**
+ * Where a request whose body is a stream stands, if it has not sent all of it: a body with bytes
+ * waiting is held up by the other side; an empty one by its own input (a source registry, a disk).
+ */
+function bodyPhase(body: RequestBody | undefined): string | undefined {
+  if (!(body instanceof Readable) || body.readableEnded) return undefined;
+  return body.readableLength > 0 ? 'sending the body' : 'sending the body, whose bytes had stopped coming';
 }
 
 /**
@@ -226,7 +247,6 @@ function networkError(error: unknown, url: URL): PushError {
   return new PushError('NETWORK', `cannot reach ${where}: ${reason}`, { cause: error });
 }
 
-/** Reads at most MAX_ERROR_BODY bytes of a response body as text, discarding the rest. */
 /**
  * A body read only for what it says (an error, a token answer): at most MAX_ERROR_BODY bytes,
  * then the rest is dropped with the connection, so an endless body costs nothing; a body cut
@@ -245,8 +265,10 @@ export async function readLimitedText(body: TransportResponse['body']): Promise<
         break;
       }
     }
-  } catch {
-    // Cut short: what arrived is all there is to say.
+  } catch (error) {
+    // An abort (a signal, the time limit) stops the caller too; a body cut short by the other
+    // side says what arrived, which is all there is to say.
+    if (isPushError(error) || (error as Error | undefined)?.name === 'AbortError') throw error;
   }
   return Buffer.concat(chunks).toString('utf8');
 }

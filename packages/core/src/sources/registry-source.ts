@@ -4,7 +4,7 @@ import { selectAdapter, type RegistryAdapter } from '../adapter.js';
 import { repositoryScope } from '../registry/auth.js';
 import { MANIFEST_ACCEPT, isManifestMediaType, type Descriptor } from '../descriptor.js';
 import { digestOf } from '../digest.js';
-import { PushError } from '../errors.js';
+import { isPushError, PushError } from '../errors.js';
 import type { ImageSource } from './image-source.js';
 import { MAX_MANIFEST_BYTES } from './oci-layout.js';
 import { formatReference, type ImageReference } from '../reference.js';
@@ -112,7 +112,7 @@ class PulledImage implements RegistrySource {
       .then(async (res: TransportResponse) => {
         if (res.status !== 200) throw await registryError(res, `${this.description}: fetching blob ${descriptor.digest}`);
         // The bytes go into another registry's upload: a failure here must name this registry, not that one.
-        res.body.on('error', (error) => out.destroy(out.destroyed ? error : new PushError('NETWORK', `${this.description}: reading blob ${descriptor.digest} failed (${(error as NodeJS.ErrnoException).code ?? error.message})`, { cause: error })));
+        res.body.on('error', (error) => out.destroy(out.destroyed || isPushError(error) ? error : new PushError('NETWORK', `${this.description}: reading blob ${descriptor.digest} failed (${(error as NodeJS.ErrnoException).code ?? error.message})`, { cause: error })));
         res.body.pipe(out);
       })
       .catch((error: unknown) => out.destroy(error as Error));
