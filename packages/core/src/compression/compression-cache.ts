@@ -1,5 +1,7 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { BLOCK_GZIP_VERSION } from './block-gzip.js';
 import { cacheFile, newest, readJsonObject, writeJsonAtomically } from '../cache-file.js';
+import { cacheKey, cacheKeyFile } from '../cache-key.js';
 
 /**
  * What an uncompressed layer became the last time it was compressed with the same settings and
@@ -29,31 +31,57 @@ export function memoryCompressionCache(): CompressionCache {
   return new JsonCompressionCache({}, undefined);
 }
 
-export async function fileCompressionCache(file: string = cacheFile('compressed-layers.json')): Promise<CompressionCache> {
-  return new JsonCompressionCache((await readJsonObject(file)) as Record<string, CompressedLayer>, file);
+/**
+ * The cache kept on disk. An entry decides which blob a manifest names for a layer, so a file
+ * that arrived from elsewhere (a CI cache restored from another build) must not be able to
+ * point a layer at an unrelated blob the registry holds: each entry carries an HMAC, under this
+ * machine's cache key (cache-key.ts), of its layer, settings, digest and size, and an entry
+ * whose seal does not hold is not used (the layer is compressed again).
+ */
+export async function fileCompressionCache(file: string = cacheFile('compressed-layers.json'), keyFile: string = cacheKeyFile()): Promise<CompressionCache> {
+  const key = await cacheKey(keyFile);
+  if (!key) return memoryCompressionCache();
+  return new JsonCompressionCache((await readJsonObject(file)) as Record<string, SealedLayer>, file, key);
+}
+
+interface SealedLayer extends CompressedLayer {
+  seal?: string;
 }
 
 class JsonCompressionCache implements CompressionCache {
   private dirty = false;
 
   constructor(
-    private readonly entries: Record<string, CompressedLayer>,
+    private readonly entries: Record<string, SealedLayer>,
     private readonly file: string | undefined,
+    private readonly key?: Buffer,
   ) {}
 
   lookup(key: string): CompressedLayer | undefined {
     const entry = this.entries[key];
-    return entry && typeof entry.digest === 'string' && Number.isSafeInteger(entry.size) ? entry : undefined;
+    if (!entry || typeof entry.digest !== 'string' || !Number.isSafeInteger(entry.size)) return undefined;
+    if (this.key && !(typeof entry.seal === 'string' && sealHolds(entry.seal, this.seal(key, entry)))) return undefined;
+    return { digest: entry.digest, size: entry.size };
   }
 
   remember(key: string, layer: CompressedLayer): void {
     delete this.entries[key];
-    this.entries[key] = layer;
+    this.entries[key] = this.key ? { ...layer, seal: this.seal(key, layer) } : layer;
     this.dirty = true;
+  }
+
+  private seal(key: string, layer: CompressedLayer): string {
+    return createHmac('sha256', this.key!).update(`${key}\n${layer.digest}\n${layer.size}`).digest('hex');
   }
 
   async save(): Promise<void> {
     if (!this.file || !this.dirty) return;
     if (await writeJsonAtomically(this.file, newest(this.entries, MAX_ENTRIES))) this.dirty = false;
   }
+}
+
+function sealHolds(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
