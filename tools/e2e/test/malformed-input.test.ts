@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayoutWriter, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST, sha256 } from '@hoist/test-images';
@@ -37,6 +37,13 @@ async function withManifest(writer: LayoutWriter, manifest: unknown, mediaType =
 
 const indexJson = (dir: string, content: string) => writeFile(join(dir, 'index.json'), content);
 
+/** Moves `path` out of the layout and leaves a symbolic link to it in its place. */
+async function linkOutside(path: string): Promise<void> {
+  const outside = join(await tempDir('hoist-outside-'), 'moved');
+  await rename(path, outside);
+  await symlink(outside, path);
+}
+
 const cases: [string, () => Promise<string[]>, string][] = [
   // References
   ['empty reference', async () => [await good(), ''], 'it is empty'],
@@ -73,6 +80,10 @@ const cases: [string, () => Promise<string[]>, string][] = [
   ['manifest claiming a giant size', async () => [await spoiled(async ({ dir }) => indexJson(dir, `{"manifests":[{"mediaType":"${OCI_MANIFEST}","digest":"${FAKE}","size":9007199254740991}]}`)), dest()], 'claims 9007199254740991 bytes'],
   ['several images, no ref', async () => [await spoiled(async ({ writer, manifest }) => { const a = await writer.writeBlob(Buffer.from(JSON.stringify(manifest)), OCI_MANIFEST); const b = await writer.writeBlob(Buffer.from(JSON.stringify({ ...manifest, annotations: { x: 'y' } })), OCI_MANIFEST); await writer.writeIndexJson([{ descriptor: a, ref: 'a' }, { descriptor: b, ref: 'b' }]); }), dest()], 'lists 2 images'],
   ['unknown ref', async () => [`oci:${await good()}:nope`, dest()], 'no image named "nope"'],
+  ['ref names that would forge output lines', async () => [await spoiled(async ({ writer, manifest }) => { const a = await writer.writeBlob(Buffer.from(JSON.stringify(manifest)), OCI_MANIFEST); const b = await writer.writeBlob(Buffer.from(JSON.stringify({ ...manifest, annotations: { x: 'y' } })), OCI_MANIFEST); await writer.writeIndexJson([{ descriptor: a, ref: 'a\nhoist: pushed OK' }, { descriptor: b, ref: 'b\u001b[2J' }]); }), dest()], 'a\\nhoist: pushed OK'],
+  // Paths that lead out of the layout
+  ['layer blob linked to a file outside', async () => [await spoiled(async ({ writer, manifest }) => { await withManifest(writer, manifest); await linkOutside(writer.blobPath((manifest['layers'] as { digest: string }[])[0]!.digest)); }), dest()], 'is a link that leads out of the layout'],
+  ['blobs/sha256 linked to a directory outside', async () => [await spoiled(async ({ dir, writer, manifest }) => { await withManifest(writer, manifest); await linkOutside(join(dir, 'blobs', 'sha256')); }), dest()], 'leads out of the layout'],
   // Manifests
   ['manifest blob missing', async () => [await spoiled(async ({ dir }) => indexJson(dir, `{"manifests":[{"mediaType":"${OCI_MANIFEST}","digest":"${FAKE}","size":2}]}`)), dest()], `blob ${FAKE} is missing`],
   ['manifest bytes do not match digest', async () => [await spoiled(async ({ writer, manifest }) => { await withManifest(writer, manifest); const d = JSON.parse(await readFile(join(writer.dir, 'index.json'), 'utf8')).manifests[0].digest; await writeFile(writer.blobPath(d), JSON.stringify({ ...manifest, schemaVersion: 3 })); }), dest()], 'is corrupt'],

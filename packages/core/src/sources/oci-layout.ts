@@ -99,6 +99,8 @@ export async function readSmall(store: FileStore, name: string, fail: Fail, miss
   try {
     size = await store.size(name);
   } catch (error) {
+    // The store's own refusal (a link out of the layout) already says what is wrong.
+    if (error instanceof PushError) throw error;
     throw fail(`cannot read ${name}: ${(error as NodeJS.ErrnoException).code}`);
   }
   if (size === undefined) throw fail(missing);
