@@ -4,10 +4,11 @@ import { installWarningPrinter } from './process-warnings.js';
 import { printable } from './format.js';
 import { UsageError } from './usage-error.js';
 
-const USAGE = `hoist: push container images to OCI registries
+const USAGE = `hoist: build and push container images to OCI registries
 
 Usage:
   hoist push [options] <source> <destination>...   (see hoist push --help)
+  hoist build --from BASE [options] <destination>... (see hoist build --help)
   hoist login [options] <registry>                  (see hoist login --help)
   hoist logout <registry>
   hoist --version
@@ -44,6 +45,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo()): P
     const context = { output, stdin: io.stdin, env: io.env ?? process.env, signal: io.signal ?? new AbortController().signal };
     // Commands load on demand, so that --version and --help never load the engine.
     if (command === 'push') return await (await import('./push-command.js')).pushCommand(rest, context);
+    if (command === 'build') return await (await import('./build-command.js')).buildCommand(rest, context);
     if (command === 'login') return await (await import('./login-command.js')).loginCommand(rest, context);
     if (command === 'logout') return await (await import('./login-command.js')).logoutCommand(rest, context);
     throw new UsageError(`unknown command "${command}"`);

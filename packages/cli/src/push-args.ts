@@ -75,7 +75,7 @@ export interface PushArgs extends ConnectionArgs {
   help: boolean;
 }
 
-const PUSH_OPTIONS = {
+export const PUSH_OPTIONS = {
   tag: { type: 'string', short: 't', multiple: true },
   'tag-file': { type: 'string', multiple: true },
   'tag-env': { type: 'string', multiple: true },
@@ -102,15 +102,22 @@ const PUSH_OPTIONS = {
 export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PushArgs {
   const { values, positionals } = parseOptions(argv, PUSH_OPTIONS);
   const label = applyEnvDefaults(values, PUSH_OPTIONS, env);
+  if (!values.help && positionals.length < 2) throw new UsageError('push needs a source and at least one destination');
+  return pushArgsOf(values, label, env, positionals[0] ?? '', positionals.slice(1));
+}
+
+export type PushValues = ReturnType<typeof parseOptions<typeof PUSH_OPTIONS>>['values'];
+
+/** The push options every command that pushes shares (`push`, `build`), from parsed flags. */
+export function pushArgsOf(values: PushValues, label: OptionLabels, env: NodeJS.ProcessEnv, source: string, destinations: string[]): PushArgs {
   const help = values.help ?? false;
-  if (!help && positionals.length < 2) throw new UsageError('push needs a source and at least one destination');
   const connection = connectionArgs(values, env);
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other');
   if (values['all-platforms'] && values.platform) throw new UsageError('--platform and --all-platforms exclude each other');
 
   return {
-    source: positionals[0] ?? '',
-    destinations: positionals.slice(1),
+    source,
+    destinations,
     tags: [...(values.tag ?? []).flatMap((t) => t.split(',')), ...(values['tag-file'] ?? []).flatMap(readTagFile), ...(values['tag-env'] ?? []).map((v) => tagFromEnv(v, env))],
     platforms: values.platform ?? [],
     ...connection,

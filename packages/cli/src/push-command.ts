@@ -26,12 +26,26 @@ export interface CommandContext {
 const REGISTRY_SOURCE = 'docker://';
 
 export async function pushCommand(argv: readonly string[], context: CommandContext): Promise<number> {
-  const { output } = context;
   const args = parsePushArgs(argv, context.env);
   if (args.help) {
-    output.out(PUSH_USAGE);
+    context.output.out(PUSH_USAGE);
     return 0;
   }
+  return runPush(args, context, (_core, { open }) => open(args.source));
+}
+
+type Core = typeof import('@hoist/core');
+
+/**
+ * The image to push, given core, a way to open a source spec with the push's credentials and
+ * TLS settings, and the signal that stops it (interruption, --timeout): `push` opens its source;
+ * `build` opens its base and builds on it.
+ */
+export type ImageMaker = (core: Core, tools: { open(spec: string): Promise<ImageSource>; signal: AbortSignal }) => Promise<ImageSource>;
+
+/** Everything a push does around the engine: credentials, output, result files, the exit code. */
+export async function runPush(args: PushArgs, context: CommandContext, makeImage: ImageMaker): Promise<number> {
+  const { output } = context;
   const reporter = chooseReporter(args, output);
   const progress = new ProgressTally();
   let source: ImageSource | undefined;
@@ -62,7 +76,8 @@ export async function pushCommand(argv: readonly string[], context: CommandConte
     // --timeout covers reading the source too (a daemon's export, a registry's manifest).
     deadline = core.startDeadline(args.timeoutMs);
     const signal = AbortSignal.any([context.signal, deadline.signal]);
-    source = await core.openSource(args.source, { adapters, tls, plainHttpHosts: args.plainHttp, onSecret, ...(lookup ? { lookup } : {}) }, { env: context.env, compression: args.compression, signal });
+    const registryOptions = { adapters, tls, plainHttpHosts: args.plainHttp, onSecret, ...(lookup ? { lookup } : {}) };
+    source = await makeImage(core, { open: (spec) => core.openSource(spec, registryOptions, { env: context.env, compression: args.compression, signal }), signal });
     const result = await core.pushImage({
       source,
       destinations,

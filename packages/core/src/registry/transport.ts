@@ -274,7 +274,7 @@ export async function readLimitedText(body: TransportResponse['body']): Promise<
 }
 
 /** A whole response body as bytes, failing once it passes `max` (a manifest, a token). */
-export async function readBody(body: TransportResponse['body'], max: number, what: string): Promise<Buffer> {
+export async function readBody(body: Readable, max: number, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

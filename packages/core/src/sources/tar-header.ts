@@ -122,26 +122,55 @@ function safeName(name: string, fail: Fail): string {
   return normal;
 }
 
-/**
- * The ustar header of a regular file, as `docker load` reads it: root-owned, mode 0644, time 0.
- * Names are at most 100 bytes (hex digests and `layer.tar` are all it is given).
- */
-export function fileHeader(name: string, size: number): Buffer {
+/** The fields of a header hoist writes. Names and link names are at most 100 bytes here (longer ones go in PAX records). */
+export interface HeaderFields {
+  name: string;
+  /** '0' file, '2' symbolic link, '5' directory, 'x' PAX records for the next entry. */
+  type: '0' | '2' | '5' | 'x';
+  mode: number;
+  size: number;
+  uid?: number;
+  gid?: number;
+  /** Seconds since the epoch. */
+  mtime?: number;
+  linkname?: string;
+}
+
+/** One ustar header, fields written as GNU tar and Go's archive/tar write them. */
+export function ustarHeader(fields: HeaderFields): Buffer {
   const header = Buffer.alloc(BLOCK);
-  if (Buffer.byteLength(name) > 100) throw new RangeError(`tar name longer than 100 bytes: ${name}`);
-  header.write(name, 0, 100, 'utf8');
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-  header.write('00000000000\0', 136);
-  header.write('        ', 148);
-  header.write('0', 156);
+  for (const [what, value] of [['name', fields.name], ['link name', fields.linkname ?? '']] as const) {
+    if (Buffer.byteLength(value) > 100) throw new RangeError(`tar ${what} longer than 100 bytes: ${value}`);
+  }
+  header.write(fields.name, 0, 100, 'utf8');
+  header.write(octal(fields.mode, 8), 100, 'latin1');
+  header.write(octal(fields.uid ?? 0, 8), 108, 'latin1');
+  header.write(octal(fields.gid ?? 0, 8), 116, 'latin1');
+  header.write(octal(fields.size, 12), 124, 'latin1');
+  header.write(octal(fields.mtime ?? 0, 12), 136, 'latin1');
+  header.write('        ', 148, 'latin1');
+  header.write(fields.type, 156, 'latin1');
+  header.write(fields.linkname ?? '', 157, 100, 'utf8');
   header.write('ustar\0' + '00', 257, 'latin1');
   let sum = 0;
   for (const byte of header) sum += byte;
   header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
   return header;
+}
+
+/** A number as the zero-padded octal field of `width` bytes (its last a NUL). */
+function octal(value: number, width: number): string {
+  const text = value.toString(8).padStart(width - 1, '0');
+  if (text.length > width - 1) throw new RangeError(`${value} does not fit a ${width}-byte tar field`);
+  return `${text}\0`;
+}
+
+/**
+ * The ustar header of a regular file, as `docker load` reads it: root-owned, mode 0644, time 0.
+ * Names are at most 100 bytes (hex digests and `layer.tar` are all it is given).
+ */
+export function fileHeader(name: string, size: number): Buffer {
+  return ustarHeader({ name, type: '0', mode: 0o644, size });
 }
 
 /** The zeros that pad an entry of `size` bytes to a whole block. */

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { blockGzip } from '../compression/block-gzip.js';
+import { MediaTypes, type Descriptor } from '../descriptor.js';
+import { tap } from '../tap.js';
+import { layerEntries, type LayerSource } from './layer-entries.js';
+import { layerTar, type TarStamp } from './layer-tar.js';
+
+/** A layer made from files: its gzip'd blob, on disk until the build is closed. */
+export interface BuiltLayer {
+  descriptor: Descriptor;
+  /** The digest of the uncompressed tar, for the config's `rootfs.diff_ids`. */
+  diffId: string;
+  /** The history line the layer gets, e.g. `hoist build: add /app`. */
+  createdBy: string;
+  open(): Readable;
+}
+
+export interface LayerStamp extends TarStamp {
+  /** gzip level 1-9. */
+  level: number;
+}
+
+/**
+ * Writes one layer into `file`: the sorted entries as a tar, gzip'd in parallel blocks, both
+ * sides hashed in the same pass. The same files and stamp give the same digest, run after run.
+ */
+export async function buildLayer(source: LayerSource, stamp: LayerStamp, file: string, signal?: AbortSignal): Promise<BuiltLayer> {
+  const { landsAt, entries } = await layerEntries(source);
+  const uncompressed = createHash('sha256');
+  const compressed = createHash('sha256');
+  let size = 0;
+  await pipeline(
+    Readable.from(layerTar(entries, stamp)),
+    tap((chunk) => uncompressed.update(chunk)),
+    blockGzip(stamp.level),
+    tap((chunk) => {
+      compressed.update(chunk);
+      size += chunk.length;
+    }),
+    createWriteStream(file),
+    ...(signal ? [{ signal }] : []),
+  );
+  return {
+    descriptor: { mediaType: MediaTypes.ociLayerGzip, digest: `sha256:${compressed.digest('hex')}`, size },
+    diffId: `sha256:${uncompressed.digest('hex')}`,
+    // Where the files land, not where they came from: a checkout's path must not change the digest.
+    createdBy: `hoist build: add ${landsAt}`,
+    open: () => createReadStream(file, { highWaterMark: 1024 * 1024 }),
+  };
+}
