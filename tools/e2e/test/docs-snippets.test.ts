@@ -120,10 +120,16 @@ describe('shell snippets of the README and docs', () => {
 
     const access = { username: 'hoist', password: registry.users['hoist']! };
     const shortCommit = `git-${GIT_COMMIT.slice(0, 12)}`;
-    expect((await skopeoListTags(`${registry.host}/team/backend`, access)).sort()).toEqual(['42', 'feature-login', shortCommit].sort());
+    expect((await skopeoListTags(`${registry.host}/team/backend`, access)).sort()).toEqual(['42', 'built', 'feature-login', shortCommit].sort());
     expect((await skopeoListTags(`${registry.host}/team/app`, access)).sort()).toEqual(expect.arrayContaining(['1', '42', 'latest', 'feature-login', shortCommit]));
     const digest = sha256(await skopeoRawManifest(`${registry.host}/team/backend:42`, access));
     expect(await readFile(join(workspace, 'backend.digest'), 'utf8')).toBe(`${digest}\n`);
     expect(await readFile(join(workspace, 'backend.refs'), 'utf8')).toBe(`${registry.host}/team/backend@${digest}\n`);
+    // docs/build.md: images built without the daemon, on a base built from scratch.
+    const frontend = sha256(await skopeoRawManifest(`${registry.host}/team/frontend:built`, access));
+    expect(await readFile(join(workspace, 'frontend-built.digest'), 'utf8')).toBe(`${frontend}\n`);
+    const built = JSON.parse((await skopeoRawManifest(`${registry.host}/team/backend:built`, access)).toString()) as { layers: unknown[]; annotations: Record<string, string> };
+    expect(built.layers).toHaveLength(2);
+    expect(built.annotations).toMatchObject({ 'org.opencontainers.image.revision': GIT_COMMIT, 'org.opencontainers.image.base.name': `${registry.host}/base/busybox:1` });
   }, 120_000);
 });
