@@ -81,6 +81,27 @@ describe('hoist build', () => {
     expect(await daemon.docker(['run', '--rm', '--network', 'none', image])).toBe('hello from hoist in /srv/app\ndata the layer carries\n');
   });
 
+  it('to another registry, streams the base layer from registry to registry; a second build of the same files finds its manifest there and touches no blob', async () => {
+    const other = await startRegistry();
+    try {
+      const mark = (await registry.accessLog()).length;
+      const first = await runHoist(['build', '--from', `${registry.host}/build/base:1`, ...appArgs(), `${other.host}/elsewhere/app:1`]);
+      expect(first.code).toBe(0);
+      expect((await registry.accessLog()).slice(mark).filter((e) => e.method === 'GET' && e.uri.endsWith(`/blobs/${baseLayer}`))).toHaveLength(1);
+      const received = await other.accessLog();
+      expect(received.filter((e) => e.method === 'PUT' && e.uri.includes(`digest=${encodeURIComponent(baseLayer)}`))).toHaveLength(1);
+
+      const again = await runHoist(['build', '--from', `${registry.host}/build/base:1`, ...appArgs(), `${other.host}/elsewhere/app:2`]);
+      expect(again.code).toBe(0);
+      const after = (await other.accessLog()).slice(received.length);
+      // The same files give the same manifest, which the registry holds: nothing below it is asked for.
+      expect(after.filter((e) => e.uri.includes(baseLayer))).toEqual([]);
+      expect(after.filter((e) => e.method === 'PUT' && e.uri.includes('/blobs/'))).toEqual([]);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('loads straight into a Docker daemon, and writes an OCI layout umoci unpacks to the files, modes, owners and times given', async () => {
     const loaded = await runHoist(['build', '--from', `${registry.host}/build/base:1`, ...appArgs(), 'docker-daemon:built:1'], { env: { DOCKER_HOST: daemon.host } });
     expect(loaded.code).toBe(0);

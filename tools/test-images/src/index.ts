@@ -6,3 +6,4 @@ export { singleFileTar, tarOf } from './tar.js';
 export { makeDocker25Archive, OCI_LAYER_TAR, skopeoArchive, writeLegacyArchive } from './archives.js';
 export type { Docker25Archive } from './archives.js';
 export { makeUmociLayout, umociUnpack } from './umoci.js';
+export { sharedLibraryRootfs } from './system-rootfs.js';
