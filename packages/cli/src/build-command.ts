@@ -13,7 +13,8 @@ export async function buildCommand(argv: readonly string[], context: CommandCont
   return runPush({ ...push, platforms: [] }, context, async (core, { open, signal }) => {
     const base = push.source === 'scratch' ? 'scratch' : await open(push.source);
     try {
-      return await core.buildImage({ ...build, base, platforms: push.platforms.map((p) => core.parsePlatform(p)), env: context.env, signal });
+      const platforms = push.platforms.map((p) => core.parsePlatform(p));
+      return await core.buildImage({ ...build, base, platforms, compressionLevel: push.compression.level, env: context.env, signal });
     } catch (error) {
       if (base !== 'scratch') await base.close?.();
       throw error;

@@ -1,12 +1,11 @@
-import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDockerDaemon } from '@hoist/test-registry';
 import { measure } from './measure.js';
+import { copyRealFiles, realFiles } from './real-files.js';
 import type { Inputs, Scenario } from './scenarios.js';
 
 const MiB = 1024 * 1024;
-/** Real files as Debian installs them, so that compression does real work (random bytes would be stored). */
-const REAL_TREES = ['/usr/lib/python3.11', '/usr/lib/cni', '/usr/lib/postgresql', '/usr/share/doc', '/usr/lib/x86_64-linux-gnu', '/usr/share'];
 const LAYERS = 4;
 const LAYER_BUDGET = 50 * MiB;
 const DOCKER_CLI = '/usr/bin/docker';
@@ -21,20 +20,10 @@ export const daemonScenario: Scenario = {
   what: 'docker build of ~200 MiB of real files in 4 layers: hoist push docker-daemon: vs docker push (wall; docker works inside dockerd)',
   async prepare(dir): Promise<Inputs> {
     const context = join(dir, 'context');
-    const trees = [];
-    for (const tree of REAL_TREES) if (await isDirectory(tree)) trees.push(tree);
-    const files = regularFiles(trees);
+    const files = realFiles();
     const dockerfile = ['FROM scratch'];
     for (let i = 0; i < LAYERS; i++) {
-      const layer = join(context, `layer${i}`);
-      await mkdir(layer, { recursive: true });
-      let size = 0;
-      for (let n = 0; size < LAYER_BUDGET; n++) {
-        const next = await files.next();
-        if (next.done) break;
-        await copyFile(next.value.path, join(layer, `f${n}`));
-        size += next.value.size;
-      }
+      await copyRealFiles(join(context, `layer${i}`), LAYER_BUDGET, files);
       dockerfile.push(`COPY layer${i} /layer${i}`);
     }
     await writeFile(join(context, 'Dockerfile'), `${dockerfile.join('\n')}\n`);
@@ -59,21 +48,3 @@ export const daemonScenario: Scenario = {
     };
   },
 };
-
-async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
-}
-
-/** The regular files under the trees, in a stable order. */
-async function* regularFiles(trees: readonly string[]): AsyncGenerator<{ path: string; size: number }> {
-  for (const tree of trees) yield* walk(tree);
-}
-
-async function* walk(dir: string): AsyncGenerator<{ path: string; size: number }> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else if (entry.isFile()) yield { path, size: (await stat(path)).size };
-  }
-}

@@ -77,6 +77,7 @@ async function runScenario(scenario: Scenario, inputs: Inputs): Promise<Row> {
       await withRegistries(scenario.destinations ?? 1, async (registries) => {
         const destinations = registries.map((r) => `${r.host}/bench/app:measured`);
         if (scenario.prepush) await hoistPush(inputs, registries.map((r) => `${r.host}/bench/app:first`));
+        await inputs.beforeRun?.(registries);
         const mark = (await registries[0]!.accessLog()).length;
         if (tool === 'hoist') {
           hoist.push(await hoistPush(inputs, destinations));

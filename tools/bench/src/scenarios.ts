@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { LayoutWriter, type Descriptor } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
+import { buildScenario } from './build-scenario.js';
 import { daemonScenario } from './daemon-scenario.js';
 import { writeRandomLayer } from './fixtures.js';
 import { measure, type Cost } from './measure.js';
@@ -30,6 +31,10 @@ export interface Inputs {
   floor?: { name: string; measure(): Promise<Cost> };
   /** The tool hoist is measured against, when it is not skopeo. */
   peer?: { name: string; push(destinations: string[]): Promise<Cost> };
+  /** Runs before each measured run of either tool, unmeasured (the build scenario's base). */
+  beforeRun?(registries: TestRegistry[]): Promise<void>;
+  /** hoist's command, when it is not a push of `hoistSource` (the build scenario). */
+  hoist?(destinations: string[]): Promise<Cost>;
   /** Releases what prepare started (a Docker daemon). */
   close?(): Promise<void>;
 }
@@ -122,6 +127,7 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   daemonScenario,
+  buildScenario,
 ];
 
 /** The files of these blobs in the layout, for the curl floor. */
@@ -147,6 +153,7 @@ export async function withRegistries<T>(count: number, use: (registries: TestReg
 }
 
 export function hoistPush(inputs: Inputs, destinations: string[]): Promise<Cost> {
+  if (inputs.hoist) return inputs.hoist(destinations);
   return measure(process.execPath, [HOIST, 'push', inputs.hoistSource, ...destinations, '-q', '--no-cache'], inputs.env ? { env: inputs.env } : {});
 }
 

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { PushError } from '../errors.js';
 import { END_OF_ARCHIVE, padding, ustarHeader, type HeaderFields } from '../sources/tar-header.js';
 import type { LayerEntry } from './layer-entries.js';
@@ -16,11 +17,13 @@ export interface TarStamp {
  * leaks in (no user names, no access times), so the same entries give the same bytes.
  */
 export async function* layerTar(entries: readonly LayerEntry[], stamp: TarStamp): AsyncGenerator<Buffer> {
-  for (const entry of entries) {
+  const ahead = new ReadAhead(entries);
+  for (const [i, entry] of entries.entries()) {
     yield* headersOf(entry, stamp);
     if (entry.kind !== 'file' || entry.size === 0) continue;
     let read = 0;
-    for await (const chunk of createReadStream(entry.source!, { highWaterMark: 1024 * 1024, end: entry.size - 1 })) {
+    const whole = ahead.take(i);
+    for await (const chunk of whole ? [await whole] : createReadStream(entry.source!, { highWaterMark: 1024 * 1024, end: entry.size - 1 })) {
       read += (chunk as Buffer).length;
       yield chunk as Buffer;
     }
@@ -28,6 +31,50 @@ export async function* layerTar(entries: readonly LayerEntry[], stamp: TarStamp)
     yield padding(entry.size);
   }
   yield END_OF_ARCHIVE;
+}
+
+/** Small files read whole, this many bytes ahead of the one being written. */
+const SMALL_FILE = 1024 * 1024;
+const AHEAD_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads the small files to come while the ones before are compressed: an application tree is
+ * thousands of small files, and opening them one after another, each only once the one before
+ * was written, left the compressing threads waiting on the disk.
+ */
+class ReadAhead {
+  private readonly pending = new Map<number, Promise<Buffer>>();
+  private next = 0;
+  private bytes = 0;
+
+  constructor(private readonly entries: readonly LayerEntry[]) {}
+
+  /** The whole content of entry `i` if it is small (read ahead), or undefined to stream it. */
+  take(i: number): Promise<Buffer> | undefined {
+    this.fill(i);
+    const read = this.pending.get(i);
+    if (read) {
+      this.pending.delete(i);
+      this.bytes -= this.entries[i]!.size;
+      // A failed read is the caller's once taken; until then it must not count as unhandled.
+      read.catch(() => {});
+    }
+    return read;
+  }
+
+  private fill(from: number): void {
+    this.next = Math.max(this.next, from);
+    while (this.next < this.entries.length && this.bytes < AHEAD_BYTES) {
+      const entry = this.entries[this.next]!;
+      if (entry.kind === 'file' && entry.size > 0 && entry.size <= SMALL_FILE) {
+        const read = readFile(entry.source!);
+        read.catch(() => {});
+        this.pending.set(this.next, read);
+        this.bytes += entry.size;
+      }
+      this.next++;
+    }
+  }
 }
 
 const TYPES = { file: '0', directory: '5', symlink: '2' } as const;
