@@ -127,6 +127,20 @@ describe('hoist build', () => {
     expect(config.process.env).toContain('GREETING=hoist');
   });
 
+  it("builds on an image in the Docker daemon, whose uncompressed layers are gzip'd on the way", async () => {
+    const env = { DOCKER_HOST: daemon.host };
+    expect((await runHoist(['push', `docker://${registry.host}/build/base:1`, 'docker-daemon:daemon-base:1'], { env })).code).toBe(0);
+    const built = await runHoist(['build', '--json', '--from', 'docker-daemon:daemon-base:1', ...appArgs(), `${registry.host}/build/from-daemon:1`], { env });
+    expect(built.stderr).not.toContain('error');
+    expect(built.code).toBe(0);
+    const compressed = built.stdout.split('\n').filter((l) => l.includes('"layer-compressed"'));
+    expect(compressed).toHaveLength(1);
+    const image = `${registry.host}/build/from-daemon:1`;
+    expect((await manifestOf(image)).layers.map((l) => l.mediaType)).toEqual(['application/vnd.oci.image.layer.v1.tar+gzip', 'application/vnd.oci.image.layer.v1.tar+gzip']);
+    await daemon.docker(['pull', '-q', image]);
+    expect(await daemon.docker(['run', '--rm', '--network', 'none', image])).toBe('hello from hoist in /srv/app\ndata the layer carries\n');
+  });
+
   it('is reproducible: the same files from another checkout give the same digest; a changed file another', async () => {
     const build = async (dir: string) => {
       const layout = await tempDir();

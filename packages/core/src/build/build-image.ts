@@ -74,6 +74,8 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
       checkBlob: async (d) => (made.has(d.digest) || files.has(d.digest) ? undefined : baseOf(base).checkBlob(d)),
       openBlob: (d) => files.get(d.digest)?.open() ?? (made.has(d.digest) ? Readable.from([made.get(d.digest)!]) : baseOf(base).openBlob(d)),
       madeHere: (d) => made.has(d.digest) || files.has(d.digest),
+      // A daemon's base layers arrive uncompressed and are gzip'd as its export streams in.
+      ...(base?.compressedLayer ? { compressedLayer: (layer, settings) => base.compressedLayer!(layer, settings) } : {}),
       close: async () => {
         await rm(scratch, { recursive: true, force: true });
         await base?.close?.();
