@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const SYSTEM_TOOLS = { 'docker-registry': 'docker-registry', skopeo: 'skopeo', umoci: 'umoci', openssl: 'openssl', ss: 'iproute2', curl: 'curl', '/usr/bin/time': 'time', tinyproxy: 'tinyproxy', dockerd: 'docker.io', '/bin/busybox': 'busybox-static', podman: 'podman' };
+const SYSTEM_TOOLS = { 'docker-registry': 'docker-registry', skopeo: 'skopeo', umoci: 'umoci', openssl: 'openssl', ss: 'iproute2', curl: 'curl', '/usr/bin/time': 'time', tinyproxy: 'tinyproxy', dockerd: 'docker.io', '/bin/busybox': 'busybox-static', podman: 'podman', zstd: 'zstd' };
 
 const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 const missing = Object.entries(SYSTEM_TOOLS)

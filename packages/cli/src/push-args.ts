@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import * as zlib from 'node:zlib';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionArgs, type ConnectionArgs } from './connection-options.js';
 import { applyEnvDefaults, type OptionLabels } from './env-defaults.js';
 import { parseOptions } from './parse-options.js';
@@ -31,8 +32,9 @@ ${CONNECTION_USAGE}
       --digest-file PATH  write the pushed manifest digest to PATH (removed first; written
                           only when the push succeeds)
       --image-refs PATH   write each pushed registry/repository@digest, one per line
-      --compression gzip|none  how uncompressed layers are sent (default gzip)
-      --compression-level N    gzip level 1-9 (default 6)
+      --compression gzip|zstd|none  how uncompressed layers are sent (default gzip; zstd
+                          needs Node.js 22.15+, and clients that pull it: not Docker's classic store)
+      --compression-level N    gzip 1-9 (default 6), zstd 1-19 (default 3)
       --create-repository create a missing repository where the registry needs it (ECR)
       --adapter PATH      load a registry adapter module, tried before hoist's own (repeatable)
       --resolve HOST:ADDRESS  connect to ADDRESS for HOST (split-horizon DNS, tests; repeatable)
@@ -68,7 +70,7 @@ export interface PushArgs extends ConnectionArgs {
   adapters: string[];
   /** Host name → address, from --resolve. */
   resolve: Record<string, string>;
-  compression: { format: 'gzip' | 'none'; level: number };
+  compression: { format: 'gzip' | 'zstd' | 'none'; level: number };
   json: boolean;
   verbose: boolean;
   quiet: boolean;
@@ -131,10 +133,7 @@ export function pushArgsOf(values: PushValues, label: OptionLabels, env: NodeJS.
     createRepository: values['create-repository'] ?? false,
     adapters: values.adapter ?? [],
     resolve: parseResolve(values.resolve ?? []),
-    compression: {
-      format: parseCompression(values.compression ?? 'gzip'),
-      level: compressionLevel(values['compression-level'], label),
-    },
+    compression: compressionOf(values.compression ?? 'gzip', values['compression-level'], label),
     json: values.json ?? false,
     verbose: values.verbose ?? false,
     quiet: values.quiet ?? false,
@@ -146,8 +145,10 @@ export function pushArgsOf(values: PushValues, label: OptionLabels, env: NodeJS.
 export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-function compressionLevel(value: string | undefined, label: OptionLabels): number {
-  return value === undefined ? 6 : parseWholeNumber(label('compression-level'), value, 1, 9);
+function compressionOf(format: string, level: string | undefined, label: OptionLabels): PushArgs['compression'] {
+  const parsed = parseCompression(format);
+  const [fallback, max] = parsed === 'zstd' ? [3, 19] : [6, 9];
+  return { format: parsed, level: level === undefined ? fallback : parseWholeNumber(label('compression-level'), level, 1, max) };
 }
 
 /** One tag per line; blank lines and `#` comments are skipped, as in a .dockerignore. */
@@ -191,11 +192,14 @@ function parseResolve(entries: string[]): Record<string, string> {
   return map;
 }
 
-function parseCompression(value: string): 'gzip' | 'none' {
+function parseCompression(value: string): 'gzip' | 'zstd' | 'none' {
   if (value === 'gzip' || value === 'none') return value;
-  // zstd needs zlib's zstd support, which Node.js has only from 22.15 on; hoist supports 20.
-  if (value === 'zstd') throw new UsageError('--compression zstd is not available on this Node.js; use gzip or none');
-  throw new UsageError(`--compression takes gzip or none, not "${value}"`);
+  if (value === 'zstd') {
+    // zstd is in node:zlib from Node.js 22.15 on; hoist also runs on 20.
+    if (typeof (zlib as { createZstdCompress?: unknown }).createZstdCompress === 'function') return value;
+    throw new UsageError(`--compression zstd needs Node.js 22.15 or later (this is ${process.version}); use gzip`);
+  }
+  throw new UsageError(`--compression takes gzip, zstd or none, not "${value}"`);
 }
 
 /** `90`, `90s`, `10m`, `1h`, `500ms`: a bare number is seconds. */

@@ -1,3 +1,4 @@
+import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,13 +49,12 @@ describe('parsePushArgs', () => {
     [['src', 'dst', '--retries', '21'], '--retries takes a whole number from 0 to 20'],
     [['src', 'dst', '--timeout', '10 minutes'], '--timeout takes a duration such as 90s'],
     [['src', 'dst', '--timeout', '0'], '--timeout takes a duration'],
-    [['src', 'dst', '--compression', 'zstd'], 'zstd is not available'],
     [['src', 'dst', '--cert', 'c.pem'], '--cert and --key go together'],
     [['src', 'dst', '--resolve', 'reg.local'], '--resolve takes HOST:ADDRESS'],
     [['src', 'dst', '--resolve', 'reg.local:not-an-ip'], '--resolve takes HOST:ADDRESS'],
     [['src', 'dst', '--tls-verify=no'], '--tls-verify takes true or false'],
     [['src', 'dst', '--platform', 'linux/amd64', '--all-platforms'], 'exclude each other'],
-    [['src', 'dst', '--compression', 'lz4'], '--compression takes gzip or none'],
+    [['src', 'dst', '--compression', 'lz4'], '--compression takes gzip, zstd or none'],
     [['src', 'dst', '--compression-level', '10'], '--compression-level takes a whole number from 1 to 9'],
     [['src', 'dst', '--password', 'secret'], 'unknown option --password: hoist takes no secret on the command line'],
     [['src', 'dst', '--digestfile', 'd'], 'unknown option --digestfile; did you mean --digest-file?'],
@@ -63,6 +63,15 @@ describe('parsePushArgs', () => {
     [['src', 'dst', '--tag-file', '/nonexistent/tags'], '--tag-file /nonexistent/tags: cannot read it (ENOENT)'],
   ])('refuses %j', (argv, message) => {
     expect(() => parsePushArgs(argv)).toThrowError(expect.objectContaining({ name: 'UsageError', message: expect.stringContaining(message) }));
+  });
+
+  it('takes --compression zstd where Node.js has it (22.15+), and says which Node.js it needs where not', () => {
+    if (typeof (zlib as { createZstdCompress?: unknown }).createZstdCompress === 'function') {
+      expect(parsePushArgs(['src', 'dst', '--compression', 'zstd']).compression).toEqual({ format: 'zstd', level: 3 });
+      expect(parsePushArgs(['src', 'dst', '--compression', 'zstd', '--compression-level', '19']).compression).toEqual({ format: 'zstd', level: 19 });
+    } else {
+      expect(() => parsePushArgs(['src', 'dst', '--compression', 'zstd'])).toThrowError(`--compression zstd needs Node.js 22.15 or later (this is ${process.version}); use gzip`);
+    }
   });
 
   it.each([

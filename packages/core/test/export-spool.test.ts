@@ -56,7 +56,7 @@ describe('spoolExport', () => {
     expect(spool.compressed(sha256(gz))).toBeUndefined();
     expect((await spool.store.read('manifest.json')).equals(small)).toBe(true);
     expect(await spool.store.size('missing')).toBeUndefined();
-  });
+  }, 30_000); // CPU-bound (it compresses): 1.2 s alone, several times that beside a full suite run
 
   it('keeps uncompressed entries as they are with compression off', async () => {
     const { tar, text } = await exportTar();

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pipeline as pipe, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { blockGzip } from './block-gzip.js';
+import { compressedMediaType, isUncompressedLayer, layerCompressor, type CompressionSettings } from './layer-compressor.js';
 import { compressionKey, type CompressionCache } from './compression-cache.js';
 import type { Descriptor } from '../descriptor.js';
 import { digestOf } from '../digest.js';
@@ -18,28 +18,13 @@ import { makeScratch } from '../scratch-dirs.js';
 import { tap } from '../tap.js';
 
 /**
- * Uncompressed layers (`docker save`, Docker 25's OCI-shaped save) are gzip'd on the way out.
+ * Uncompressed layers (`docker save`, Docker 25's OCI-shaped save) are compressed on the way out (gzip, or zstd).
  * Each distinct layer is compressed once per run, several at a time, each in parallel blocks
  * on libuv's thread pool (block-gzip.ts), into a temporary file while both its uncompressed and compressed bytes are
  * hashed: the first checks the layer against its diffID, the second names the blob. Manifests
  * that list such layers are rewritten with the compressed descriptors, and indexes above them
  * with the new manifest digests; the image config is untouched, so diffIDs stay as they were.
  */
-export type CompressionFormat = 'gzip' | 'none';
-
-export interface CompressionSettings {
-  format: CompressionFormat;
-  /** zlib level 1-9. */
-  level: number;
-}
-
-export const DEFAULT_COMPRESSION: CompressionSettings = { format: 'gzip', level: 6 };
-
-const COMPRESSED_TYPES: Record<string, string> = {
-  'application/vnd.oci.image.layer.v1.tar': 'application/vnd.oci.image.layer.v1.tar+gzip',
-  'application/vnd.docker.image.rootfs.diff.tar': 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-};
-
 export interface LayerCompression {
   /** Reads blobs as the push needs them: compressed layers once compressed, the rest as they are. */
   source: ImageSource;
@@ -70,7 +55,7 @@ export async function startLayerCompression(root: ManifestNode, source: ImageSou
 }
 
 function hasUncompressed(node: ManifestNode): boolean {
-  return node.blobs.some((b) => b.mediaType in COMPRESSED_TYPES) || node.children.some(hasUncompressed);
+  return node.blobs.some((b) => isUncompressedLayer(b.mediaType)) || node.children.some(hasUncompressed);
 }
 
 class CompressionRun {
@@ -80,12 +65,15 @@ class CompressionRun {
   private readonly files = new Set<string>();
   private readonly limiter = new Limiter(availableParallelism());
   private written = 0;
+  private readonly format: 'gzip' | 'zstd';
 
   constructor(
     private readonly source: ImageSource,
     private readonly scratch: string,
     private readonly options: Options,
-  ) {}
+  ) {
+    this.format = options.settings.format === 'zstd' ? 'zstd' : 'gzip';
+  }
 
   async node(node: ManifestNode): Promise<ManifestNode> {
     if (!hasUncompressed(node)) return node;
@@ -99,7 +87,7 @@ class CompressionRun {
       });
       return rewritten(node, json, children, []);
     }
-    const blobs = await Promise.all(node.blobs.map((b) => (b.mediaType in COMPRESSED_TYPES ? this.layer(b) : b)));
+    const blobs = await Promise.all(node.blobs.map((b) => (isUncompressedLayer(b.mediaType) ? this.layer(b) : b)));
     const layers = (json['layers'] as Descriptor[]).map((layer) => {
       const replaced = blobs.find((b, i) => node.blobs[i]!.digest === layer.digest && b !== node.blobs[i]);
       return replaced ? { ...layer, mediaType: replaced.mediaType, digest: replaced.digest, size: replaced.size } : layer;
@@ -135,22 +123,22 @@ class CompressionRun {
   }
 
   private async compress(layer: Descriptor): Promise<Descriptor> {
-    const { level } = this.options.settings;
-    const key = compressionKey(layer.digest, 'gzip', level);
+    const settings = this.options.settings;
+    const key = compressionKey(layer.digest, this.format, settings.level);
     const made = this.source.compressedLayer?.(layer, this.options.settings);
     if (made) return this.compressedHere(layer, key, made);
     const known = this.options.cache.lookup(key);
     if (known) {
       // Compressed again only if the registry lacks it; the same zlib and level give the same bytes.
-      this.openers.set(known.digest, () => gzipStream(this.source.openBlob(layer), level));
+      this.openers.set(known.digest, () => compressedStream(this.source.openBlob(layer), settings));
       this.options.emit({ type: 'layer-compressed', diffId: layer.digest, digest: known.digest, size: layer.size, compressedSize: known.size, cached: true });
-      return this.ready({ mediaType: COMPRESSED_TYPES[layer.mediaType]!, digest: known.digest, size: known.size });
+      return this.ready({ mediaType: compressedMediaType(layer.mediaType, this.format), digest: known.digest, size: known.size });
     }
-    const file = join(this.scratch, `layer-${++this.written}.gz`);
+    const file = join(this.scratch, `layer-${++this.written}`);
     const signal = this.options.signal;
     const result = await this.limiter.run(() => {
       signal?.throwIfAborted();
-      return compressToFile(this.source.openBlob(layer), layer, level, file, this.source.description, signal);
+      return compressToFile(this.source.openBlob(layer), layer, settings, file, this.source.description, signal);
     });
     return this.compressedHere(layer, key, { ...result, open: () => createReadStream(file, { highWaterMark: 1024 * 1024 }) });
   }
@@ -161,7 +149,7 @@ class CompressionRun {
     this.openers.set(made.digest, made.open);
     this.files.add(made.digest);
     this.options.emit({ type: 'layer-compressed', diffId: layer.digest, digest: made.digest, size: layer.size, compressedSize: made.size, cached: false });
-    return this.ready({ mediaType: COMPRESSED_TYPES[layer.mediaType]!, digest: made.digest, size: made.size });
+    return this.ready({ mediaType: compressedMediaType(layer.mediaType, this.format), digest: made.digest, size: made.size });
   }
 
   private ready(blob: Descriptor): Descriptor {
@@ -176,12 +164,12 @@ function rewritten(node: ManifestNode, json: Record<string, unknown>, children: 
   return { descriptor, bytes, children, blobs };
 }
 
-function gzipStream(input: Readable, level: number): Readable {
-  return pipe(input, blockGzip(level), () => {});
+function compressedStream(input: Readable, settings: CompressionSettings): Readable {
+  return pipe(input, layerCompressor(settings), () => {});
 }
 
 /** Compresses a layer into `file`, hashing both sides in the same pass; checks the diffID. */
-async function compressToFile(input: Readable, layer: Descriptor, level: number, file: string, where: string, signal: AbortSignal | undefined): Promise<{ digest: string; size: number }> {
+async function compressToFile(input: Readable, layer: Descriptor, settings: CompressionSettings, file: string, where: string, signal: AbortSignal | undefined): Promise<{ digest: string; size: number }> {
   const uncompressed = createHash('sha256');
   const compressed = createHash('sha256');
   let size = 0;
@@ -193,7 +181,7 @@ async function compressToFile(input: Readable, layer: Descriptor, level: number,
         uncompressed.update(chunk);
         seen += chunk.length;
       }),
-      blockGzip(level),
+      layerCompressor(settings),
       tap((chunk) => {
         compressed.update(chunk);
         size += chunk.length;

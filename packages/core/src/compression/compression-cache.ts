@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { BLOCK_GZIP_VERSION } from './block-gzip.js';
+import { encoderVersion } from './layer-compressor.js';
 import { cacheFile, newest, readJsonObject, writeJsonAtomically } from '../cache-file.js';
 import { cacheKey, cacheKeyFile } from '../cache-key.js';
 
@@ -23,8 +23,8 @@ export interface CompressionCache {
 
 const MAX_ENTRIES = 5000;
 
-export function compressionKey(diffId: string, format: string, level: number): string {
-  return `${diffId} ${format}-${level} ${BLOCK_GZIP_VERSION} zlib-${process.versions.zlib}`;
+export function compressionKey(diffId: string, format: 'gzip' | 'zstd', level: number): string {
+  return `${diffId} ${format}-${level} ${encoderVersion(format)}`;
 }
 
 export function memoryCompressionCache(): CompressionCache {

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { DEFAULT_COMPRESSION, type CompressionSettings } from '../compression/compress-layers.js';
+import { DEFAULT_COMPRESSION, type CompressionSettings } from '../compression/layer-compressor.js';
 import { openDockerArchive } from '../sources/docker-archive.js';
 import { blobName } from '../sources/oci-layout.js';
 import { PushError } from '../errors.js';

@@ -6,7 +6,7 @@ import { pipeline as pipe, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { blockGzip } from '../compression/block-gzip.js';
-import type { CompressionSettings } from '../compression/compress-layers.js';
+import type { CompressionSettings } from '../compression/layer-compressor.js';
 import type { FileStore } from '../sources/file-store.js';
 import { readTarStream, type StreamEntry } from '../sources/tar-stream.js';
 import type { Fail } from '../errors.js';
@@ -74,7 +74,9 @@ export async function spoolExport(input: AsyncIterable<Buffer>, scratch: string,
     await pipeline(
       rest,
       tap((chunk) => uncompressed.update(chunk)),
-      blockGzip(compression.level),
+      // Kept as gzip whatever the push sends: with zstd asked for, this is only how the layer
+      // waits on disk (fast, level 1), and the push compresses it again.
+      blockGzip(compression.format === 'gzip' ? compression.level : 1),
       tap((chunk) => {
         compressed.update(chunk);
         size += chunk.length;

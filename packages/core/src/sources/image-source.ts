@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { CompressionSettings } from '../compression/compress-layers.js';
+import type { CompressionSettings } from '../compression/layer-compressor.js';
 import type { Descriptor } from '../descriptor.js';
 
 /**
