@@ -34,4 +34,10 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/bin/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
   },
+  // The launcher is CommonJS on purpose (see its comment): require is how it loads.
+  {
+    files: ['**/bin/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDockerDaemon, startRegistry } from '@hoist/test-registry';
 
-const hoist = fileURLToPath(new URL('../../packages/cli/bin/hoist.js', import.meta.url));
+const hoist = fileURLToPath(new URL('../../packages/cli/bin/hoist.cjs', import.meta.url));
 const scratch = await mkdtemp(join(tmpdir(), 'hoist-demo-'));
 const [registry, daemon] = await Promise.all([startRegistry({ auth: 'htpasswd' }), startDockerDaemon()]);
 const [user, password] = Object.entries(registry.users)[0];

@@ -47,7 +47,8 @@ ${CONNECTION_USAGE}
 Environment: HOIST_CA_FILE, HOIST_CERT_DIR, HOIST_PLAIN_HTTP, HOIST_USERNAME_ENV,
 HOIST_PASSWORD_ENV, HOIST_CONCURRENCY, HOIST_RETRIES, HOIST_TIMEOUT, HOIST_COMPRESSION_LEVEL
 set the options of the same name once for a pipeline; flags win. DOCKER_HOST names the Docker
-daemon for docker-daemon: sources.
+daemon for docker-daemon: sources. HOIST_THREADS sets the compression threads (default: the
+agent's cores, at least 4).
 
 Exit status: 0 pushed, 1 the push failed (network, auth, registry), 2 usage or input error.
 `;

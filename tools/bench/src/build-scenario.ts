@@ -9,7 +9,7 @@ import { copyRealFiles, realFiles } from './real-files.js';
 import type { Inputs, Scenario } from './scenarios.js';
 
 const run = promisify(execFile);
-const HOIST = fileURLToPath(new URL('../../../packages/cli/bin/hoist.js', import.meta.url));
+const HOIST = fileURLToPath(new URL('../../../packages/cli/bin/hoist.cjs', import.meta.url));
 const DOCKER_CLI = '/usr/bin/docker';
 const MiB = 1024 * 1024;
 

@@ -10,7 +10,7 @@ import { writeRandomLayer } from './fixtures.js';
 import { measure, type Cost } from './measure.js';
 
 const run = promisify(execFile);
-const HOIST = fileURLToPath(new URL('../../../packages/cli/bin/hoist.js', import.meta.url));
+const HOIST = fileURLToPath(new URL('../../../packages/cli/bin/hoist.cjs', import.meta.url));
 const MiB = 1024 * 1024;
 
 /**

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const HOIST_BIN = fileURLToPath(new URL('../../../packages/cli/bin/hoist.js', import.meta.url));
+export const HOIST_BIN = fileURLToPath(new URL('../../../packages/cli/bin/hoist.cjs', import.meta.url));
 
 const made: string[] = [];
 

@@ -11,7 +11,7 @@ import { runHoist, tempDir } from './helpers.js';
  * shared libraries Node.js loads (copied from this machine, as a distroless "cc" base holds them).
  * This is the image a Kubernetes Jenkins agent runs hoist from.
  */
-const BUNDLE = fileURLToPath(new URL('../../../packages/cli/dist/hoist.mjs', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../../../packages/cli/dist/hoist.cjs', import.meta.url));
 const NODE = realpathSync(process.execPath);
 let registry: TestRegistry;
 let daemon: TestDockerDaemon;
@@ -33,8 +33,8 @@ describe("hoist's own image", () => {
     const built = await runHoist([
       'build', '--from', `${registry.host}/base/cc:1`,
       '--add', `${NODE}:/usr/local/bin/node`,
-      '--add', `${BUNDLE}:/opt/hoist/hoist.mjs`,
-      '--entrypoint', '/usr/local/bin/node', '--entrypoint', '/opt/hoist/hoist.mjs',
+      '--add', `${BUNDLE}:/opt/hoist/hoist.cjs`,
+      '--entrypoint', '/usr/local/bin/node', '--entrypoint', '/opt/hoist/hoist.cjs',
       '--label', `org.opencontainers.image.version=${version}`,
       image,
     ]);

@@ -92,15 +92,15 @@ describe('the published packages', () => {
 describe('the single-file build', () => {
   it('pushes from an empty directory with nothing beside it, and names the cloud adapter it lacks', async () => {
     const dir = await tempDir('hoist-single-');
-    await copyFile(join(root, 'packages', 'cli', 'dist', 'hoist.mjs'), join(dir, 'hoist.mjs'));
+    await copyFile(join(root, 'packages', 'cli', 'dist', 'hoist.cjs'), join(dir, 'hoist.cjs'));
     const env = await agentEnv();
-    const push = await exec(process.execPath, ['hoist.mjs', 'push', layout, `${registry.host}/single/app:1`], { cwd: dir, env });
+    const push = await exec(process.execPath, ['hoist.cjs', 'push', layout, `${registry.host}/single/app:1`], { cwd: dir, env });
     expect(push.code).toBe(0);
     expect(sha256(await skopeoRawManifest(`${registry.host}/single/app:1`))).toBe(image.manifest.digest);
-    expect((await exec(process.execPath, ['hoist.mjs', '--version'], { cwd: dir, env })).stdout).toMatch(/^hoist 0\.1\.0\n$/);
+    expect((await exec(process.execPath, ['hoist.cjs', '--version'], { cwd: dir, env })).stdout).toMatch(/^hoist 0\.1\.0\n$/);
 
     // Nothing serves the ECR name here: what matters is whether the adapter was found.
-    const ecr = ['hoist.mjs', 'push', layout, `${ECR_HOST}/app:1`, '--resolve', `${ECR_HOST}:127.0.0.1`, '--retries', '0', '--timeout', '10s'];
+    const ecr = ['hoist.cjs', 'push', layout, `${ECR_HOST}/app:1`, '--resolve', `${ECR_HOST}:127.0.0.1`, '--retries', '0', '--timeout', '10s'];
     const without = await exec(process.execPath, ecr, { cwd: dir, env });
     expect(without.stderr).toContain(`hoist: note: ${ECR_HOST} looks like Amazon ECR, whose adapter is not installed: pushing with Docker-style credentials (npm install @hoist/adapter-ecr for its own)`);
 

@@ -14,8 +14,11 @@ import { constants, crc32, deflateRaw } from 'node:zlib';
  * same bytes, so a compressed layer's digest is stable from run to run.
  */
 const BLOCK = 256 * 1024;
-/** Blocks in flight: enough to keep the thread pool (4 threads by default) busy. */
-const IN_FLIGHT = 6;
+/**
+ * Blocks in flight: enough to keep every thread of the pool busy, with two to spare. The pool is
+ * libuv's (UV_THREADPOOL_SIZE, which the `hoist` launcher sets to the agent's cores; 4 if unset).
+ */
+const IN_FLIGHT = Math.max(Number(process.env['UV_THREADPOOL_SIZE']) || 4, 4) + 2;
 /** Stored blocks carry at most 65535 bytes each. */
 const STORED_MAX = 0xffff;
 const SAMPLE = 4096;
