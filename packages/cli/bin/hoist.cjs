@@ -13,10 +13,6 @@ if (!process.env.UV_THREADPOOL_SIZE) {
   process.env.UV_THREADPOOL_SIZE = String(Math.min(Math.max(wanted, 1), 1024));
 }
 
-// Node.js 22.1 and later keep the compiled code of hoist's modules between runs (in the temporary
-// directory): a push that finds everything in place is mostly start-up. Node.js 20 has no cache.
-require('node:module').enableCompileCache?.();
-
 // undici parses HTTP with llhttp compiled to WebAssembly. V8 later recompiles its hot functions
 // in the background, and Node waits for that work before it exits: 60-70 ms at the end of every
 // push, for a parser that reads a few small responses. Baseline code is plenty for it.
