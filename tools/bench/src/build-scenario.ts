@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startDockerDaemon } from '@hoist/test-registry';
-import { measure, type Cost } from './measure.js';
+import { measure, sequentialCost } from './measure.js';
 import { copyRealFiles, realFiles } from './real-files.js';
 import type { Inputs, Scenario } from './scenarios.js';
 
@@ -52,7 +52,7 @@ export const buildScenario: Scenario = {
           await writeFile(join(context, 'Dockerfile'), `FROM ${hostOf(destination!)}/bench/base:1\nCOPY app /app\n`);
           const built = await measure(DOCKER_CLI, ['build', '-q', '--no-cache', '-t', destination!, context], { env });
           const pushed = await measure(DOCKER_CLI, ['push', '-q', destination!], { env });
-          return sum(built, pushed);
+          return sequentialCost([built, pushed]);
         },
       },
       // What compressing the app alone costs with the usual tools, on one core.
@@ -62,6 +62,3 @@ export const buildScenario: Scenario = {
   },
 };
 
-function sum(a: Cost, b: Cost): Cost {
-  return { wall: a.wall + b.wall, cpu: a.cpu + b.cpu, rssMiB: Math.max(a.rssMiB, b.rssMiB) };
-}

@@ -37,3 +37,17 @@ export function median(values: readonly number[]): number {
 export function medianCost(costs: readonly Cost[]): Cost {
   return { wall: median(costs.map((c) => c.wall)), cpu: median(costs.map((c) => c.cpu)), rssMiB: Math.max(...costs.map((c) => c.rssMiB)) };
 }
+
+/** Commands run one after another: their wall and CPU times add up; the peak RSS is the largest. */
+export function sequentialCost(costs: readonly Cost[]): Cost {
+  return { wall: sum(costs.map((c) => c.wall)), cpu: sum(costs.map((c) => c.cpu)), rssMiB: Math.max(...costs.map((c) => c.rssMiB)) };
+}
+
+/** Commands run all at once: the slowest sets the wall time; CPU times add up. */
+export function concurrentCost(costs: readonly Cost[]): Cost {
+  return { wall: Math.max(...costs.map((c) => c.wall)), cpu: sum(costs.map((c) => c.cpu)), rssMiB: Math.max(...costs.map((c) => c.rssMiB)) };
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}

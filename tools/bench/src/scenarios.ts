@@ -7,7 +7,7 @@ import { startRegistry, type TestRegistry } from '@hoist/test-registry';
 import { buildScenario } from './build-scenario.js';
 import { daemonScenario } from './daemon-scenario.js';
 import { writeRandomLayer } from './fixtures.js';
-import { measure, type Cost } from './measure.js';
+import { concurrentCost, measure, sequentialCost, type Cost } from './measure.js';
 
 const run = promisify(execFile);
 const HOIST = fileURLToPath(new URL('../../../packages/cli/bin/hoist.cjs', import.meta.url));
@@ -164,13 +164,13 @@ export async function skopeoPush(inputs: Inputs, destinations: string[]): Promis
   for (const destination of destinations) {
     costs.push(await measure('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', ...(inputs.skopeoFlags ?? []), inputs.skopeoSource, `docker://${destination}`]));
   }
-  return { wall: sum(costs.map((c) => c.wall)), cpu: sum(costs.map((c) => c.cpu)), rssMiB: Math.max(...costs.map((c) => c.rssMiB)) };
+  return sequentialCost(costs);
 }
 
 /** The floor to several registries: one curl chain per registry, all at once; the slowest chain counts. */
 export async function curlFloorAll(registries: TestRegistry[], blobs: { path: string; digest: string }[]): Promise<Cost> {
   const costs = await Promise.all(registries.map((r) => curlFloor(r, blobs)));
-  return { wall: Math.max(...costs.map((c) => c.wall)), cpu: sum(costs.map((c) => c.cpu)), rssMiB: Math.max(...costs.map((c) => c.rssMiB)) };
+  return concurrentCost(costs);
 }
 
 /** The floor: the same blobs sent with curl, one POST and one streamed PUT each, one after another. */
@@ -184,9 +184,5 @@ export async function curlFloor(registry: TestRegistry, blobs: { path: string; d
     url.searchParams.append('digest', blob.digest);
     costs.push(await measure('curl', ['-s', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/octet-stream', '-T', blob.path, url.href]));
   }
-  return { wall: sum(costs.map((c) => c.wall)), cpu: sum(costs.map((c) => c.cpu)), rssMiB: Math.max(...costs.map((c) => c.rssMiB)) };
-}
-
-function sum(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0);
+  return sequentialCost(costs);
 }

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { blockGzip } from '../compression/block-gzip.js';
+import { compressIntoFile } from '../compression/compress-into-file.js';
 import { MediaTypes, type Descriptor } from '../descriptor.js';
-import { tap } from '../tap.js';
 import { layerEntries, type LayerSource } from './layer-entries.js';
 import { layerTar, type TarStamp } from './layer-tar.js';
 
@@ -29,23 +27,10 @@ export interface LayerStamp extends TarStamp {
  */
 export async function buildLayer(source: LayerSource, stamp: LayerStamp, file: string, signal?: AbortSignal): Promise<BuiltLayer> {
   const { landsAt, entries } = await layerEntries(source);
-  const uncompressed = createHash('sha256');
-  const compressed = createHash('sha256');
-  let size = 0;
-  await pipeline(
-    Readable.from(layerTar(entries, stamp)),
-    tap((chunk) => uncompressed.update(chunk)),
-    blockGzip(stamp.level),
-    tap((chunk) => {
-      compressed.update(chunk);
-      size += chunk.length;
-    }),
-    createWriteStream(file),
-    ...(signal ? [{ signal }] : []),
-  );
+  const made = await compressIntoFile(Readable.from(layerTar(entries, stamp)), blockGzip(stamp.level), file, signal);
   return {
-    descriptor: { mediaType: MediaTypes.ociLayerGzip, digest: `sha256:${compressed.digest('hex')}`, size },
-    diffId: `sha256:${uncompressed.digest('hex')}`,
+    descriptor: { mediaType: MediaTypes.ociLayerGzip, digest: made.digest, size: made.size },
+    diffId: made.diffId,
     // Where the files land, not where they came from: a checkout's path must not change the digest.
     createdBy: `hoist build: add ${landsAt}`,
     open: () => createReadStream(file, { highWaterMark: 1024 * 1024 }),

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pipeline as pipe, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { compressedMediaType, isUncompressedLayer, layerCompressor, type CompressionSettings } from './layer-compressor.js';
+import { compressIntoFile, type CompressedFile } from './compress-into-file.js';
 import { compressionKey, type CompressionCache } from './compression-cache.js';
 import type { Descriptor } from '../descriptor.js';
 import { digestOf } from '../digest.js';
@@ -15,7 +14,6 @@ import type { ManifestNode } from '../push/image-graph.js';
 import type { ImageSource } from '../sources/image-source.js';
 import { Limiter } from '../push/limiter.js';
 import { makeScratch } from '../scratch-dirs.js';
-import { tap } from '../tap.js';
 
 /**
  * Uncompressed layers (`docker save`, Docker 25's OCI-shaped save) are compressed on the way out (gzip, or zstd).
@@ -170,31 +168,14 @@ function compressedStream(input: Readable, settings: CompressionSettings): Reada
 
 /** Compresses a layer into `file`, hashing both sides in the same pass; checks the diffID. */
 async function compressToFile(input: Readable, layer: Descriptor, settings: CompressionSettings, file: string, where: string, signal: AbortSignal | undefined): Promise<{ digest: string; size: number }> {
-  const uncompressed = createHash('sha256');
-  const compressed = createHash('sha256');
-  let size = 0;
-  let seen = 0;
+  let made: CompressedFile;
   try {
-    await pipeline(
-      input,
-      tap((chunk) => {
-        uncompressed.update(chunk);
-        seen += chunk.length;
-      }),
-      layerCompressor(settings),
-      tap((chunk) => {
-        compressed.update(chunk);
-        size += chunk.length;
-      }),
-      createWriteStream(file),
-      { signal },
-    );
+    made = await compressIntoFile(input, layerCompressor(settings), file, signal);
   } catch (error) {
     throw new PushError('INVALID_SOURCE', `${where}: cannot read layer ${layer.digest}: ${(error as Error).message}`);
   }
-  const diffId = `sha256:${uncompressed.digest('hex')}`;
-  if (diffId !== layer.digest || seen !== layer.size) {
-    throw new PushError('INVALID_SOURCE', `${where}: layer ${layer.digest} does not match its diffID (its content hashes to ${diffId})`);
+  if (made.diffId !== layer.digest || made.uncompressedSize !== layer.size) {
+    throw new PushError('INVALID_SOURCE', `${where}: layer ${layer.digest} does not match its diffID (its content hashes to ${made.diffId})`);
   }
-  return { digest: `sha256:${compressed.digest('hex')}`, size };
+  return { digest: made.digest, size: made.size };
 }

@@ -6,6 +6,7 @@ import { pipeline as pipe, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { blockGzip } from '../compression/block-gzip.js';
+import { compressIntoFile } from '../compression/compress-into-file.js';
 import type { CompressionSettings } from '../compression/layer-compressor.js';
 import type { FileStore } from '../sources/file-store.js';
 import { readTarStream, type StreamEntry } from '../sources/tar-stream.js';
@@ -68,25 +69,11 @@ export async function spoolExport(input: AsyncIterable<Buffer>, scratch: string,
       digests.set(entry.name, `sha256:${hash.digest('hex')}`);
       return;
     }
-    const uncompressed = createHash('sha256');
-    const compressed = createHash('sha256');
-    let size = 0;
-    await pipeline(
-      rest,
-      tap((chunk) => uncompressed.update(chunk)),
-      // Kept as gzip whatever the push sends: with zstd asked for, this is only how the layer
-      // waits on disk (fast, level 1), and the push compresses it again.
-      blockGzip(compression.format === 'gzip' ? compression.level : 1),
-      tap((chunk) => {
-        compressed.update(chunk);
-        size += chunk.length;
-      }),
-      createWriteStream(file),
-      { signal },
-    );
+    // Kept as gzip whatever the push sends: with zstd asked for, this is only how the layer waits
+    // on disk (fast, level 1), and the push compresses it again.
+    const made = await compressIntoFile(rest, blockGzip(compression.format === 'gzip' ? compression.level : 1), file, signal);
     entries.set(entry.name, { kind: 'gzipped', file, size: entry.size });
-    const digest = `sha256:${compressed.digest('hex')}`;
-    layers.set(`sha256:${uncompressed.digest('hex')}`, { digest, size, open: () => createReadStream(file, { highWaterMark: READ_CHUNK }) });
+    layers.set(made.diffId, { digest: made.digest, size: made.size, open: () => createReadStream(file, { highWaterMark: READ_CHUNK }) });
   };
 
   await readTarStream(input, take, fail);
