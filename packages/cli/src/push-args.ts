@@ -34,7 +34,7 @@ ${CONNECTION_USAGE}
       --image-refs PATH   write each pushed registry/repository@digest, one per line
       --compression gzip|zstd|none  how uncompressed layers are sent (default gzip; zstd
                           needs Node.js 22.15+, and clients that pull it: not Docker's classic store)
-      --compression-level N    gzip 1-9 (default 6), zstd 1-19 (default 3)
+      --compression-level N    gzip 1-9 (default 1), zstd 1-19 (default 3)
       --create-repository create a missing repository where the registry needs it (ECR)
       --adapter PATH      load a registry adapter module, tried before hoist's own (repeatable)
       --resolve HOST:ADDRESS  connect to ADDRESS for HOST (split-horizon DNS, tests; repeatable)
@@ -148,7 +148,8 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
 
 function compressionOf(format: string, level: string | undefined, label: OptionLabels): PushArgs['compression'] {
   const parsed = parseCompression(format);
-  const [fallback, max] = parsed === 'zstd' ? [3, 19] : [6, 9];
+  // core's DEFAULT_GZIP_LEVEL and DEFAULT_ZSTD_LEVEL, not imported: --help must not load core.
+  const [fallback, max] = parsed === 'zstd' ? [3, 19] : [1, 9];
   return { format: parsed, level: level === undefined ? fallback : parseWholeNumber(label('compression-level'), level, 1, max) };
 }
 

@@ -28,7 +28,7 @@ describe('parsePushArgs', () => {
       createRepository: true,
       adapters: ['./corp.mjs'],
       resolve: { 'reg.local': '10.1.2.3' },
-      compression: { format: 'none', level: 6 },
+      compression: { format: 'none', level: 1 },
       json: true,
       verbose: false,
       quiet: false,

@@ -31,7 +31,7 @@ export type { DaemonDestination } from './daemon/daemon-load.js';
 export { DAEMON_PREFIX } from './daemon/daemon-source.js';
 export { formatPlatform, parsePlatform } from './push/platforms.js';
 export type { PlatformSpec } from './push/platforms.js';
-export { DEFAULT_COMPRESSION, DEFAULT_ZSTD_LEVEL, zstdAvailable } from './compression/layer-compressor.js';
+export { DEFAULT_COMPRESSION, DEFAULT_GZIP_LEVEL, DEFAULT_ZSTD_LEVEL, zstdAvailable } from './compression/layer-compressor.js';
 export type { CompressionFormat, CompressionSettings } from './compression/layer-compressor.js';
 export { fileCompressionCache, memoryCompressionCache } from './compression/compression-cache.js';
 export type { CompressionCache } from './compression/compression-cache.js';

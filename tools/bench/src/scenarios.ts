@@ -1,11 +1,15 @@
 import { execFile } from 'node:child_process';
+import { mkdir, readdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { DEFAULT_GZIP_LEVEL } from '@hoist/core';
 import { LayoutWriter, type Descriptor } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
 import { buildScenario } from './build-scenario.js';
 import { daemonScenario } from './daemon-scenario.js';
+import { saveRealImage } from './real-image.js';
 import { writeRandomLayer } from './fixtures.js';
 import { concurrentCost, measure, sequentialCost, type Cost } from './measure.js';
 
@@ -100,20 +104,20 @@ export const SCENARIOS: Scenario[] = [
     async prepare(dir) {
       const writer = await LayoutWriter.create(dir);
       await layoutWithWriter(writer, Array.from({ length: 4 }, () => () => writeRandomLayer(writer, 16 * MiB)));
-      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench` };
+      return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench`, floor: NODE_FLOOR };
     },
   },
   {
     name: 'archive',
-    what: 'a docker save tarball with 4 x 48 MiB uncompressed layers (compressed on the way)',
+    what: 'docker save of ~200 MiB of real files in 4 layers (compressed on the way)',
     async prepare(dir) {
-      const layoutDir = join(dir, 'layout');
-      const writer = await LayoutWriter.create(layoutDir);
-      await layoutWithWriter(writer, Array.from({ length: 4 }, () => () => writeRandomLayer(writer, 48 * MiB, false, 0.5)));
-      const archive = join(dir, 'image.tar');
-      await run('skopeo', ['copy', '--quiet', `oci:${layoutDir}:bench`, `docker-archive:${archive}:bench/app:1`]);
+      const archive = await saveRealImage(dir);
+      const unpacked = join(dir, 'unpacked');
+      await mkdir(unpacked);
+      await run('tar', ['-xf', archive, '-C', unpacked]);
+      const layers = (await readdir(unpacked, { recursive: true })).filter((f) => f.endsWith('layer.tar')).map((f) => join(unpacked, f));
       // skopeo gzips uncompressed layers for a registry destination by itself, as hoist does.
-      return { hoistSource: archive, skopeoSource: `docker-archive:${archive}` };
+      return { hoistSource: archive, skopeoSource: `docker-archive:${archive}`, floor: gzipFloor(layers) };
     },
   },
   {
@@ -126,9 +130,31 @@ export const SCENARIOS: Scenario[] = [
       return { hoistSource: `oci:${dir}:bench`, skopeoSource: `oci:${dir}:bench`, blobs: blobFiles(writer, [image.config, ...image.layers]) };
     },
   },
+  {
+    name: 'version',
+    what: '`hoist --version` against `skopeo --version`: start-up alone',
+    async prepare() {
+      return {
+        hoistSource: '',
+        skopeoSource: '',
+        hoist: () => measure(process.execPath, [HOIST, '--version']),
+        peer: { name: 'skopeo --version', push: () => measure('skopeo', ['--version']) },
+        floor: NODE_FLOOR,
+      };
+    },
+  },
   daemonScenario,
   buildScenario,
 ];
+
+/** Node.js starting and doing nothing: no command written in it can start faster. */
+const NODE_FLOOR = { name: 'node -e 0 floor', measure: () => measure(process.execPath, ['-e', '0']) };
+
+/** The same deflate work done by the usual tool: gzip at hoist's default level, one per core, all at once. */
+function gzipFloor(layers: readonly string[]): NonNullable<Inputs['floor']> {
+  const script = `printf '%s\\n' "$@" | xargs -P ${availableParallelism()} -I {} sh -c 'gzip -${DEFAULT_GZIP_LEVEL} -c "{}" > /dev/null'`;
+  return { name: `gzip -${DEFAULT_GZIP_LEVEL} floor (a gzip per core)`, measure: () => measure('sh', ['-c', script, 'sh', ...layers]) };
+}
 
 /** The files of these blobs in the layout, for the curl floor. */
 function blobFiles(writer: LayoutWriter, blobs: readonly Descriptor[]): { path: string; digest: string }[] {

@@ -19,6 +19,8 @@ const BLOCK = 256 * 1024;
  * libuv's (UV_THREADPOOL_SIZE, which the `hoist` launcher sets to the agent's cores; 4 if unset).
  */
 const IN_FLIGHT = Math.max(Number(process.env['UV_THREADPOOL_SIZE']) || 4, 4) + 2;
+/** deflate's worst case grows a block by 5 bytes per 16 KiB, plus a few for the flush. */
+const OUTPUT_CHUNK = BLOCK + (BLOCK >> 12) + 64;
 /** Stored blocks carry at most 65535 bytes each. */
 const STORED_MAX = 0xffff;
 const SAMPLE = 4096;
@@ -95,7 +97,9 @@ export function blockGzip(level: number): Transform {
 function deflateBlock(block: Buffer, level: number, dictionary: Buffer | undefined): Promise<Buffer> {
   if (incompressible(block)) return Promise.resolve(storedBlocks(block));
   return new Promise((resolve, reject) => {
-    deflateRaw(block, { level, finishFlush: constants.Z_SYNC_FLUSH, ...(dictionary ? { dictionary } : {}) }, (error, out) => (error ? reject(error) : resolve(out)));
+    // One output buffer big enough for the whole block: zlib's default (16 KiB) hands the
+    // result back in pieces, a callback and a copy each, on the main thread.
+    deflateRaw(block, { level, finishFlush: constants.Z_SYNC_FLUSH, chunkSize: OUTPUT_CHUNK, ...(dictionary ? { dictionary } : {}) }, (error, out) => (error ? reject(error) : resolve(out)));
   });
 }
 

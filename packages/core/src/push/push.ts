@@ -48,7 +48,7 @@ export interface PushOptions {
   /** Concurrent blob transfers per registry. */
   concurrency?: number;
   blobLocations?: BlobLocations;
-  /** How uncompressed layers are sent (default gzip, level 6). */
+  /** How uncompressed layers are sent (default DEFAULT_COMPRESSION: gzip, level 1). */
   compression?: CompressionSettings;
   compressionCache?: CompressionCache;
   /** Only these platforms of an index (`--platform`); all when empty. */
