@@ -14,7 +14,7 @@ export async function buildCommand(argv: readonly string[], context: CommandCont
     const base = push.source === 'scratch' ? 'scratch' : await open(push.source);
     try {
       const platforms = push.platforms.map((p) => core.parsePlatform(p));
-      return await core.buildImage({ ...build, base, platforms, compressionLevel: push.compression.level, env: context.env, signal });
+      return await core.buildImage({ ...build, base, platforms, compression: push.compression, env: context.env, signal });
     } catch (error) {
       if (base !== 'scratch') await base.close?.();
       throw error;

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { chmod, copyFile, cp, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skopeoRawManifest } from '@hoist/test-images';
 import { startDockerDaemon, startFaultProxy, startRegistry, type TestDockerDaemon, type TestRegistry } from '@hoist/test-registry';
@@ -13,6 +14,7 @@ import { manifestStatus, runHoist, tempDir } from './helpers.js';
  * result pulled and run by a real dockerd, read back by umoci, and built again to the same digest.
  */
 const run = promisify(execFile);
+const HAS_ZSTD = typeof (zlib as { createZstdCompress?: unknown }).createZstdCompress === 'function';
 let registry: TestRegistry;
 let daemon: TestDockerDaemon;
 let rootfs: string;
@@ -139,6 +141,32 @@ describe('hoist build', () => {
     expect((await manifestOf(image)).layers.map((l) => l.mediaType)).toEqual(['application/vnd.oci.image.layer.v1.tar+gzip', 'application/vnd.oci.image.layer.v1.tar+gzip']);
     await daemon.docker(['pull', '-q', image]);
     expect(await daemon.docker(['run', '--rm', '--network', 'none', image])).toBe('hello from hoist in /srv/app\ndata the layer carries\n');
+  });
+
+  it(`compresses the new layers as --compression says: none as a plain tar, zstd ${HAS_ZSTD ? 'as tar+zstd' : 'refused on this Node.js'}`, async () => {
+    const build = async (compression: string) => {
+      const layout = await tempDir();
+      const built = await runHoist(['build', '--compression', compression, '--from', 'scratch', '--add', `${app}:/srv/app`, `oci:${layout}:v1`]);
+      const index = built.code === 0 ? (JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string }[] }) : undefined;
+      const manifest = index ? (JSON.parse(await readFile(join(layout, 'blobs', 'sha256', index.manifests[0]!.digest.slice(7)), 'utf8')) as Manifest) : undefined;
+      return { built, layer: manifest?.layers[0], blob: (digest: string) => join(layout, 'blobs', 'sha256', digest.slice(7)) };
+    };
+    const files = (listing: string) => listing.trim().split('\n').filter((f) => !f.endsWith('/'));
+
+    const plain = await build('none');
+    expect(plain.built.code).toBe(0);
+    expect(plain.layer!.mediaType).toBe('application/vnd.oci.image.layer.v1.tar');
+    expect(files((await run('tar', ['tf', plain.blob(plain.layer!.digest)])).stdout)).toEqual(['srv/app/debug.log', 'srv/app/lib/data.txt', 'srv/app/run.sh']);
+
+    const zstd = await build('zstd');
+    if (!HAS_ZSTD) {
+      expect(zstd.built.code).toBe(2);
+      expect(zstd.built.stderr.trim()).toBe(`hoist: error: --compression zstd needs Node.js 22.15 or later (this is ${process.version}); use gzip (see hoist --help)`);
+      return;
+    }
+    expect(zstd.built.code).toBe(0);
+    expect(zstd.layer!.mediaType).toBe('application/vnd.oci.image.layer.v1.tar+zstd');
+    expect(files((await run('tar', ['--zstd', '-tf', zstd.blob(zstd.layer!.digest)])).stdout)).toEqual(['srv/app/debug.log', 'srv/app/lib/data.txt', 'srv/app/run.sh']);
   });
 
   it('is reproducible: the same files from another checkout give the same digest; a changed file another', async () => {

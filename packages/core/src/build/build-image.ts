@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { DEFAULT_GZIP_LEVEL } from '../compression/layer-compressor.js';
+import { DEFAULT_COMPRESSION, type CompressionSettings } from '../compression/layer-compressor.js';
 import { isIndexMediaType, MediaTypes, type Descriptor, type Platform } from '../descriptor.js';
 import { digestOf } from '../digest.js';
 import { PushError } from '../errors.js';
@@ -31,8 +31,8 @@ export interface BuildImageOptions {
   sourceDateEpoch?: number;
   /** Owner of every file in the new layers (root by default). */
   owner?: { uid: number; gid: number };
-  /** gzip level of the new layers, 1-9 (default DEFAULT_GZIP_LEVEL). */
-  compressionLevel?: number;
+  /** How the new layers are compressed (default DEFAULT_COMPRESSION: gzip, level 1). */
+  compression?: CompressionSettings;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }
@@ -60,8 +60,8 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   try {
     const layers: BuiltLayer[] = [];
     for (const [i, source] of (options.layers ?? []).entries()) {
-      const stamp = { uid: options.owner?.uid ?? 0, gid: options.owner?.gid ?? 0, mtime: epoch, level: options.compressionLevel ?? DEFAULT_GZIP_LEVEL };
-      layers.push(await buildLayer(source, stamp, join(scratch, `built-${i}.tar.gz`), options.signal));
+      const stamp = { uid: options.owner?.uid ?? 0, gid: options.owner?.gid ?? 0, mtime: epoch, compression: options.compression ?? DEFAULT_COMPRESSION };
+      layers.push(await buildLayer(source, stamp, join(scratch, `built-${i}`), options.signal));
     }
     const made = new Map<string, Buffer>();
     const builder = new ImageAssembly(made, layers, options, created);
