@@ -134,7 +134,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     } catch (error) {
       started.kill('SIGKILL');
       const log = await readFile(errorLogFile, 'utf8').catch(() => '');
-      throw new Error(`${(error as Error).message}\n${log.split('\n').slice(-5).join('\n')}`);
+      throw new Error(`${(error as Error).message}\n${log.split('\n').slice(-5).join('\n')}`, { cause: error });
     }
   };
   let child: ChildProcess;
