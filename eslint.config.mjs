@@ -1,6 +1,7 @@
 // Lint for every package, run by nx as each package's `lint` target. Besides the recommended
 // TypeScript rules it enforces the module boundaries: core imports no other workspace package,
-// adapters import core only, and no package but the CLI and tools imports an adapter.
+// adapters import core only, and no package but the adapter chain (@hoist/adapters), the CLI
+// and tools imports an adapter.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -29,7 +30,8 @@ export default tseslint.config(
   },
   { files: ['packages/core/**/*.ts'], rules: noWorkspaceImports(['__none__']) },
   { files: ['packages/adapter-*/**/*.ts'], rules: noWorkspaceImports(['core']) },
-  { files: ['packages/cli/**/*.ts'], rules: noWorkspaceImports(['core', 'adapter-[a-z]+']) },
+  { files: ['packages/adapters/**/*.ts'], rules: noWorkspaceImports(['core', 'adapter-[a-z]+']) },
+  { files: ['packages/cli/**/*.ts'], rules: noWorkspaceImports(['core', 'adapters', 'adapter-[a-z]+']) },
   {
     files: ['**/*.mjs', '**/bin/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },

@@ -11,6 +11,7 @@ Usage:
   hoist build --from BASE [options] <destination>... (see hoist build --help)
   hoist login [options] <registry>                  (see hoist login --help)
   hoist logout <registry>
+  hoist adapters [--adapter PACKAGE|PATH]... [--json]  (the registry adapters a push tries)
   hoist --version
   hoist --help
 `;
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo()): P
     if (command === 'build') return await (await import('./build-command.js')).buildCommand(rest, context);
     if (command === 'login') return await (await import('./login-command.js')).loginCommand(rest, context);
     if (command === 'logout') return await (await import('./login-command.js')).logoutCommand(rest, context);
+    if (command === 'adapters') return await (await import('./adapters-command.js')).adaptersCommand(rest, context);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -36,7 +36,7 @@ ${CONNECTION_USAGE}
                           needs Node.js 22.15+, and clients that pull it: not Docker's classic store)
       --compression-level N    gzip 1-9 (default 1), zstd 1-19 (default 3)
       --create-repository create a missing repository where the registry needs it (ECR)
-      --adapter PATH      load a registry adapter module, tried before hoist's own (repeatable)
+      --adapter PACKAGE|PATH  load a registry adapter plugin, tried before hoist's own (repeatable)
       --resolve HOST:ADDRESS  connect to ADDRESS for HOST (split-horizon DNS, tests; repeatable)
       --no-cache          do not read or write hoist's local caches (blob locations, compressed layers)
       --json              one JSON object per line on stdout; the last is a summary
@@ -67,7 +67,7 @@ export interface PushArgs extends ConnectionArgs {
   imageRefs?: string;
   cache: boolean;
   createRepository: boolean;
-  /** Adapter modules from --adapter, in order. */
+  /** Adapter plugins from --adapter (package names or paths), in order. */
   adapters: string[];
   /** Host name → address, from --resolve. */
   resolve: Record<string, string>;

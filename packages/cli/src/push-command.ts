@@ -2,8 +2,8 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Deadline, ImageSource, PushEvent, PushResult } from '@hoist/core';
 import type { Output } from './output.js';
 import { parsePushArgs, PUSH_USAGE, type PushArgs } from './push-args.js';
-import { adapterChain } from './adapter-chain.js';
-import { missingAdapterNotices } from './known-adapters.js';
+import { adapterChain, missingAdapterNotices } from '@hoist/adapters';
+import { hoistDirectory } from './hoist-directory.js';
 import { tlsSettings } from './connection-options.js';
 import { resolveLookup } from './resolve-lookup.js';
 import { explicitCredentials } from './explicit-credentials.js';
@@ -65,7 +65,14 @@ export async function runPush(args: PushArgs, context: CommandContext, makeImage
     const platforms = args.platforms.map((p) => core.parsePlatform(p));
     const given = await explicitCredentials(args, context, output);
     const explicit = given ? { ...given, registries: destinations.map((d) => d.registry) } : undefined;
-    const { adapters, missing } = await adapterChain({ generic: explicit ? { explicit } : {}, createRepository: args.createRepository, custom: args.adapters, onCredential: (c) => output.addCredential(c) });
+    const { adapters, missing } = await adapterChain({
+      credentials: explicit ? { explicit } : {},
+      createRepository: args.createRepository,
+      plugins: args.adapters,
+      pluginsFrom: hoistDirectory(),
+      env: context.env,
+      onCredential: (c) => output.addCredential(c),
+    });
     const registries = destinations.map((d) => d.registry);
     if (args.source.startsWith(REGISTRY_SOURCE)) registries.push(parseRegistryRef(args.source.slice(REGISTRY_SOURCE.length), core.parseReference, 'source').registry);
     for (const notice of missingAdapterNotices(registries, missing)) output.err(`hoist: note: ${notice}`);

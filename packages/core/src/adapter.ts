@@ -83,6 +83,22 @@ export interface RegistryAdapter {
   responseInfo?(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> | undefined;
 }
 
+/**
+ * What a plugin's factory is given (a package's default export, or `--adapter`'s): the
+ * environment of the run, the Docker-style credential chain to fall back on when the
+ * registry's own way finds nothing, and whether the user asked for missing repositories
+ * to be created.
+ */
+export interface AdapterFactoryOptions {
+  env: NodeJS.ProcessEnv;
+  /** The generic adapter: Docker's config.json, credential helpers, `--username` and friends. */
+  fallback: RegistryAdapter;
+  createRepository: boolean;
+}
+
+/** A plugin's default export: an adapter, or a (possibly async) function that makes one. */
+export type AdapterFactory = (options: AdapterFactoryOptions) => RegistryAdapter | Promise<RegistryAdapter>;
+
 export const DEFAULT_CAPABILITIES: RegistryCapabilities = { upload: 'monolithic', mount: true };
 
 /** The first adapter that matches the host; callers put a catch-all (generic) adapter last. */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -14,7 +14,7 @@ import { tempDir } from './helpers.js';
  */
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const PUBLISHED = ['core', 'cli', 'adapter-generic', 'adapter-dockerhub', 'adapter-ecr', 'adapter-gcr', 'adapter-acr', 'adapter-testkit'];
+const PUBLISHED = ['core', 'cli', 'adapters', 'adapter-generic', 'adapter-dockerhub', 'adapter-ecr', 'adapter-gcr', 'adapter-acr', 'adapter-testkit'];
 const CLOUD_SDKS = ['@aws-sdk/client-ecr', 'google-auth-library', '@azure/identity'];
 const ECR_HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 
@@ -74,7 +74,7 @@ describe('the published packages', () => {
     const env = await agentEnv();
     const tarball = (name: string) => join(packs, `hoist-${name}-0.1.0.tgz`);
     const npmInstall = (...names: string[]) => run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...names.map(tarball)], { cwd: project, env: { ...process.env, ...env } });
-    await npmInstall('core', 'adapter-generic', 'adapter-dockerhub', 'cli');
+    await npmInstall('core', 'adapter-generic', 'adapter-dockerhub', 'adapters', 'cli');
 
     const push = await exec(join(project, 'node_modules', '.bin', 'hoist'), ['push', layout, `${registry.host}/packed/app:1`], { cwd: project, env });
     expect(push.stderr).not.toMatch(/error/);
@@ -87,6 +87,52 @@ describe('the published packages', () => {
     await npmInstall('adapter-ecr');
     expect((await run('npm', ['ls', '--all'], { cwd: project })).stdout).toContain('@aws-sdk/client-ecr');
   }, 120_000);
+});
+
+describe('a plugin package', () => {
+  it('named hoist-adapter-*, installed beside the packed CLI, is listed by hoist adapters and serves its host with no flag', async () => {
+    const guarded = await startRegistry({ auth: 'htpasswd', users: { robot: 'plugin-secret' } });
+    try {
+      const packs = await tempDir('hoist-packs-');
+      await run('npm', ['pack', '--ignore-scripts', '--pack-destination', packs, ...PUBLISHED.flatMap((p) => ['--workspace', `packages/${p}`])], { cwd: root });
+      // A stranger's plugin: its own package, credentials from the run's environment, chunked uploads.
+      const plugin = await tempDir('hoist-plugin-');
+      await writeFile(join(plugin, 'package.json'), JSON.stringify({ name: 'hoist-adapter-e2e', version: '1.0.0', type: 'module', exports: './index.js', peerDependencies: { '@hoist/core': '^0.1.0' } }));
+      await writeFile(
+        join(plugin, 'index.js'),
+        `export default ({ env, fallback }) => ({
+          name: 'e2e-plugin',
+          matches: (registry) => registry === '${guarded.host}',
+          resolveCredentials: async (registry, context) =>
+            env.E2E_PLUGIN_TOKEN ? { kind: 'basic', username: 'robot', password: env.E2E_PLUGIN_TOKEN, source: 'hoist-adapter-e2e' } : fallback.resolveCredentials(registry, context),
+          capabilities: () => ({ upload: 'chunked', chunkSize: 8192, mount: true }),
+        });\n`,
+      );
+      await run('npm', ['pack', '--pack-destination', packs], { cwd: plugin });
+      const project = await tempDir('hoist-agent-');
+      await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'agent', private: true }));
+      const env = await agentEnv();
+      const tarballs = [...['core', 'adapter-generic', 'adapter-dockerhub', 'adapters', 'cli'].map((name) => join(packs, `hoist-${name}-0.1.0.tgz`)), join(packs, 'hoist-adapter-e2e-1.0.0.tgz')];
+      await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], { cwd: project, env: { ...process.env, ...env } });
+      const hoist = join(project, 'node_modules', '.bin', 'hoist');
+
+      const listed = await exec(hoist, ['adapters'], { cwd: project, env });
+      expect(listed.code).toBe(0);
+      const lines = listed.stdout.trim().split('\n');
+      expect(lines[0]).toBe(`e2e-plugin  hoist-adapter-e2e 1.0.0, installed beside hoist (${join(await realpath(project), 'node_modules', 'hoist-adapter-e2e', 'index.js')})`);
+      expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['dockerhub', 'generic', 'not', 'not', 'not']);
+
+      const mark = (await guarded.accessLog()).length;
+      const push = await exec(hoist, ['push', layout, `${guarded.host}/plugin/app:1`], { cwd: project, env: { ...env, E2E_PLUGIN_TOKEN: 'plugin-secret' } });
+      expect(push.stderr).not.toMatch(/error/);
+      expect(push.code).toBe(0);
+      expect(sha256(await skopeoRawManifest(`${guarded.host}/plugin/app:1`, { username: 'robot', password: 'plugin-secret' }))).toBe(image.manifest.digest);
+      // The plugin's capabilities were the ones used: its 8 KiB chunks, as PATCH requests.
+      expect((await guarded.accessLog()).slice(mark).filter((e) => e.method === 'PATCH' && e.status === 202).length).toBeGreaterThan(2);
+    } finally {
+      await guarded.stop();
+    }
+  }, 180_000);
 });
 
 describe('the single-file build', () => {

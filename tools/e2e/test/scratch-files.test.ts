@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSource } from '@hoist/core';
 import { makeImageLayout } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
 import { runHoist, tempDir } from './helpers.js';
@@ -36,6 +37,25 @@ describe('temporary files', () => {
       expect(await readdir(small)).toEqual([]);
     } finally {
       await run('umount', [small]);
+    }
+  });
+
+  it('a library caller that disposes of an opened gzip\'d archive (await using) leaves TMPDIR as it was', async () => {
+    const dir = await tempDir('hoist-tmp-');
+    const layout = await tempDir();
+    await makeImageLayout(layout, [4096]);
+    const archive = join(await tempDir(), 'image.tar.gz');
+    await run('sh', ['-c', `tar -C ${JSON.stringify(layout)} -cf - . | gzip > ${JSON.stringify(archive)}`]);
+    const saved = process.env['TMPDIR'];
+    process.env['TMPDIR'] = dir;
+    try {
+      const source = await openSource(archive);
+      expect((await readdir(dir)).length).toBe(1);
+      // What `await using source = ...` calls at the end of its block.
+      await source[Symbol.asyncDispose]();
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      process.env['TMPDIR'] = saved;
     }
   });
 

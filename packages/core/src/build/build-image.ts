@@ -9,7 +9,7 @@ import type { ImageConfig, ImageIndex, ImageManifest } from '../oci-types.js';
 import { loadImageGraph, type ManifestNode } from '../push/image-graph.js';
 import { formatPlatform, selectPlatforms, type PlatformSpec } from '../push/platforms.js';
 import { makeScratch } from '../scratch-dirs.js';
-import type { ImageSource } from '../sources/image-source.js';
+import { disposable, type ImageSource } from '../sources/image-source.js';
 import { readBody } from '../registry/transport.js';
 import { buildLayer, type BuiltLayer } from './build-layer.js';
 import { editConfig, type ConfigEdits } from './config-edits.js';
@@ -37,8 +37,8 @@ export interface BuildImageOptions {
   signal?: AbortSignal;
 }
 
-/** The built image as a source, and closing it removes its layer files and closes the base. */
-export type BuiltImage = ImageSource & { close(): Promise<void> };
+/** The built image as a source; closing it (or `await using`) removes its layer files and closes the base. */
+export type BuiltImage = ImageSource & { close(): Promise<void> } & AsyncDisposable;
 
 const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 const OCI_LAYER_TYPES: Readonly<Record<string, string>> = {
@@ -67,7 +67,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     const builder = new ImageAssembly(made, layers, options, created);
     const root = base ? await builder.onBase(base) : builder.fromScratch();
     const files = new Map(layers.map((l) => [l.descriptor.digest, l]));
-    return {
+    return disposable({
       description: `${base?.description ?? 'scratch'} + ${layers.length} layer${layers.length === 1 ? '' : 's'}`,
       root,
       ...(base?.origin ? { origin: base.origin } : {}),
@@ -81,7 +81,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
         await rm(scratch, { recursive: true, force: true });
         await base?.close?.();
       },
-    };
+    });
   } catch (error) {
     await rm(scratch, { recursive: true, force: true });
     throw error;

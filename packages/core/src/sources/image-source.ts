@@ -37,3 +37,14 @@ export interface ImageSource {
   /** Releases files the source holds open or made (a decompressed archive). */
   close?(): Promise<void>;
 }
+
+/**
+ * A source as `openSource` gives it: `await using source = await openSource(...)` closes it at
+ * the end of the block (a gzip'd archive's temporary file, a daemon's spooled export), as
+ * `source.close()` in a `finally` would.
+ */
+export type OpenedSource = ImageSource & AsyncDisposable;
+
+export function disposable<T extends ImageSource>(source: T): T & AsyncDisposable {
+  return Object.assign(source, { [Symbol.asyncDispose]: async () => source.close?.() });
+}

@@ -3,7 +3,7 @@ import { DAEMON_PREFIX, openDaemonSource, type DaemonSourceOptions } from '../da
 import { openDockerArchive } from './docker-archive.js';
 import { PushError, type Fail } from '../errors.js';
 import { tarStore } from './file-store.js';
-import type { ImageSource } from './image-source.js';
+import { disposable, type ImageSource, type OpenedSource } from './image-source.js';
 import { parseReference } from '../reference.js';
 import { openRegistrySource, type RegistrySourceOptions } from './registry-source.js';
 import { describeSpec, openLayoutIn, openOciLayout, parseOciLayoutSpec, type OciLayoutSpec } from './oci-layout.js';
@@ -17,7 +17,11 @@ import { describeSpec, openLayoutIn, openOciLayout, parseOciLayoutSpec, type Oci
  * daemon's export is compressed, and carries the signal that stops reading any source (a gzip'd
  * archive being decompressed, a daemon's export).
  */
-export async function openSource(spec: string, registryOptions: RegistrySourceOptions = { adapters: [] }, options: DaemonSourceOptions = {}): Promise<ImageSource> {
+export async function openSource(spec: string, registryOptions: RegistrySourceOptions = { adapters: [] }, options: DaemonSourceOptions = {}): Promise<OpenedSource> {
+  return disposable(await openAny(spec, registryOptions, options));
+}
+
+async function openAny(spec: string, registryOptions: RegistrySourceOptions, options: DaemonSourceOptions): Promise<ImageSource> {
   const signal = options.signal;
   if (spec.startsWith(DAEMON_PREFIX)) return openDaemonSource(spec, options);
   if (spec.startsWith('docker://')) return openRegistrySource(parseReference(spec.slice('docker://'.length)), { ...(signal ? { signal } : {}), ...registryOptions });

@@ -1,7 +1,7 @@
-import type { RegistryAdapter } from '@hoist/core';
+import type { AdapterFactoryOptions, RegistryAdapter } from '@hoist/core';
 
 /**
- * The cloud adapters hoist knows by name: how to load each (an optional peer of the CLI, so it
+ * The cloud adapters hoist knows by name: how to load each (an optional peer of this package and the CLI, so it
  * may be absent), and a coarse host pattern, so that the CLI can say which package to install
  * when a pipeline pushes to a cloud whose adapter is missing. The patterns are deliberately
  * loose (the adapters themselves decide what they own): a false hint costs one line, a missing
@@ -13,7 +13,7 @@ export interface KnownAdapter {
   cloud: string;
   hints(registry: string): boolean;
   /** Loads the adapter; `fallback` serves credentials when the cloud's SDK finds none at all. */
-  load(options: { createRepository: boolean }, fallback: RegistryAdapter): Promise<RegistryAdapter>;
+  load(options: AdapterFactoryOptions): Promise<RegistryAdapter>;
 }
 
 export const KNOWN_CLOUD_ADAPTERS: readonly KnownAdapter[] = [
@@ -21,19 +21,19 @@ export const KNOWN_CLOUD_ADAPTERS: readonly KnownAdapter[] = [
     package: '@hoist/adapter-ecr',
     cloud: 'Amazon ECR',
     hints: (r) => /\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?(:\d+)?$|^public\.ecr\.aws$/i.test(r),
-    load: async (o, fallback) => (await import('@hoist/adapter-ecr')).ecrAdapter({ fallback, ...(o.createRepository ? { createRepository: {} } : {}) }),
+    load: async ({ fallback, createRepository }) => (await import('@hoist/adapter-ecr')).ecrAdapter({ fallback, ...(createRepository ? { createRepository: {} } : {}) }),
   },
   {
     package: '@hoist/adapter-gcr',
     cloud: 'Google Artifact Registry / GCR',
     hints: (r) => /(^|\.)gcr\.io(:\d+)?$|-docker\.pkg\.dev(:\d+)?$/i.test(r),
-    load: async (_o, fallback) => (await import('@hoist/adapter-gcr')).gcrAdapter({ fallback }),
+    load: async ({ fallback }) => (await import('@hoist/adapter-gcr')).gcrAdapter({ fallback }),
   },
   {
     package: '@hoist/adapter-acr',
     cloud: 'Azure Container Registry',
     hints: (r) => /\.azurecr\.(io|cn|us)(:\d+)?$/i.test(r),
-    load: async (_o, fallback) => (await import('@hoist/adapter-acr')).acrAdapter({ fallback }),
+    load: async ({ fallback }) => (await import('@hoist/adapter-acr')).acrAdapter({ fallback }),
   },
 ];
 
