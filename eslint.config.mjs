@@ -30,6 +30,8 @@ export default tseslint.config(
   },
   { files: ['packages/core/**/*.ts'], rules: noWorkspaceImports(['__none__']) },
   { files: ['packages/adapter-*/**/*.ts'], rules: noWorkspaceImports(['core']) },
+  // An adapter's own tests run the conformance kit, as its README says.
+  { files: ['packages/adapter-*/test/**/*.ts'], rules: noWorkspaceImports(['core', 'adapter-testkit']) },
   { files: ['packages/adapters/**/*.ts'], rules: noWorkspaceImports(['core', 'adapter-[a-z]+']) },
   { files: ['packages/cli/**/*.ts'], rules: noWorkspaceImports(['core', 'adapters', 'adapter-[a-z]+']) },
   {

@@ -14,6 +14,7 @@ import { RegistryClient } from '../registry/registry-client.js';
 import { RetryBudget } from '../registry/retry-budget.js';
 import { SharedReads } from './shared-read.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry-policy.js';
+import { adapterCall } from '../registry/adapter-call.js';
 import { transportFetch } from '../registry/adapter-context.js';
 import type { Transport } from '../registry/transport.js';
 
@@ -172,7 +173,7 @@ export class PushRun {
           transport: this.transport,
           host,
           plainHttp: this.options.plainHttpHosts?.includes(name) ?? false,
-          credential: () => adapter.resolveCredentials(name, { signal: this.signal, fetch: transportFetch(this.transport, this.signal) }),
+          credential: () => adapterCall(this.signal, () => adapter.resolveCredentials(name, { signal: this.signal, fetch: transportFetch(this.transport, this.signal) })),
           retryPolicy: this.policy,
           budget: this.budget,
           onEvent: this.emit,
@@ -240,7 +241,7 @@ export class PushRun {
     } catch (error) {
       const adapter = dest.registry.adapter;
       if (!isPushError(error) || error.code !== 'NAME_UNKNOWN' || !adapter.createRepository) throw error;
-      dest.repositoryCreated ??= adapter.createRepository(dest.registryName, dest.repository, { signal: this.signal });
+      dest.repositoryCreated ??= adapterCall(this.signal, () => adapter.createRepository!(dest.registryName, dest.repository, { signal: this.signal }));
       if (!(await dest.repositoryCreated)) throw error;
       return step();
     }

@@ -8,6 +8,8 @@ import { isPushError, PushError } from '../errors.js';
 import type { ImageSource } from './image-source.js';
 import { MAX_MANIFEST_BYTES } from './oci-layout.js';
 import { formatReference, type ImageReference } from '../reference.js';
+import { adapterCall } from '../registry/adapter-call.js';
+import { transportFetch } from '../registry/adapter-context.js';
 import { RegistryClient } from '../registry/registry-client.js';
 import { registryError } from '../registry/registry-error.js';
 import type { TlsSettings } from '../registry/tls-settings.js';
@@ -44,7 +46,8 @@ export async function openRegistrySource(reference: ImageReference, options: Reg
     transport,
     host: adapter.apiHost?.(reference.registry) ?? reference.registry,
     plainHttp: options.plainHttpHosts?.includes(reference.registry) ?? false,
-    credential: () => adapter.resolveCredentials(reference.registry, {}),
+    // The source's reads stop with the push's signal; so does finding the credential for them.
+    credential: () => adapterCall(options.signal, () => adapter.resolveCredentials(reference.registry, { ...(options.signal ? { signal: options.signal } : {}), fetch: transportFetch(transport, options.signal) })),
     ...(options.onSecret ? { onSecret: options.onSecret } : {}),
   });
   const scopes = [repositoryScope(reference.repository, ['pull'])];
