@@ -11,7 +11,7 @@ const noWorkspaceImports = (allowed) => ({
     {
       patterns: [
         {
-          regex: `^@hoist/(?!(${allowed.join('|')})$)`,
+          regex: `^@hoist/(?!(${allowed.join('|')})(/[a-z-]+)?$)`,
           message: 'module boundary: this package may not import that workspace package',
         },
       ],

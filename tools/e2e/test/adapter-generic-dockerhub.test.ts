@@ -5,7 +5,7 @@ import { genericAdapter } from '@hoist/adapter-generic';
 import { skopeoRawManifest } from '@hoist/test-images';
 import { createTestCa, issueServerCert, startFaultProxy, startRegistry } from '@hoist/test-registry';
 import { describe, expect, it } from 'vitest';
-import { loopbackLookup, readManifestWithToken, tempDir } from './helpers.js';
+import { loopbackLookup, tempDir } from './helpers.js';
 
 /**
  * Our adapters through the conformance kit, each against a real registry that demands its kind
@@ -35,26 +35,6 @@ describeAdapterConformance('generic', {
 const hubNamesToLoopback = loopbackLookup(['registry-1.docker.io', 'auth.docker.io']);
 
 const pat = (secret: string) => ({ resolveCredentials: async () => ({ kind: 'basic' as const, username: 'hoist', password: secret }) });
-
-describeAdapterConformance('dockerhub', {
-  adapter: dockerHubAdapter(),
-  ownedHosts: ['docker.io', 'index.docker.io', 'registry-1.docker.io'],
-  foreignHosts: ['ghcr.io', 'docker.io.example.com', 'quay.io', '123456789012.dkr.ecr.us-east-1.amazonaws.com'],
-  async endToEnd() {
-    const registry = await startRegistry({ auth: 'token', tls: true, dnsNames: ['registry-1.docker.io', 'auth.docker.io'], realmHost: 'auth.docker.io' });
-    const port = registry.host.split(':')[1]!;
-    const hub = (secret: string) => dockerHubAdapter({ apiHost: `registry-1.docker.io:${port}`, credentials: pat(secret) });
-    return {
-      registry: 'docker.io',
-      adapter: hub(PASSWORD),
-      pushOptions: { tls: { caFiles: [registry.caFile!] }, lookup: hubNamesToLoopback },
-      // skopeo would look auth.docker.io up in real DNS: read with curl at loopback instead.
-      readManifest: (repository, tag) => readManifestWithToken(registry, repository, tag),
-      refused: { adapter: hub('refused-pat-value'), secret: 'refused-pat-value' },
-      close: () => registry.stop(),
-    };
-  },
-});
 
 describe('Docker Hub rate limits', () => {
   it('reports the rate-limit headers once as a registry-info event', async () => {

@@ -1,5 +1,4 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import type { LookupFunction } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,20 +79,8 @@ export async function waitFor(condition: () => boolean, timeoutMs = 10_000): Pro
   }
 }
 
-/**
- * A test's stand-in for DNS: the given names (every name, when none are given) resolve to
- * 127.0.0.1, any other fails as unknown, so no lookup ever leaves the machine.
- */
-export function loopbackLookup(names?: readonly string[]): LookupFunction {
-  return (host, options, callback) => {
-    if (names && !names.includes(host)) {
-      callback(Object.assign(new Error(`not in the test's DNS: ${host}`), { code: 'ENOTFOUND' }), '', 4);
-      return;
-    }
-    if (typeof options === 'object' && options.all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
-    else callback(null, '127.0.0.1', 4);
-  };
-}
+/** A test's stand-in for DNS (the conformance kit's): the names given go to 127.0.0.1, any other fails. */
+export { loopbackLookup } from '@hoist/adapter-testkit/registry';
 
 /**
  * Reads a manifest from a token-auth test registry with curl alone: a token from the registry's

@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createTestCa, issueClientCert, issueServerCert } from './certificates.js';
-import { freePort } from './free-port.js';
+import { createTestCa, freePort, issueClientCert, issueServerCert } from '@hoist/adapter-testkit/registry';
 import { join } from 'node:path';
 import { startSocketService } from './socket-service.js';
 

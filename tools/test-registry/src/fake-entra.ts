@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { IssuedCert } from './certificates.js';
+import type { IssuedCert } from '@hoist/adapter-testkit/registry';
 
 /**
  * A loopback stand-in for Microsoft Entra ID (AAD), over TLS as MSAL demands: the OpenID

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { IssuedCert } from './certificates.js';
+import type { IssuedCert } from '@hoist/adapter-testkit/registry';
 
 /**
  * Loopback stand-ins for Google's credential endpoints, for the real google-auth-library: a

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.js';
+import { freePort } from '@hoist/adapter-testkit/registry';
 
 /**
  * A real HTTP proxy, Debian's tinyproxy, on 127.0.0.1, for corporate-agent setups: pushes must

@@ -1,13 +1,19 @@
-export { parseAccessLog, readAccessLog } from './access-log.js';
-export type { AccessLogEntry } from './access-log.js';
-export { createSigningCert, createTestCa, issueClientCert, issueServerCert } from './certificates.js';
-export type { IssuedCert, TestCa } from './certificates.js';
-export { freePort } from './free-port.js';
-export { htpasswdFile } from './htpasswd.js';
-export { DEFAULT_USERS, startRegistry } from './registry.js';
-export type { RegistryAuth, RegistryOptions, TestRegistry } from './registry.js';
-export { startTokenServer } from './token-server.js';
-export type { TokenRequestRecord, TokenServer, TokenServerOptions } from './token-server.js';
+// The registry itself, its certificates and its token server live in the conformance kit, public,
+// so that an adapter in another repository starts the same registry these tests do.
+export {
+  createSigningCert,
+  createTestCa,
+  DEFAULT_USERS,
+  freePort,
+  htpasswdFile,
+  issueClientCert,
+  issueServerCert,
+  parseAccessLog,
+  readAccessLog,
+  startRegistry,
+  startTokenServer,
+} from '@hoist/adapter-testkit/registry';
+export type { AccessLogEntry, IssuedCert, RegistryAuth, RegistryOptions, TestCa, TestRegistry, TokenRequestRecord, TokenServer, TokenServerOptions } from '@hoist/adapter-testkit/registry';
 export { seededRandom, startFaultProxy } from './fault-proxy.js';
 export type { FaultAction, FaultProxy, FaultProxyOptions, FaultRecord, FaultRule } from './fault-proxy.js';
 export { startRedirectFront } from './redirect-front.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { IssuedCert } from './certificates.js';
+import type { IssuedCert } from '@hoist/adapter-testkit/registry';
 
 /**
  * One https origin made of several loopback servers, split by path prefix: ACR serves its

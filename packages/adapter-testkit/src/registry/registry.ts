@@ -10,6 +10,7 @@ import { readAccessLog, type AccessLogEntry } from './access-log.js';
 import { createSigningCert, createTestCa, issueClientCert, issueServerCert } from './certificates.js';
 import { freePort } from './free-port.js';
 import { htpasswdFile } from './htpasswd.js';
+import { readRegistryManifest } from './read-manifest.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 
 /**
@@ -21,6 +22,8 @@ export type RegistryAuth = 'none' | 'htpasswd' | 'token';
 
 export interface RegistryOptions {
   auth?: RegistryAuth;
+  /** distribution's binary; default HOIST_REGISTRY_BIN, else `docker-registry` (Debian) or `registry` on PATH. */
+  binary?: string;
   tls?: boolean;
   /** Users for htpasswd or the token server; default one user `hoist`. */
   users?: Record<string, string>;
@@ -52,6 +55,8 @@ export interface TestRegistry {
   tokenServer?: TokenServer;
   dir: string;
   accessLog(): Promise<AccessLogEntry[]>;
+  /** The manifest's bytes at `repository:reference`, read without hoist as `user` (default: the first user). */
+  readManifest(repository: string, reference: string, user?: string): Promise<Buffer>;
   /** Kills the registry process (SIGKILL, as a crash would); storage and port are kept. */
   kill(): Promise<void>;
   /** Starts the registry again on the same port and storage, after `kill`. */
@@ -60,7 +65,7 @@ export interface TestRegistry {
 }
 
 export const DEFAULT_USERS: Readonly<Record<string, string>> = { hoist: 'hoist-test-password' };
-const REGISTRY_BIN = process.env['HOIST_REGISTRY_BIN'] ?? 'docker-registry';
+const REGISTRY_BINARIES = ['docker-registry', 'registry'];
 const READY_TIMEOUT_MS = 15_000;
 const TOKEN_SERVICE = 'hoist-test-registry';
 const TOKEN_ISSUER = 'hoist-test-issuer';
@@ -69,6 +74,8 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
+  const given = options.binary ?? process.env['HOIST_REGISTRY_BIN'];
+  const binaries = given ? [given] : REGISTRY_BINARIES;
   const dir = await mkdtemp(join(tmpdir(), 'hoist-registry-'));
   const users = { ...(options.users ?? DEFAULT_USERS) };
   const host = `127.0.0.1:${await freePort()}`;
@@ -127,7 +134,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const url = `${options.tls ? 'https' : 'http'}://${host}`;
   const caFile = serverCert ? ca?.caCert : undefined;
   const start = async (): Promise<ChildProcess> => {
-    const started = await launch(configFile, accessLogFile, errorLogFile);
+    const started = await launch(binaries, configFile, accessLogFile, errorLogFile);
     try {
       await waitUntilReady(url, caFile, clientCert, started);
       return started;
@@ -154,6 +161,13 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     ...(tokenServer ? { tokenServer } : {}),
     dir,
     accessLog: () => readAccessLog(accessLogFile),
+    readManifest: (repository, reference, user = Object.keys(users)[0]!) =>
+      readRegistryManifest(
+        { url, auth: options.auth ?? 'none', ...(caFile ? { caFile } : {}), ...(tokenServer ? { realm: tokenServer.realm, service: TOKEN_SERVICE } : {}) },
+        repository,
+        reference,
+        { username: user, password: users[user] ?? '' },
+      ),
     kill: () => stopProcess(child, 'SIGKILL'),
     async revive() {
       child = await start();
@@ -172,21 +186,24 @@ async function mkdirIn(parent: string, name: string): Promise<string> {
   return path;
 }
 
-async function launch(configFile: string, accessLogFile: string, errorLogFile: string): Promise<ChildProcess> {
+/** Starts the first of `binaries` that exists. */
+async function launch(binaries: readonly string[], configFile: string, accessLogFile: string, errorLogFile: string): Promise<ChildProcess> {
   // Appending: a revived registry continues the same logs.
   const out = createWriteStream(accessLogFile, { flags: 'a' });
   const err = createWriteStream(errorLogFile, { flags: 'a' });
   await Promise.all([new Promise((r) => out.once('open', r)), new Promise((r) => err.once('open', r))]);
-  const child = spawn(REGISTRY_BIN, ['serve', configFile], { stdio: ['ignore', out, err] });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  await new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new Error(`${REGISTRY_BIN} not found: apt-get install -y docker-registry`) : error),
-    );
-  });
-  return child;
+  for (const binary of binaries) {
+    const child = spawn(binary, ['serve', configFile], { stdio: ['ignore', out, err] });
+    const spawned = await new Promise<boolean>((resolve, reject) => {
+      child.once('spawn', () => resolve(true));
+      child.once('error', (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? resolve(false) : reject(error)));
+    });
+    if (!spawned) continue;
+    running.add(child);
+    child.once('exit', () => running.delete(child));
+    return child;
+  }
+  throw new Error(`no distribution registry found (tried ${binaries.join(', ')}): apt-get install -y docker-registry, or set HOIST_REGISTRY_BIN`);
 }
 
 async function waitUntilReady(url: string, caFile: string | undefined, clientCert: { cert: string; key: string } | undefined, child: ChildProcess): Promise<void> {
