@@ -38,10 +38,10 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/bin/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
   },
-  // The launcher is CommonJS on purpose (see its comment): require is how it loads.
+  // The launcher and the nx generators are CommonJS on purpose (see their comments): require is how they load.
   {
-    files: ['**/bin/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', require: 'readonly' } },
+    files: ['**/bin/*.cjs', 'tools/plugin/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
