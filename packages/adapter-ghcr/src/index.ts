@@ -26,7 +26,8 @@ export function ghcrAdapter(options: GhcrAdapterOptions = {}): RegistryAdapter {
   const env = options.env ?? process.env;
   return {
     name: 'ghcr',
-    matches: (registry) => registry.toLowerCase() === GHCR_HOST,
+    // With a port only in tests and behind proxies; the name itself is exact.
+    matches: (registry) => /^ghcr\.io(:\d+)?$/i.test(registry),
     ...(options.apiHost ? { apiHost: () => options.apiHost! } : {}),
     async resolveCredentials(registry: string, context: CredentialContext): Promise<Credential | undefined> {
       const variable = ['GITHUB_TOKEN', 'GH_TOKEN'].find((name) => env[name]);
