@@ -1,11 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { PushError } from '@hoist/core';
 
-/**
- * Finds an installed package the way Node.js would for a module in `from` (each ancestor's
- * node_modules, nearest first), without importing it, and names the file it exports: its
- * `exports` entry for `.` (the `import`, `node` or `default` condition), else `main`.
- */
+/** An installed plugin package, found but not yet imported. */
 export interface PluginPackage {
   name: string;
   version: string;
@@ -29,12 +26,22 @@ export function nodeModulesDirs(from: string): string[] {
   }
 }
 
+/**
+ * Finds an installed package the way Node.js would for a module in `from` (each ancestor's
+ * node_modules, nearest first), without importing it, and names the file it exports: its
+ * `exports` entry for `.` (the `import`, `node` or `default` condition), else `main`.
+ */
 export async function findPackage(name: string, from: string): Promise<PluginPackage | undefined> {
   for (const modules of nodeModulesDirs(from)) {
     const dir = join(modules, name);
     const text = await readFile(join(dir, 'package.json'), 'utf8').catch(() => undefined);
     if (text === undefined) continue;
-    const pkg = JSON.parse(text) as { name?: string; version?: string; main?: string; exports?: unknown };
+    let pkg: { version?: string; main?: string; exports?: unknown };
+    try {
+      pkg = JSON.parse(text) as typeof pkg;
+    } catch {
+      throw new PushError('USAGE', `adapter ${name}: ${join(dir, 'package.json')} is not valid JSON; reinstall the package`);
+    }
     return { name, version: pkg.version ?? '0.0.0', dir, entry: join(dir, exportedEntry(pkg.exports) ?? pkg.main ?? 'index.js') };
   }
   return undefined;

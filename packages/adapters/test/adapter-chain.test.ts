@@ -93,15 +93,19 @@ describe('adapterChain', () => {
     const notAdapter = await module('not-adapter.mjs', `export default { name: 'half' };`);
     const broken = await module('broken.mjs', `export default {`);
     const throwing = await module('throwing.mjs', `export default () => { throw new Error('no token in HARBOR_TOKEN'); };`);
+    const root = join(dir, 'broken-install');
+    await installPackage(root, 'hoist-adapter-torn', './lib/index.js', adapterModule('torn', 't.example'));
+    await writeFile(join(root, 'node_modules', 'hoist-adapter-torn', 'package.json'), '{"name": "hoist-adapter-torn",');
     const cases: [string, RegExp][] = [
       [join(dir, 'absent.mjs'), /absent\.mjs: no such module$/],
       ['hoist-adapter-absent', /^adapter hoist-adapter-absent: no such package in node_modules \(looked from .*\); npm install it beside hoist, or give a path$/],
       [notAdapter, /must export by default a registry adapter/],
       [broken, /could not be loaded: /],
       [throwing, /its factory failed: no token in HARBOR_TOKEN$/],
+      ['hoist-adapter-torn', /^adapter hoist-adapter-torn: .*package\.json is not valid JSON; reinstall the package$/],
     ];
     for (const [spec, message] of cases) {
-      const error = await adapterChain({ plugins: [spec], pluginsFrom: false, clouds: [] }).catch((e: unknown) => e);
+      const error = await adapterChain({ plugins: [spec], pluginsFrom: root, clouds: [] }).catch((e: unknown) => e);
       expect(isPushError(error) && error.code).toBe('USAGE');
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).not.toContain('\n');

@@ -23,7 +23,8 @@ export interface LayerStamp extends TarStamp {
 
 /**
  * Writes one layer into `file`: the sorted entries as a tar, compressed (gzip in parallel
- * blocks, or zstd), both sides hashed in the same pass. The same files and stamp give the same digest, run after run.
+ * blocks, or zstd) or not, both sides hashed in the same pass. The same files and stamp give
+ * the same digest, run after run.
  */
 export async function buildLayer(source: LayerSource, stamp: LayerStamp, file: string, signal?: AbortSignal): Promise<BuiltLayer> {
   const { landsAt, entries } = await layerEntries(source);
