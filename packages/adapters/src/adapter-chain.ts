@@ -1,6 +1,7 @@
 import type { AdapterFactoryOptions, Credential, RegistryAdapter } from '@hoist/core';
 import { dockerHubAdapter } from '@hoist/adapter-dockerhub';
 import { ghcrAdapter } from '@hoist/adapter-ghcr';
+import { harborAdapter } from '@hoist/adapter-harbor';
 import { genericAdapter, type GenericAdapterOptions } from '@hoist/adapter-generic';
 import { discoverPlugins } from './discover-plugins.js';
 import { KNOWN_CLOUD_ADAPTERS, type KnownAdapter } from './known-adapters.js';
@@ -13,7 +14,8 @@ import { loadPlugin } from './load-plugin.js';
  * 3. `hoist-adapter-*` and `@scope/hoist-adapter-*` packages installed beside hoist (`pluginsFrom`);
  * 4. hoist's own cloud adapters that are installed (ECR, GCR, ACR: optional peers, so a pipeline
  *    installs only the clouds it pushes to, and an SDK loads only for its own hosts);
- * 5. GitHub Container Registry (GITHUB_TOKEN or GH_TOKEN) and Docker Hub;
+ * 5. Harbor (the hosts HARBOR_HOST names), GitHub Container Registry (GITHUB_TOKEN or
+ *    GH_TOKEN) and Docker Hub;
  * 6. the generic catch-all, last, whose Docker-style credential chain every other adapter is
  *    given to fall back on.
  * Credentials given explicitly (`--username`) win in every adapter. A plugin named twice loads once,
@@ -86,6 +88,8 @@ export async function adapterChain(options: AdapterChainOptions = {}): Promise<A
     });
     if (adapter) chain.push({ adapter, origin: { kind: 'cloud', package: cloud.package } });
   }
+  // Harbor owns only the hosts HARBOR_HOST names: without it, it claims nothing.
+  chain.push({ adapter: harborAdapter({ env, fallback: generic }), origin: { kind: 'built-in' } });
   chain.push({ adapter: ghcrAdapter({ env, fallback: generic }), origin: { kind: 'built-in' } });
   chain.push({ adapter: dockerHubAdapter({ credentials: generic }), origin: { kind: 'built-in' } });
 

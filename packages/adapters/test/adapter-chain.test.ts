@@ -42,15 +42,15 @@ const names = (chain: { adapters: { name: string }[] }) => chain.adapters.map((a
 describe('adapterChain', () => {
   it('loads every installed cloud adapter before Docker Hub and the generic catch-all', async () => {
     const chain = await adapterChain({ pluginsFrom: false });
-    expect(names(chain)).toEqual(['ecr', 'gcr', 'acr', 'ghcr', 'dockerhub', 'generic']);
-    expect(chain.origins.map((o) => o.kind)).toEqual(['cloud', 'cloud', 'cloud', 'built-in', 'built-in', 'built-in']);
+    expect(names(chain)).toEqual(['ecr', 'gcr', 'acr', 'harbor', 'ghcr', 'dockerhub', 'generic']);
+    expect(chain.origins.map((o) => o.kind)).toEqual(['cloud', 'cloud', 'cloud', 'built-in', 'built-in', 'built-in', 'built-in']);
     expect(chain.missing.size).toBe(0);
     expect((await defaultAdapters({ pluginsFrom: false })).map((a) => a.name)).toEqual(names(chain));
   });
 
   it('records a cloud adapter that is not installed and goes on without it', async () => {
     const chain = await adapterChain({ pluginsFrom: false, clouds: [ecrWithout('@hoist/adapter-ecr')] });
-    expect(names(chain)).toEqual(['ghcr', 'dockerhub', 'generic']);
+    expect(names(chain)).toEqual(['harbor', 'ghcr', 'dockerhub', 'generic']);
     expect([...chain.missing]).toEqual(['@hoist/adapter-ecr']);
   });
 
@@ -63,7 +63,7 @@ describe('adapterChain', () => {
     const factory = await module('factory.mjs', adapterModule('factory', 'f.corp'));
     const env = { HOME: dir, MARK: 'from the run' };
     const chain = await adapterChain({ plugins: [object, factory], pluginsFrom: false, clouds: [], env, createRepository: true });
-    expect(names(chain)).toEqual(['in-house', 'factory', 'ghcr', 'dockerhub', 'generic']);
+    expect(names(chain)).toEqual(['in-house', 'factory', 'harbor', 'ghcr', 'dockerhub', 'generic']);
     const given = (chain.adapters[1] as unknown as { given: { env: Record<string, string>; fallback: { name: string }; createRepository: boolean } }).given;
     expect(given.env['MARK']).toBe('from the run');
     expect(given.fallback.name).toBe('generic');
@@ -80,7 +80,7 @@ describe('adapterChain', () => {
     const from = join(root, 'node_modules', '@hoist', 'cli', 'bin');
     await mkdir(from, { recursive: true });
     const chain = await adapterChain({ pluginsFrom: from, clouds: [], env: { HOIST_ADAPTERS: 'named-by-env, hoist-adapter-zeta' } });
-    expect(names(chain)).toEqual(['env-named', 'zeta', 'harbor', 'ghcr', 'dockerhub', 'generic']);
+    expect(names(chain)).toEqual(['env-named', 'zeta', 'harbor', 'harbor', 'ghcr', 'dockerhub', 'generic']);
     expect(chain.origins.slice(0, 3)).toEqual([
       { kind: 'HOIST_ADAPTERS', spec: 'named-by-env', file: join(root, 'node_modules', 'named-by-env', 'lib', 'index.js'), package: { name: 'named-by-env', version: '1.2.3' } },
       { kind: 'HOIST_ADAPTERS', spec: 'hoist-adapter-zeta', file: join(root, 'node_modules', 'hoist-adapter-zeta', 'lib', 'index.js'), package: { name: 'hoist-adapter-zeta', version: '1.2.3' } },

@@ -15,7 +15,7 @@ The registry adapters a push tries, first match wins, and where each came from:
   1. --adapter PACKAGE|PATH, in order        3. hoist-adapter-* and @scope/hoist-adapter-*
   2. HOIST_ADAPTERS=a,b (packages or paths)     packages installed beside hoist
   4. hoist's cloud adapters that are installed (@hoist/adapter-ecr, -gcr, -acr)
-  5. GitHub Container Registry, Docker Hub; 6. generic, for any registry
+  5. Harbor (HARBOR_HOST), GitHub Container Registry, Docker Hub; 6. generic
 
   --json                  one JSON object on stdout
   -h, --help              show this help
