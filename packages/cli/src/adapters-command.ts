@@ -1,3 +1,4 @@
+import type { AdapterOrigin } from '@hoist/adapters';
 import { describeFailure } from './describe-failure.js';
 import { hoistDirectory } from './hoist-directory.js';
 import { parseOptions } from './parse-options.js';
@@ -54,9 +55,7 @@ export async function adaptersCommand(argv: readonly string[], context: CommandC
   }
 }
 
-type Origin = Awaited<ReturnType<typeof import('@hoist/adapters').adapterChain>>['origins'][number];
-
-function describeOrigin(origin: Origin): string {
+function describeOrigin(origin: AdapterOrigin): string {
   switch (origin.kind) {
     case 'built-in':
       return "hoist's own";

@@ -1,16 +1,15 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DEFAULT_GZIP_LEVEL } from '@hoist/core';
 import { startDockerDaemon } from '@hoist/test-registry';
 import { measure, sequentialCost } from './measure.js';
 import { copyRealFiles, realFiles } from './real-files.js';
 import type { Inputs, Scenario } from './scenarios.js';
+import { HOIST } from './hoist-command.js';
 
 const run = promisify(execFile);
-const HOIST = fileURLToPath(new URL('../../../packages/cli/bin/hoist.cjs', import.meta.url));
 const DOCKER_CLI = '/usr/bin/docker';
 const MiB = 1024 * 1024;
 

@@ -1,10 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { cpus } from 'node:os';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { measure, medianCost, type Cost } from './measure.js';
 import { saveRealImage } from './real-image.js';
+import { HOIST } from './hoist-command.js';
 
 /**
  * `npm run bench:levels`: what each gzip level costs on real layers, next to skopeo's gzip. The
@@ -12,7 +11,6 @@ import { saveRealImage } from './real-image.js';
  * at each level and by `skopeo copy --dest-compress`: no registry in the way, so the figures are
  * compression, reading and hashing alone. The default level rests on this table.
  */
-const HOIST = fileURLToPath(new URL('../../../packages/cli/bin/hoist.cjs', import.meta.url));
 const LEVELS = [1, 2, 3, 4, 5, 6, 9];
 const RUNS = 3;
 const MiB = 1024 * 1024;

@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DEFAULT_GZIP_LEVEL } from '@hoist/core';
 import { LayoutWriter, type Descriptor } from '@hoist/test-images';
@@ -12,9 +11,9 @@ import { daemonScenario } from './daemon-scenario.js';
 import { saveRealImage } from './real-image.js';
 import { writeRandomLayer } from './fixtures.js';
 import { concurrentCost, measure, sequentialCost, type Cost } from './measure.js';
+import { HOIST } from './hoist-command.js';
 
 const run = promisify(execFile);
-const HOIST = fileURLToPath(new URL('../../../packages/cli/bin/hoist.cjs', import.meta.url));
 const MiB = 1024 * 1024;
 
 /**

@@ -6,7 +6,7 @@ import { acrAdapter } from '@hoist/adapter-acr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, sha256, type WrittenImage } from '@hoist/test-images';
 import { createTestCa, issueServerCert, startCloudProxy, startFakeEntra, startPathFront, startRegistry, type CloudProxy, type FakeEntra, type PathFront, type TestRegistry } from '@hoist/test-registry';
-import { loopbackLookup, readManifestWithToken, runHoist, tempDir } from './helpers.js';
+import { loopbackLookup, runHoist, tempDir } from './helpers.js';
 
 /**
  * The ACR adapter with the real @azure/identity (a client-secret credential, as
@@ -54,7 +54,7 @@ describeAdapterConformance('acr', {
       adapter: adapter(entra.authorityHost),
       pushOptions: { tls: { caFiles: [registry.caFile!] }, lookup },
       // skopeo would look the ACR name up in real DNS: read with curl at loopback instead.
-      readManifest: (repository, tag) => readManifestWithToken(registry, repository, tag),
+      readManifest: (repository, tag) => registry.readManifest(repository, tag),
       refused: { adapter: adapter(refusing.authorityHost), secret: 'entra-token-acr-refuses' },
       close: async () => {
         await Promise.all([registry.stop(), entra.close(), refusing.close()]);
@@ -124,7 +124,7 @@ describe('hoist push to ACR with only the AZURE_* environment', () => {
     // Nothing but the two cloud names was asked for: no instance discovery, no metadata endpoint.
     expect(proxy.refused).toEqual([]);
     expect(new Set(proxy.tunnels)).toEqual(new Set([`${ACR_HOST}:443`, 'login.microsoftonline.com:443']));
-    expect(sha256(await readManifestWithToken(registry, 'team/app', 'v1'))).toBe(image.manifest.digest);
+    expect(sha256(await registry.readManifest('team/app', 'v1'))).toBe(image.manifest.digest);
   });
 
   it('fails in one line, without the secret, when Entra ID refuses the client secret', async () => {

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,30 +81,6 @@ export async function waitFor(condition: () => boolean, timeoutMs = 10_000): Pro
 
 /** A test's stand-in for DNS (the conformance kit's): the names given go to 127.0.0.1, any other fails. */
 export { loopbackLookup } from '@hoist/adapter-testkit/registry';
-
-/**
- * Reads a manifest from a token-auth test registry with curl alone: a token from the registry's
- * token server at 127.0.0.1, then the manifest. For registries whose realm carries a cloud name
- * (auth.docker.io, *.azurecr.io) that skopeo would look up in real DNS.
- */
-export async function readManifestWithToken(
-  registry: { url: string; caFile?: string; tokenServer?: { realm: string } },
-  repository: string,
-  tag: string,
-  credentials = 'hoist:hoist-test-password',
-): Promise<Buffer> {
-  const tls = registry.caFile ? ['--cacert', registry.caFile] : [];
-  const scope = `repository:${repository}:pull`;
-  const realm = `${registry.tokenServer!.realm}?service=hoist-test-registry&scope=${encodeURIComponent(scope)}`;
-  const token = (JSON.parse((await runFile('curl', ['-sf', ...tls, '-u', credentials, realm])).toString()) as { token: string }).token;
-  return runFile('curl', ['-sf', ...tls, '-H', `Authorization: Bearer ${token}`, '-H', 'Accept: application/vnd.oci.image.manifest.v1+json', `${registry.url}/v2/${repository}/manifests/${tag}`]);
-}
-
-function runFile(command: string, args: string[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { encoding: 'buffer' }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
-  });
-}
 
 /** Polls an asynchronous condition (a file appearing) until it holds. */
 export async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {

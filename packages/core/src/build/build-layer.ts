@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { compressIntoFile } from '../compression/compress-into-file.js';
 import { compressedMediaType, layerCompressor, type CompressionSettings } from '../compression/layer-compressor.js';
 import { MediaTypes, type Descriptor } from '../descriptor.js';
@@ -28,11 +28,9 @@ export interface LayerStamp extends TarStamp {
  */
 export async function buildLayer(source: LayerSource, stamp: LayerStamp, file: string, signal?: AbortSignal): Promise<BuiltLayer> {
   const { landsAt, entries } = await layerEntries(source);
-  const { format } = stamp.compression;
-  const compressor = format === 'none' ? new PassThrough() : layerCompressor(stamp.compression);
-  const made = await compressIntoFile(Readable.from(layerTar(entries, stamp)), compressor, file, signal);
+  const made = await compressIntoFile(Readable.from(layerTar(entries, stamp)), layerCompressor(stamp.compression), file, signal);
   return {
-    descriptor: { mediaType: format === 'none' ? MediaTypes.ociLayer : compressedMediaType(MediaTypes.ociLayer, format), digest: made.digest, size: made.size },
+    descriptor: { mediaType: compressedMediaType(MediaTypes.ociLayer, stamp.compression.format), digest: made.digest, size: made.size },
     diffId: made.diffId,
     // Where the files land, not where they came from: a checkout's path must not change the digest.
     createdBy: `hoist build: add ${landsAt}`,

@@ -1,4 +1,4 @@
-import type { Transform } from 'node:stream';
+import { PassThrough, type Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { MediaTypes } from '../descriptor.js';
 import { PushError } from '../errors.js';
@@ -38,8 +38,10 @@ export function zstdAvailable(): boolean {
   return typeof zstd.createZstdCompress === 'function' && zstd.constants.ZSTD_c_compressionLevel !== undefined;
 }
 
+/** The stream a layer goes through on its way out: gzip in parallel blocks, zstd, or as it is. */
 export function layerCompressor(settings: CompressionSettings): Transform {
-  if (settings.format !== 'zstd') return blockGzip(settings.level);
+  if (settings.format === 'none') return new PassThrough();
+  if (settings.format === 'gzip') return blockGzip(settings.level);
   if (!zstdAvailable()) throw new PushError('USAGE', `zstd needs Node.js 22.15 or later (this is ${process.version}); use gzip`);
   return zstd.createZstdCompress!({ params: { [zstd.constants.ZSTD_c_compressionLevel!]: settings.level } });
 }
@@ -54,9 +56,9 @@ export function isUncompressedLayer(mediaType: string): boolean {
   return mediaType in COMPRESSED_TYPES;
 }
 
-/** The media type of `mediaType`'s layer once compressed with `format`. */
-export function compressedMediaType(mediaType: string, format: 'gzip' | 'zstd'): string {
-  return COMPRESSED_TYPES[mediaType]![format];
+/** The media type of `mediaType`'s layer once sent with `format` (its own, for none). */
+export function compressedMediaType(mediaType: string, format: CompressionFormat): string {
+  return format === 'none' ? mediaType : COMPRESSED_TYPES[mediaType]![format];
 }
 
 /**
