@@ -1,4 +1,4 @@
-import type { AdapterFactoryOptions, Credential, CredentialContext, RegistryAdapter, RegistryCapabilities } from '@hoist/core';
+import type { AccessRefusal, AdapterFactoryOptions, Credential, CredentialContext, RegistryAdapter, RegistryCapabilities } from '@hoist/core';
 
 /**
  * hoist's adapter for GitHub Container Registry (ghcr.io). What a pipeline has there is a token:
@@ -36,7 +36,16 @@ export function ghcrAdapter(options: GhcrAdapterOptions = {}): RegistryAdapter {
       return { kind: 'basic', username, password: env[variable]!, source: variable };
     },
     capabilities: () => ({ ...GHCR_CAPABILITIES }),
+    refusalHint: (refusal) => tokenHint(refusal, ['GITHUB_TOKEN', 'GH_TOKEN'].find((name) => env[name])),
   };
+}
+
+/** What a token taken by ghcr.io still needs to push: the two ways pipelines get it wrong. */
+export function tokenHint(refusal: AccessRefusal, variable: string | undefined): string | undefined {
+  if (!refusal.credentialsAccepted || refusal.action !== 'push') return undefined;
+  if (variable === 'GITHUB_TOKEN') return "a workflow's GITHUB_TOKEN pushes only with `permissions: packages: write`, and only to a package that gives this repository write access (the package's settings, Manage Actions access)";
+  if (variable === 'GH_TOKEN') return 'GH_TOKEN needs the write:packages scope';
+  return undefined;
 }
 
 /** What hoist calls when it loads this package as a plugin: the run's environment and Docker's chain. */

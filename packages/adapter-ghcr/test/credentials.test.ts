@@ -24,4 +24,13 @@ describe('ghcr credentials', () => {
   it('send one PUT per blob, never a PATCH chunk over 4 MiB', () => {
     expect(ghcrAdapter().capabilities('ghcr.io')).toEqual({ upload: 'monolithic', maxChunkSize: 4 * 1024 * 1024, mount: true });
   });
+
+  it('say, when a token ghcr.io took may not push, what the token needs', () => {
+    const push = { status: 403, repository: 'octo-org/app', action: 'push' as const, credentialsAccepted: true };
+    const hint = (env: Record<string, string>, refusal = push) => ghcrAdapter({ env }).refusalHint?.(refusal);
+    expect(hint({ GITHUB_TOKEN: 'ghs_w', GH_TOKEN: 'ghp_p' })).toContain('`permissions: packages: write`');
+    expect(hint({ GH_TOKEN: 'ghp_p' })).toBe('GH_TOKEN needs the write:packages scope');
+    expect(hint({})).toBeUndefined();
+    expect(hint({ GITHUB_TOKEN: 'ghs_w' }, { ...push, credentialsAccepted: false })).toBeUndefined();
+  });
 });

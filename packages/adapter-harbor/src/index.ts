@@ -1,4 +1,4 @@
-import type { AdapterFactoryOptions, Credential, CredentialContext, RegistryAdapter } from '@hoist/core';
+import type { AccessRefusal, AdapterFactoryOptions, Credential, CredentialContext, RegistryAdapter } from '@hoist/core';
 import { DEFAULT_CAPABILITIES } from '@hoist/core';
 
 /**
@@ -8,7 +8,7 @@ import { DEFAULT_CAPABILITIES } from '@hoist/core';
  * strings go wrong, so `HARBOR_ROBOT` may leave the `robot$` prefix out (`ci+push`); its secret
  * is `HARBOR_ROBOT_SECRET`. Without a robot, `HARBOR_USERNAME`/`HARBOR_PASSWORD`, then Docker's
  * chain. A project robot may push only under its project's path (`harbor.example.com/ci/app`):
- * elsewhere Harbor answers DENIED, which hoist reports as it comes.
+ * elsewhere Harbor refuses it, and `refusalHint` says so.
  */
 export interface HarborAdapterOptions {
   /** Hosts this adapter owns (default: HARBOR_HOST, comma-separated). */
@@ -26,6 +26,14 @@ const ROBOT_PREFIX = 'robot$';
 /** A robot's full name from what a user wrote: `ci+push` and `robot$ci+push` are one robot. */
 export function robotName(name: string): string {
   return name.startsWith(ROBOT_PREFIX) ? name : `${ROBOT_PREFIX}${name}`;
+}
+
+/** Harbor's refusal of a robot's push, in Harbor's terms: its project, then its permission. */
+export function robotHint(refusal: AccessRefusal, robot: string): string | undefined {
+  if (!refusal.credentialsAccepted || refusal.action !== 'push' || !refusal.repository) return undefined;
+  const project = /^robot\$([^+]+)\+/.exec(robot)?.[1];
+  if (project && refusal.repository.split('/')[0] !== project) return `${robot} is a robot of project ${project}: it pushes only under ${project}/`;
+  return `give ${robot} the push permission${project ? ` in project ${project}` : ''}`;
 }
 
 export function harborAdapter(options: HarborAdapterOptions = {}): RegistryAdapter {
@@ -47,6 +55,7 @@ export function harborAdapter(options: HarborAdapterOptions = {}): RegistryAdapt
     },
     // Harbor takes chunked and monolithic uploads alike, and mounts between projects the robot can read.
     capabilities: () => ({ ...DEFAULT_CAPABILITIES }),
+    refusalHint: (refusal) => (env['HARBOR_ROBOT'] && env['HARBOR_ROBOT_SECRET'] ? robotHint(refusal, robotName(env['HARBOR_ROBOT'])) : undefined),
   };
 }
 

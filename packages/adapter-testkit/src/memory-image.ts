@@ -3,9 +3,9 @@ import { Readable } from 'node:stream';
 import type { Descriptor, ImageSource } from '@hoist/core';
 
 /** A small image held in memory, different on every call, so each push has something to send. */
-export function memoryImage(): ImageSource & { manifestBytes: Buffer } {
+export function memoryImage(options: { layerSize?: number } = {}): ImageSource & { manifestBytes: Buffer } {
   const digest = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-  const layerBytes = randomBytes(4096);
+  const layerBytes = randomBytes(options.layerSize ?? 4096);
   const configBytes = Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [digest(layerBytes)] } }));
   // Labelled compressed, so the engine sends it as it is and the digests stay the memory image's.
   const layer: Descriptor = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: digest(layerBytes), size: layerBytes.length };

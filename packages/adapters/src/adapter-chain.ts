@@ -2,6 +2,7 @@ import type { AdapterFactoryOptions, Credential, RegistryAdapter } from '@hoist/
 import { dockerHubAdapter } from '@hoist/adapter-dockerhub';
 import { ghcrAdapter } from '@hoist/adapter-ghcr';
 import { harborAdapter } from '@hoist/adapter-harbor';
+import { quayAdapter } from '@hoist/adapter-quay';
 import { genericAdapter, type GenericAdapterOptions } from '@hoist/adapter-generic';
 import { discoverPlugins } from './discover-plugins.js';
 import { KNOWN_CLOUD_ADAPTERS, type KnownAdapter } from './known-adapters.js';
@@ -15,7 +16,7 @@ import { loadPlugin } from './load-plugin.js';
  * 4. hoist's own cloud adapters that are installed (ECR, GCR, ACR: optional peers, so a pipeline
  *    installs only the clouds it pushes to, and an SDK loads only for its own hosts);
  * 5. Harbor (the hosts HARBOR_HOST names), GitHub Container Registry (GITHUB_TOKEN or
- *    GH_TOKEN) and Docker Hub;
+ *    GH_TOKEN), Quay (quay.io and the hosts QUAY_HOST names) and Docker Hub;
  * 6. the generic catch-all, last, whose Docker-style credential chain every other adapter is
  *    given to fall back on.
  * Credentials given explicitly (`--username`) win in every adapter. A plugin named twice loads once,
@@ -91,6 +92,7 @@ export async function adapterChain(options: AdapterChainOptions = {}): Promise<A
   // Harbor owns only the hosts HARBOR_HOST names: without it, it claims nothing.
   chain.push({ adapter: harborAdapter({ env, fallback: generic }), origin: { kind: 'built-in' } });
   chain.push({ adapter: ghcrAdapter({ env, fallback: generic }), origin: { kind: 'built-in' } });
+  chain.push({ adapter: quayAdapter({ env, fallback: generic }), origin: { kind: 'built-in' } });
   chain.push({ adapter: dockerHubAdapter({ credentials: generic }), origin: { kind: 'built-in' } });
 
   const explicit = options.credentials?.explicit;
@@ -112,24 +114,29 @@ function splitList(value: string | undefined): string[] {
 
 /** The adapter, with every credential it resolves shown to `see` on its way to the engine. */
 function observed(adapter: RegistryAdapter, see: (credential: Credential) => void): RegistryAdapter {
-  return {
-    ...adapter,
-    resolveCredentials: async (registry, context) => {
-      const credential = await adapter.resolveCredentials(registry, context);
-      if (credential) see(credential);
-      return credential;
-    },
-  };
+  return withCredentials(adapter, async (registry, context) => {
+    const credential = await adapter.resolveCredentials(registry, context);
+    if (credential) see(credential);
+    return credential;
+  });
 }
 
 /** Credentials given on the command line win over any adapter's own way of finding them. */
 function explicitFirst(adapter: RegistryAdapter, explicit: GenericAdapterOptions['explicit']): RegistryAdapter {
   if (!explicit) return adapter;
   const given: Credential = { kind: 'basic', username: explicit.username, password: explicit.password, source: explicit.source ?? 'the command line' };
-  return {
-    ...adapter,
-    resolveCredentials: (registry, context) => (explicit.registries.includes(registry) ? Promise.resolve(given) : adapter.resolveCredentials(registry, context)),
-  };
+  return withCredentials(adapter, (registry, context) => (explicit.registries.includes(registry) ? Promise.resolve(given) : adapter.resolveCredentials(registry, context)));
+}
+
+/**
+ * The adapter with another way to resolve credentials and everything else its own: a proxy,
+ * not a copy, because a plugin written as a class keeps its methods on the prototype, where
+ * an object spread does not look.
+ */
+function withCredentials(adapter: RegistryAdapter, resolveCredentials: RegistryAdapter['resolveCredentials']): RegistryAdapter {
+  return new Proxy(adapter, {
+    get: (target, key, receiver) => (key === 'resolveCredentials' ? resolveCredentials : Reflect.get(target, key, receiver)),
+  });
 }
 
 /** Only the adapter package itself being absent counts; a broken install still fails loudly. */

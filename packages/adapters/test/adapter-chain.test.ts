@@ -42,16 +42,37 @@ const names = (chain: { adapters: { name: string }[] }) => chain.adapters.map((a
 describe('adapterChain', () => {
   it('loads every installed cloud adapter before Docker Hub and the generic catch-all', async () => {
     const chain = await adapterChain({ pluginsFrom: false });
-    expect(names(chain)).toEqual(['ecr', 'gcr', 'acr', 'harbor', 'ghcr', 'dockerhub', 'generic']);
-    expect(chain.origins.map((o) => o.kind)).toEqual(['cloud', 'cloud', 'cloud', 'built-in', 'built-in', 'built-in', 'built-in']);
+    expect(names(chain)).toEqual(['ecr', 'gcr', 'acr', 'harbor', 'ghcr', 'quay', 'dockerhub', 'generic']);
+    expect(chain.origins.map((o) => o.kind)).toEqual(['cloud', 'cloud', 'cloud', 'built-in', 'built-in', 'built-in', 'built-in', 'built-in']);
     expect(chain.missing.size).toBe(0);
     expect((await defaultAdapters({ pluginsFrom: false })).map((a) => a.name)).toEqual(names(chain));
   });
 
   it('records a cloud adapter that is not installed and goes on without it', async () => {
     const chain = await adapterChain({ pluginsFrom: false, clouds: [ecrWithout('@hoist/adapter-ecr')] });
-    expect(names(chain)).toEqual(['harbor', 'ghcr', 'dockerhub', 'generic']);
+    expect(names(chain)).toEqual(['harbor', 'ghcr', 'quay', 'dockerhub', 'generic']);
     expect([...chain.missing]).toEqual(['@hoist/adapter-ecr']);
+  });
+
+  it('keeps a plugin written as a class whole when credentials are given on the command line and observed', async () => {
+    const path = await module(
+      'class-adapter.mjs',
+      `class Corp { name = 'corp'; matches(r) { return r === 'corp.example'; } async resolveCredentials() { return { kind: 'basic', username: 'robot', password: 'from-the-class' }; } capabilities() { return { upload: 'chunked', mount: false }; } refusalHint() { return 'ask the corp'; } }
+       export default () => new Corp();`,
+    );
+    const seen: string[] = [];
+    const chain = await adapterChain({
+      pluginsFrom: false,
+      clouds: [],
+      plugins: [path],
+      credentials: { explicit: { registries: ['other.example'], username: 'u', password: 'p' }, dockerConfig: '/nonexistent' },
+      onCredential: (credential) => seen.push(credential.kind === 'basic' ? credential.password : ''),
+    });
+    const corp = chain.adapters[0]!;
+    expect([corp.name, corp.matches('corp.example'), corp.capabilities('corp.example'), corp.refusalHint?.({ status: 401, credentialsAccepted: true })]).toEqual(['corp', true, { upload: 'chunked', mount: false }, 'ask the corp']);
+    expect(await corp.resolveCredentials('corp.example', {})).toMatchObject({ password: 'from-the-class' });
+    expect(await corp.resolveCredentials('other.example', {})).toMatchObject({ password: 'p' });
+    expect(seen).toEqual(['from-the-class', 'p']);
   });
 
   it('fails loudly when an installed adapter cannot load one of its own dependencies', async () => {
@@ -63,7 +84,7 @@ describe('adapterChain', () => {
     const factory = await module('factory.mjs', adapterModule('factory', 'f.corp'));
     const env = { HOME: dir, MARK: 'from the run' };
     const chain = await adapterChain({ plugins: [object, factory], pluginsFrom: false, clouds: [], env, createRepository: true });
-    expect(names(chain)).toEqual(['in-house', 'factory', 'harbor', 'ghcr', 'dockerhub', 'generic']);
+    expect(names(chain)).toEqual(['in-house', 'factory', 'harbor', 'ghcr', 'quay', 'dockerhub', 'generic']);
     const given = (chain.adapters[1] as unknown as { given: { env: Record<string, string>; fallback: { name: string }; createRepository: boolean } }).given;
     expect(given.env['MARK']).toBe('from the run');
     expect(given.fallback.name).toBe('generic');
@@ -80,7 +101,7 @@ describe('adapterChain', () => {
     const from = join(root, 'node_modules', '@hoist', 'cli', 'bin');
     await mkdir(from, { recursive: true });
     const chain = await adapterChain({ pluginsFrom: from, clouds: [], env: { HOIST_ADAPTERS: 'named-by-env, hoist-adapter-zeta' } });
-    expect(names(chain)).toEqual(['env-named', 'zeta', 'harbor', 'harbor', 'ghcr', 'dockerhub', 'generic']);
+    expect(names(chain)).toEqual(['env-named', 'zeta', 'harbor', 'harbor', 'ghcr', 'quay', 'dockerhub', 'generic']);
     expect(chain.origins.slice(0, 3)).toEqual([
       { kind: 'HOIST_ADAPTERS', spec: 'named-by-env', file: join(root, 'node_modules', 'named-by-env', 'lib', 'index.js'), package: { name: 'named-by-env', version: '1.2.3' } },
       { kind: 'HOIST_ADAPTERS', spec: 'hoist-adapter-zeta', file: join(root, 'node_modules', 'hoist-adapter-zeta', 'lib', 'index.js'), package: { name: 'hoist-adapter-zeta', version: '1.2.3' } },

@@ -24,7 +24,7 @@ export type UploadStrategy = 'monolithic' | 'chunked';
 export interface RegistryCapabilities {
   /** `monolithic`: POST then one streamed PUT per blob. `chunked`: PATCH parts, then PUT. */
   upload: UploadStrategy;
-  /** Preferred chunk size for chunked uploads, in bytes. */
+  /** Preferred chunk size for chunked uploads, in bytes (default DEFAULT_CHUNK_SIZE). */
   chunkSize?: number;
   /** Hard upper bound on a chunk; the engine never sends a larger PATCH. */
   maxChunkSize?: number;
@@ -39,6 +39,16 @@ export interface RegistryRefusal {
   status: number;
   code: string;
   message: string;
+}
+
+/** A 401 or 403 to a request made with credentials, as an adapter's `refusalHint` sees it. */
+export interface AccessRefusal {
+  status: number;
+  /** The repository the request was for, and what it asked to do there. */
+  repository?: string;
+  action?: 'push' | 'pull';
+  /** The registry (or its token service) took the credentials and still said no. */
+  credentialsAccepted: boolean;
 }
 
 export interface CredentialContext {
@@ -81,6 +91,12 @@ export interface RegistryAdapter {
    * the engine reports it as a `registry-info` event whenever it changes.
    */
   responseInfo?(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> | undefined;
+  /**
+   * What to do about a refusal on this service, in its own terms, added to the message a user
+   * reads (Quay: a repository that does not exist reads as "not authorized"; GHCR: a workflow's
+   * token needs `packages: write`). Undefined when there is nothing to add.
+   */
+  refusalHint?(refusal: AccessRefusal): string | undefined;
 }
 
 /**
@@ -100,6 +116,9 @@ export interface AdapterFactoryOptions {
 export type AdapterFactory = (options: AdapterFactoryOptions) => RegistryAdapter | Promise<RegistryAdapter>;
 
 export const DEFAULT_CAPABILITIES: RegistryCapabilities = { upload: 'monolithic', mount: true };
+
+/** The PATCH size of a chunked upload whose adapter names none (capped by its `maxChunkSize`). */
+export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 
 /** The first adapter that matches the host; callers put a catch-all (generic) adapter last. */
 export function selectAdapter(adapters: readonly RegistryAdapter[], registry: string): RegistryAdapter | undefined {

@@ -1,6 +1,6 @@
-export { DEFAULT_CAPABILITIES, selectAdapter } from './adapter.js';
+export { DEFAULT_CAPABILITIES, DEFAULT_CHUNK_SIZE, selectAdapter } from './adapter.js';
 export { adapterContext } from './registry/adapter-context.js';
-export type { AdapterFactory, AdapterFactoryOptions, Credential, CredentialContext, RegistryAdapter, RegistryCapabilities, RegistryRefusal, UploadStrategy } from './adapter.js';
+export type { AccessRefusal, AdapterFactory, AdapterFactoryOptions, Credential, CredentialContext, RegistryAdapter, RegistryCapabilities, RegistryRefusal, UploadStrategy } from './adapter.js';
 export { defaultBlobLocationsFile, fileBlobLocations, memoryBlobLocations } from './push/blob-locations.js';
 export type { BlobLocations } from './push/blob-locations.js';
 export { parseChallenges } from './registry/challenge.js';

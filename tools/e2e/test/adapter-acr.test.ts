@@ -55,6 +55,7 @@ describeAdapterConformance('acr', {
       pushOptions: { tls: { caFiles: [registry.caFile!] }, lookup },
       // skopeo would look the ACR name up in real DNS: read with curl at loopback instead.
       readManifest: (repository, tag) => registry.readManifest(repository, tag),
+      accessLog: () => registry.accessLog(),
       refused: { adapter: adapter(refusing.authorityHost), secret: 'entra-token-acr-refuses' },
       close: async () => {
         await Promise.all([registry.stop(), entra.close(), refusing.close()]);

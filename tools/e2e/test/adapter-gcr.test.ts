@@ -45,6 +45,7 @@ describeAdapterConformance('gcr', {
       adapter: gcrAdapter({ auth: await userCredentials(google) }),
       pushOptions: { tls: { caFiles: [registry.caFile!] }, lookup: arToLoopback },
       readManifest: (repository, tag) => skopeoRawManifest(`${registry.host}/${repository}:${tag}`, { caFile: registry.caFile!, username: 'oauth2accesstoken', password: ACCESS_TOKEN }),
+      accessLog: () => registry.accessLog(),
       refused: { adapter: gcrAdapter({ auth: await userCredentials(refusing) }), secret: 'ya29.refused-access-token' },
       close: async () => {
         await Promise.all([registry.stop(), google.close(), refusing.close()]);

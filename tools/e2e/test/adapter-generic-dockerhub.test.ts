@@ -26,7 +26,30 @@ describeAdapterConformance('generic', {
       registry: registry.host,
       adapter: explicit(PASSWORD),
       readManifest: (repository, tag) => skopeoRawManifest(`${registry.host}/${repository}:${tag}`, { username: 'hoist', password: PASSWORD }),
+      accessLog: () => registry.accessLog(),
       refused: { adapter: explicit('refused-secret-value'), secret: 'refused-secret-value' },
+      close: () => registry.stop(),
+    };
+  },
+});
+
+// The generic adapter told to upload in chunks and never mount, as a registry behind a proxy
+// that caps request bodies may need: the kit's upload and mount groups take the other branch.
+describeAdapterConformance('generic, chunked, without mounts', {
+  adapter: genericAdapter({ dockerConfig: '/nonexistent', env: {} }),
+  catchAll: true,
+  ownedHosts: ['registry.example.com'],
+  foreignHosts: [],
+  async endToEnd() {
+    const registry = await startRegistry({ auth: 'htpasswd' });
+    const chunked = (password: string) =>
+      genericAdapter({ explicit: { registries: [registry.host], username: 'hoist', password }, dockerConfig: '/nonexistent', env: {}, capabilities: { upload: 'chunked', chunkSize: 256 * 1024, mount: false } });
+    return {
+      registry: registry.host,
+      adapter: chunked(PASSWORD),
+      readManifest: (repository, tag) => registry.readManifest(repository, tag),
+      accessLog: () => registry.accessLog(),
+      refused: { adapter: chunked('refused-secret-value'), secret: 'refused-secret-value' },
       close: () => registry.stop(),
     };
   },

@@ -39,8 +39,22 @@ describe('nx g @hoist/plugin:adapter', () => {
     const report = JSON.parse(await readFile(join(workspace, 'test-reports', 'adapter-acme.json'), 'utf8')) as { numPassedTests: number; numFailedTests: number; testResults: { assertionResults: { title: string; status: string }[] }[] };
     const results = report.testResults.flatMap((r) => r.assertionResults);
     expect(report.numFailedTests).toBe(0);
-    expect(results.map((r) => r.status)).not.toContain('skipped');
-    // Every group of the kit, the end-to-end ones included.
-    expect(results.map((r) => r.title)).toEqual(expect.arrayContaining(['pushes an image end to end that an independent reader finds byte for byte', 'maps refused credentials to UNAUTHORIZED or DENIED, with no secret in the error']));
+    // Every group of the kit ran, the end-to-end ones included, but those for what a generated
+    // adapter does not declare: repository creation, immutable tags, refusal hints, response info.
+    const titles = (status: string) => results.filter((r) => r.status === status).map((r) => r.title);
+    expect(titles('skipped')).toEqual([
+      'creates a repository the registry does not know, once, and the push lands',
+      'keeps a tag the registry will not move: the same push again passes, another image fails TAG_IMMUTABLE',
+      'adds its word to the error when credentials the registry takes may not push',
+      "reports what it reads in the registry's answers once, as a registry-info event",
+    ]);
+    expect(titles('passed')).toEqual(
+      expect.arrayContaining([
+        'sends each blob as the adapter declares (one PUT, or PATCHes of its chunk size) and it lands whole',
+        'mounts blobs it pushed to another repository when it declares mounts, and tries none when not',
+        "reaches the registry through the adapter's API host, never resolving the registry's own name",
+        'maps refused credentials to UNAUTHORIZED or DENIED, with no secret in the error',
+      ]),
+    );
   }, 180_000);
 });

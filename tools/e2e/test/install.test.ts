@@ -14,7 +14,7 @@ import { tempDir } from './helpers.js';
  */
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const PUBLISHED = ['core', 'cli', 'adapters', 'adapter-generic', 'adapter-dockerhub', 'adapter-ghcr', 'adapter-harbor', 'adapter-ecr', 'adapter-gcr', 'adapter-acr', 'adapter-testkit'];
+const PUBLISHED = ['core', 'cli', 'adapters', 'adapter-generic', 'adapter-dockerhub', 'adapter-ghcr', 'adapter-harbor', 'adapter-quay', 'adapter-ecr', 'adapter-gcr', 'adapter-acr', 'adapter-testkit'];
 const CLOUD_SDKS = ['@aws-sdk/client-ecr', 'google-auth-library', '@azure/identity'];
 const ECR_HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 
@@ -74,7 +74,7 @@ describe('the published packages', () => {
     const env = await agentEnv();
     const tarball = (name: string) => join(packs, `hoist-${name}-0.1.0.tgz`);
     const npmInstall = (...names: string[]) => run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...names.map(tarball)], { cwd: project, env: { ...process.env, ...env } });
-    await npmInstall('core', 'adapter-generic', 'adapter-dockerhub', 'adapter-ghcr', 'adapter-harbor', 'adapters', 'cli');
+    await npmInstall('core', 'adapter-generic', 'adapter-dockerhub', 'adapter-ghcr', 'adapter-harbor', 'adapter-quay', 'adapters', 'cli');
 
     const push = await exec(join(project, 'node_modules', '.bin', 'hoist'), ['push', layout, `${registry.host}/packed/app:1`], { cwd: project, env });
     expect(push.stderr).not.toMatch(/error/);
@@ -112,7 +112,7 @@ describe('a plugin package', () => {
       const project = await tempDir('hoist-agent-');
       await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'agent', private: true }));
       const env = await agentEnv();
-      const tarballs = [...['core', 'adapter-generic', 'adapter-dockerhub', 'adapter-ghcr', 'adapter-harbor', 'adapters', 'cli'].map((name) => join(packs, `hoist-${name}-0.1.0.tgz`)), join(packs, 'hoist-adapter-e2e-1.0.0.tgz')];
+      const tarballs = [...['core', 'adapter-generic', 'adapter-dockerhub', 'adapter-ghcr', 'adapter-harbor', 'adapter-quay', 'adapters', 'cli'].map((name) => join(packs, `hoist-${name}-0.1.0.tgz`)), join(packs, 'hoist-adapter-e2e-1.0.0.tgz')];
       await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], { cwd: project, env: { ...process.env, ...env } });
       const hoist = join(project, 'node_modules', '.bin', 'hoist');
 
@@ -120,7 +120,7 @@ describe('a plugin package', () => {
       expect(listed.code).toBe(0);
       const lines = listed.stdout.trim().split('\n');
       expect(lines[0]).toBe(`e2e-plugin  hoist-adapter-e2e 1.0.0, installed beside hoist (${join(await realpath(project), 'node_modules', 'hoist-adapter-e2e', 'index.js')})`);
-      expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['harbor', 'ghcr', 'dockerhub', 'generic', 'not', 'not', 'not']);
+      expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['harbor', 'ghcr', 'quay', 'dockerhub', 'generic', 'not', 'not', 'not']);
 
       const mark = (await guarded.accessLog()).length;
       const push = await exec(hoist, ['push', layout, `${guarded.host}/plugin/app:1`], { cwd: project, env: { ...env, E2E_PLUGIN_TOKEN: 'plugin-secret' } });

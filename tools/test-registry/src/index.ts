@@ -1,4 +1,4 @@
-// The registry itself, its certificates and its token server live in the conformance kit, public,
+// The registry itself, its certificates, its token server and the fault proxy live in the conformance kit, public,
 // so that an adapter in another repository starts the same registry these tests do.
 export {
   createSigningCert,
@@ -10,12 +10,12 @@ export {
   issueServerCert,
   parseAccessLog,
   readAccessLog,
+  seededRandom,
+  startFaultProxy,
   startRegistry,
   startTokenServer,
 } from '@hoist/adapter-testkit/registry';
-export type { AccessLogEntry, IssuedCert, RegistryAuth, RegistryOptions, TestCa, TestRegistry, TokenRequestRecord, TokenServer, TokenServerOptions } from '@hoist/adapter-testkit/registry';
-export { seededRandom, startFaultProxy } from './fault-proxy.js';
-export type { FaultAction, FaultProxy, FaultProxyOptions, FaultRecord, FaultRule } from './fault-proxy.js';
+export type { AccessLogEntry, FaultAction, FaultProxy, FaultProxyOptions, FaultRecord, FaultRule, IssuedCert, RegistryAuth, RegistryOptions, TestCa, TestRegistry, TokenRequestRecord, TokenServer, TokenServerOptions } from '@hoist/adapter-testkit/registry';
 export { startRedirectFront } from './redirect-front.js';
 export type { RedirectFront, RedirectFrontOptions } from './redirect-front.js';
 export { startHttpProxy } from './http-proxy.js';

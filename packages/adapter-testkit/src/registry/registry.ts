@@ -41,6 +41,8 @@ export interface RegistryOptions {
   dnsNames?: string[];
   /** With token auth: serve ACR's /oauth2/exchange on the token server too. */
   acrExchange?: { accessToken: string; refreshToken: string };
+  /** Headers the registry adds to every answer (distribution's `http.headers`): a service's rate-limit headers, say. */
+  responseHeaders?: Record<string, string>;
 }
 
 export interface TestRegistry {
@@ -93,6 +95,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     `  addr: ${host}`,
     `  secret: ${randomBytes(16).toString('hex')}`,
   ];
+  const headers = Object.entries(options.responseHeaders ?? {});
+  if (headers.length > 0) config.push('  headers:', ...headers.map(([name, value]) => `    ${name}: [${JSON.stringify(value)}]`));
 
   const ca = options.tls || options.auth === 'token' ? await createTestCa(await mkdirIn(dir, 'certs')) : undefined;
   const serverCert = ca && options.tls ? await issueServerCert(ca, 'registry', options.dnsNames ?? []) : undefined;

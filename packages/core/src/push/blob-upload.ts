@@ -1,5 +1,5 @@
 import { pipeline, type Readable } from 'node:stream';
-import type { RegistryCapabilities } from '../adapter.js';
+import { DEFAULT_CHUNK_SIZE, type RegistryCapabilities } from '../adapter.js';
 import { repositoryScope } from '../registry/auth.js';
 import type { Descriptor } from '../descriptor.js';
 import { VerifyingStream } from '../digest.js';
@@ -24,7 +24,6 @@ export interface RepositoryTarget {
 export type OpenBlob = () => BlobBytes;
 
 /** Chunk size when an adapter asks for chunked uploads without naming one. */
-const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 
 function pushScope(target: RepositoryTarget): string[] {
   return [repositoryScope(target.repository, ['pull', 'push'])];

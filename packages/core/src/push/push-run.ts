@@ -1,4 +1,4 @@
-import { selectAdapter, type RegistryAdapter, type RegistryCapabilities } from '../adapter.js';
+import { selectAdapter, type AccessRefusal, type RegistryAdapter, type RegistryCapabilities } from '../adapter.js';
 import { OpenSessions, transferBlob } from './blob-transfer.js';
 import { blobExists, mountBlob, type RepositoryTarget } from './blob-upload.js';
 import { memoryBlobLocations, type BlobLocations } from './blob-locations.js';
@@ -178,6 +178,7 @@ export class PushRun {
           budget: this.budget,
           onEvent: this.emit,
           onResponse: this.responseInfo(name, adapter),
+          ...(adapter.refusalHint ? { refusalHint: (refusal: AccessRefusal) => adapter.refusalHint?.(refusal) } : {}),
           ...(this.options.onSecret ? { onSecret: this.options.onSecret } : {}),
         }),
       };

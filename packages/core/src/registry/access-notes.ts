@@ -15,20 +15,29 @@ export function noCredentialsHint(host: string): string {
   return `run hoist login ${host}, or pass --username with --password-env VAR`;
 }
 
-/** `push to team/app`, `pull from team/app`: what the request's scopes asked for. */
-export function wantedAccess(scopes: readonly string[]): string {
+/** The repository the request's scopes name, and whether they ask to push there or only to pull. */
+export function requestedAccess(scopes: readonly string[]): { repository?: string; action?: 'push' | 'pull' } {
   const parsed = scopes.map((s) => /^repository:(.+):([a-z,*]+)$/.exec(s)).filter((m) => m !== null);
   const push = parsed.find((m) => m[2]!.split(',').includes('push'));
-  if (push) return `push to ${push[1]}`;
-  return parsed[0] ? `pull from ${parsed[0][1]}` : 'access';
+  if (push) return { repository: push[1]!, action: 'push' };
+  return parsed[0] ? { repository: parsed[0][1]!, action: 'pull' } : {};
 }
 
-/** The note for a 401 or 403 the registry answered to a request signed with `credential`. */
-export function refusalNote(host: string, status: number, scopes: readonly string[], credential: Credential | undefined, tokenGranted: boolean): string {
+/** `push to team/app`, `pull from team/app`: what the request's scopes asked for. */
+export function wantedAccess(scopes: readonly string[]): string {
+  const { repository, action } = requestedAccess(scopes);
+  if (!repository) return 'access';
+  return action === 'push' ? `push to ${repository}` : `pull from ${repository}`;
+}
+
+/**
+ * The note for a 401 or 403 the registry answered to a request signed with `credential`;
+ * `accepted` when the credentials were taken (a token was issued, or the registry said 403).
+ */
+export function refusalNote(host: string, scopes: readonly string[], credential: Credential | undefined, accepted: boolean): string {
   const wanted = wantedAccess(scopes);
   if (!credential) return `${host} wants credentials for ${wanted} and none were found for it: ${noCredentialsHint(host)}`;
   const who = credentialOwner(credential);
-  // A token service that issued a token accepted the credentials; so did a registry that says 403.
-  if (status === 403 || tokenGranted) return `the credentials of ${who} were accepted by ${host} but do not allow ${wanted}`;
+  if (accepted) return `the credentials of ${who} were accepted by ${host} but do not allow ${wanted}`;
   return `${host} refused the credentials of ${who}`;
 }

@@ -1,5 +1,5 @@
-import type { Credential } from '../adapter.js';
-import { noCredentialsHint, refusalNote } from './access-notes.js';
+import type { AccessRefusal, Credential } from '../adapter.js';
+import { noCredentialsHint, refusalNote, requestedAccess } from './access-notes.js';
 import { basicAuthorization, fetchToken, TokenCache } from './auth.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import { PushError } from '../errors.js';
@@ -31,6 +31,8 @@ export interface RegistryClientOptions {
   onResponse?: (headers: TransportResponse['headers']) => void;
   /** Told every bearer token fetched, so that whoever prints can mask it (a registry may echo it). */
   onSecret?: (secret: string) => void;
+  /** The adapter's word on a 401 or 403 to credentials it gave, added to the refusal's note. */
+  refusalHint?: (refusal: AccessRefusal) => string | undefined;
 }
 
 export interface RegistryRequest {
@@ -68,6 +70,7 @@ export class RegistryClient {
   private readonly emit: PushEventListener;
   private readonly onResponse: ((headers: TransportResponse['headers']) => void) | undefined;
   private readonly onSecret: ((secret: string) => void) | undefined;
+  private readonly refusalHint: ((refusal: AccessRefusal) => string | undefined) | undefined;
   private connected: Promise<{ base: URL; auth: AuthMode }> | undefined;
   private credential: Promise<Credential | undefined> | undefined;
 
@@ -82,6 +85,7 @@ export class RegistryClient {
     this.emit = options.onEvent ?? (() => {});
     this.onResponse = options.onResponse;
     this.onSecret = options.onSecret;
+    this.refusalHint = options.refusalHint;
   }
 
   get retryPolicy(): RetryPolicy {
@@ -162,9 +166,18 @@ export class RegistryClient {
       res = await attempt(true);
     }
     if ((res.status === 401 || res.status === 403) && sameOrigin && auth.scheme !== 'none') {
-      res.refusal = refusalNote(this.host, res.status, req.scopes, await this.getCredential(), auth.scheme === 'bearer');
+      res.refusal = await this.refusalOf(res.status, req.scopes, auth.scheme === 'bearer');
     }
     return res;
+  }
+
+  private async refusalOf(status: number, scopes: readonly string[], tokenIssued: boolean): Promise<string> {
+    const credential = await this.getCredential();
+    // A token service that issued a token accepted the credentials; so did a registry that says 403.
+    const credentialsAccepted = status === 403 || tokenIssued;
+    const note = refusalNote(this.host, scopes, credential, credentialsAccepted);
+    const hint = credential ? this.refusalHint?.({ status, ...requestedAccess(scopes), credentialsAccepted }) : undefined;
+    return hint ? `${note}; ${hint}` : note;
   }
 
   private connect(signal?: AbortSignal): Promise<{ base: URL; auth: AuthMode }> {

@@ -50,7 +50,8 @@ export interface FaultProxy {
   url: string;
   /** Every request that reached the proxy, and what was done to it. */
   log: FaultRecord[];
-  addRule(rule: FaultRule): void;
+  /** Adds a rule after those already there; returns a function that takes it away again. */
+  addRule(rule: FaultRule): () => void;
   clearRules(): void;
   close(): Promise<void>;
 }
@@ -118,7 +119,14 @@ export async function startFaultProxy(targetHost: string, options: FaultProxyOpt
     host,
     url: `${options.tls ? 'https' : 'http'}://${host}`,
     log,
-    addRule: (rule) => rules.push({ ...rule, seen: 0, faulted: 0 }),
+    addRule: (rule) => {
+      const live = { ...rule, seen: 0, faulted: 0 };
+      rules.push(live);
+      return () => {
+        const at = rules.indexOf(live);
+        if (at >= 0) rules.splice(at, 1);
+      };
+    },
     clearRules: () => rules.splice(0),
     close: () =>
       new Promise((resolve) => {

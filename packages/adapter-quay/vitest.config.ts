@@ -1,0 +1,3 @@
+import { hoistVitestConfig } from '../../vitest.shared.js';
+
+export default hoistVitestConfig(import.meta.dirname);
