@@ -33,3 +33,10 @@ export function daemonDestination(text: string, tags: readonly string[], parse: 
   const all = [...(ref.tag === undefined ? [] : [ref.tag]), ...tags];
   return { name: `docker-daemon:${repository}`, repoTags: [...new Set(all.length > 0 ? all : ['latest'])].map((tag) => `${repository}:${tag}`) };
 }
+
+const REGISTRY_SOURCE = 'docker://';
+
+/** The registry a `docker://REF` source is read from, as a list (empty for any other source). */
+export function sourceRegistries(source: string, parse: (text: string) => ImageReference): string[] {
+  return source.startsWith(REGISTRY_SOURCE) ? [parseRegistryRef(source.slice(REGISTRY_SOURCE.length), parse, 'source').registry] : [];
+}

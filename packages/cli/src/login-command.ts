@@ -2,7 +2,7 @@ import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionArgs, tlsSettings } fro
 import { describeFailure } from './describe-failure.js';
 import { explicitCredentials } from './explicit-credentials.js';
 import type { CommandContext } from './push-command.js';
-import { warnInsecure } from './push-command.js';
+import { warnInsecure } from './push-setup.js';
 import { applyEnvDefaults } from './env-defaults.js';
 import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';

@@ -10,6 +10,7 @@ import { UsageError } from './usage-error.js';
  * `ps`, in shell history and in Jenkins' command echo. Passwords come on stdin.
  */
 export const PUSH_USAGE = `Usage: hoist push [options] <source> <destination>...
+       hoist push [options] --plan FILE
 
   <source>        docker-daemon:NAME[:TAG] (an image in the Docker daemon at DOCKER_HOST),
                   docker://REF (an image in a registry), an OCI layout directory, OCI archive
@@ -19,6 +20,9 @@ export const PUSH_USAGE = `Usage: hoist push [options] <source> <destination>...
                   docker-daemon:NAME[:TAG] to load it into the Docker daemon; several are allowed
 
 Options:
+      --plan FILE         push every image FILE lists (YAML or JSON: images: [{source,
+                          destinations, tags, platforms}]) at once, as one push: a blob they
+                          share goes to each registry once; the options below apply to all
   -t, --tag TAG[,TAG]     extra tags at every destination (repeatable)
       --tag-file FILE     extra tags, one per line (blank lines and # comments skipped)
       --tag-env VAR       a tag from environment variable VAR, made valid: feature/login
@@ -51,9 +55,12 @@ daemon for docker-daemon: sources. HOIST_THREADS sets the compression threads (d
 agent's cores, at least 4).
 
 Exit status: 0 pushed, 1 the push failed (network, auth, registry), 2 usage or input error.
+With --plan, the highest of its images' (the others are pushed whatever one does).
 `;
 
 export interface PushArgs extends ConnectionArgs {
+  /** With --plan: the plan file, whose images replace source and destinations. */
+  plan?: string;
   source: string;
   destinations: string[];
   tags: string[];
@@ -102,9 +109,17 @@ export const PUSH_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+const PUSH_COMMAND_OPTIONS = { ...PUSH_OPTIONS, plan: { type: 'string' } } as const;
+
 export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PushArgs {
-  const { values, positionals } = parseOptions(argv, PUSH_OPTIONS);
+  const { values, positionals } = parseOptions(argv, PUSH_COMMAND_OPTIONS);
   const label = applyEnvDefaults(values, PUSH_OPTIONS, env);
+  const plan = values.plan;
+  if (plan !== undefined) {
+    if (positionals.length > 0) throw new UsageError(`--plan takes its images from ${plan}: give no source or destination with it`);
+    if (values['digest-file'] !== undefined) throw new UsageError('--digest-file names one digest; with --plan, use --image-refs or --json');
+    return { ...pushArgsOf(values, label, env, '', []), plan };
+  }
   if (!values.help && positionals.length < 2) throw new UsageError('push needs a source and at least one destination');
   return pushArgsOf(values, label, env, positionals[0] ?? '', positionals.slice(1));
 }

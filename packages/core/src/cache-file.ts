@@ -1,11 +1,14 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { withFileLock } from './file-lock.js';
 
 /**
  * The small JSON caches hoist keeps in the user's cache directory: read whole, written whole
  * and atomically (a temp file renamed into place), private to the user. A cache that cannot be
  * read starts empty; one that cannot be written is skipped: a push must not fail for a cache.
+ * Several hoists on one agent share them: each saves by merging what it learnt into the file
+ * as it is at that moment, under the file's lock (updateJsonObject).
  */
 export function cacheFile(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const base = env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
@@ -22,13 +25,32 @@ export async function readJsonObject(file: string): Promise<Record<string, unkno
   return {};
 }
 
-export async function writeJsonAtomically(file: string, value: unknown): Promise<boolean> {
+async function writeJsonAtomically(file: string, value: unknown): Promise<boolean> {
   const temp = `${file}.${process.pid}.tmp`;
   try {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(temp, JSON.stringify(value), { mode: 0o600 });
     await rename(temp, file);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Another hoist saving the same cache is done in milliseconds; past this, this run's entries are dropped. */
+const CACHE_LOCK_TIMEOUT_MS = 5_000;
+
+/**
+ * Reads the cache as it is now, lets `merge` add this run's entries, and writes the result, all
+ * under `<file>.lock`, so that hoists saving at once keep each other's entries. A process killed
+ * at any point leaves the old file or the new one, never a torn one (the write is a rename),
+ * and a lock whose owner died is taken over. False when the cache could not be saved.
+ */
+export async function updateJsonObject(file: string, merge: (current: Record<string, unknown>) => Record<string, unknown>): Promise<boolean> {
+  const skip = () => new Error(`cache ${file} not saved`);
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    return await withFileLock(`${file}.lock`, { timeoutMs: CACHE_LOCK_TIMEOUT_MS, busy: skip, unmakeable: skip }, async () => writeJsonAtomically(file, merge(await readJsonObject(file))));
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -22,12 +22,17 @@ export async function cacheKey(file: string = cacheKeyFile()): Promise<Buffer | 
   for (let attempt = 0; attempt < 2; attempt++) {
     const existing = await readFile(file, 'utf8').catch(() => undefined);
     if (existing !== undefined) return KEY_PATTERN.test(existing.trim()) ? Buffer.from(existing.trim(), 'hex') : undefined;
+    // Written whole elsewhere, then linked into place: of two processes making it at once, one
+    // links and both read what it wrote, never a file still empty.
+    const temp = `${file}.${process.pid}.tmp`;
     try {
       await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-      // `wx`: of two processes making it at once, one writes and both read what it wrote.
-      await writeFile(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+      await writeFile(temp, randomBytes(32).toString('hex'), { mode: 0o600 });
+      await link(temp, file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+    } finally {
+      await rm(temp, { force: true });
     }
   }
   return undefined;

@@ -1,7 +1,7 @@
 import type { PushEvent, PushResult } from '@hoist/core';
 import { formatBytes, printable, shortDigest } from '../format.js';
 import type { Output } from '../output.js';
-import { compressedLine, retryLine, summaryLines, type Reporter } from './reporter.js';
+import { compressedLine, planSummaryLine, retryLine, summaryLines, type PlanOutcome, type Reporter } from './reporter.js';
 
 /**
  * For logs without a terminal (Jenkins): one line per blob state change on stderr, a progress
@@ -55,6 +55,14 @@ export function plainReporter(output: Output, quiet: boolean, verbose = false): 
         return;
       }
       summaryLines(result).forEach((l) => output.out(l));
+    },
+    planDone(outcomes: PlanOutcome[]) {
+      for (const { name, result, failure } of outcomes) {
+        if (failure) output.err(`hoist: error: ${name}: ${failure.message}`);
+        else if (quiet) output.out(`${result.digest} ${name}`);
+        else summaryLines(result).forEach((l) => output.out(`${name}: ${l}`));
+      }
+      if (!quiet) output.out(planSummaryLine(outcomes));
     },
     failed(message) {
       output.err(`hoist: error: ${message}`);

@@ -1,4 +1,5 @@
 import type { PushEvent, PushResult } from '@hoist/core';
+import type { Failure } from '../describe-failure.js';
 import { formatBytes } from '../format.js';
 
 type RetryEvent = Extract<PushEvent, { type: 'retry' }>;
@@ -9,6 +10,17 @@ export interface Reporter {
   event(event: PushEvent): void;
   done(result: PushResult): void;
   failed(message: string, code: string, exitCode: number): void;
+  /** The end of a `--plan` push: each image's result or failure, in the plan's order. */
+  planDone(outcomes: PlanOutcome[]): void;
+}
+
+/** One image of a plan, pushed or not. */
+export type PlanOutcome = { name: string; result: PushResult; failure?: undefined } | { name: string; failure: Failure; result?: undefined };
+
+/** The closing line of a plan: how many of its images were pushed. */
+export function planSummaryLine(outcomes: PlanOutcome[]): string {
+  const failed = outcomes.filter((o) => o.failure).length;
+  return `plan: ${outcomes.length - failed} of ${outcomes.length} images pushed${failed > 0 ? `, ${failed} failed` : ''}`;
 }
 
 /** Every reference the push wrote, `registry/repository:tag`. */

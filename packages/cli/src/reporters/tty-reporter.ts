@@ -88,5 +88,9 @@ export function ttyReporter(output: Output): Reporter {
       clear();
       plainReporter(output, false).failed(message, code, exitCode);
     },
+    planDone(outcomes) {
+      clear();
+      plainReporter(output, false).planDone(outcomes);
+    },
   };
 }

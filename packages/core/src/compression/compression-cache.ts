@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { encoderVersion } from './layer-compressor.js';
-import { cacheFile, newest, readJsonObject, writeJsonAtomically } from '../cache-file.js';
+import { cacheFile, newest, readJsonObject, updateJsonObject } from '../cache-file.js';
 import { cacheKey, cacheKeyFile } from '../cache-key.js';
 
 /**
@@ -49,7 +49,8 @@ interface SealedLayer extends CompressedLayer {
 }
 
 class JsonCompressionCache implements CompressionCache {
-  private dirty = false;
+  /** Entries made since the last save, merged into the file as it is then. */
+  private readonly made = new Map<string, SealedLayer>();
 
   constructor(
     private readonly entries: Record<string, SealedLayer>,
@@ -65,9 +66,11 @@ class JsonCompressionCache implements CompressionCache {
   }
 
   remember(key: string, layer: CompressedLayer): void {
+    const entry = this.key ? { ...layer, seal: this.seal(key, layer) } : layer;
     delete this.entries[key];
-    this.entries[key] = this.key ? { ...layer, seal: this.seal(key, layer) } : layer;
-    this.dirty = true;
+    this.entries[key] = entry;
+    this.made.delete(key);
+    this.made.set(key, entry);
   }
 
   private seal(key: string, layer: CompressedLayer): string {
@@ -75,8 +78,17 @@ class JsonCompressionCache implements CompressionCache {
   }
 
   async save(): Promise<void> {
-    if (!this.file || !this.dirty) return;
-    if (await writeJsonAtomically(this.file, newest(this.entries, MAX_ENTRIES))) this.dirty = false;
+    if (!this.file || this.made.size === 0) return;
+    const made = [...this.made];
+    const saved = await updateJsonObject(this.file, (current) => {
+      // Re-inserted, each of this run's entries counts as newest.
+      for (const [key, entry] of made) {
+        delete current[key];
+        current[key] = entry;
+      }
+      return newest(current, MAX_ENTRIES);
+    });
+    if (saved) for (const [key, entry] of made) if (this.made.get(key) === entry) this.made.delete(key);
   }
 }
 

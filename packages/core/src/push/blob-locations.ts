@@ -1,4 +1,4 @@
-import { cacheFile, newest, readJsonObject, writeJsonAtomically } from '../cache-file.js';
+import { cacheFile, newest, readJsonObject, updateJsonObject } from '../cache-file.js';
 
 /**
  * Which repositories of a registry already hold a blob, learnt from earlier pushes on this
@@ -33,10 +33,13 @@ export async function fileBlobLocations(file: string = defaultBlobLocationsFile(
 }
 
 class CachedBlobLocations implements BlobLocations {
-  private dirty = false;
+  /** What this run learnt since it last saved, in order: merged into the file as it is then. */
+  private learnt: [digest: string, key: string][] = [];
+  /** Saves one after another: the images of a plan each save when they finish. */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly entries: Entries,
+    private entries: Entries,
     private readonly file: string | undefined,
   ) {}
 
@@ -49,15 +52,32 @@ class CachedBlobLocations implements BlobLocations {
 
   remember(registry: string, repository: string, digest: string): void {
     const key = `${registry}/${repository}`;
-    const list = (Array.isArray(this.entries[digest]) ? this.entries[digest] : []).filter((e) => e !== key);
-    // Re-inserting moves the digest to the end of the object's key order: newest last.
-    delete this.entries[digest];
-    this.entries[digest] = [key, ...list].slice(0, MAX_REPOSITORIES_PER_DIGEST);
-    this.dirty = true;
+    placeFirst(this.entries, digest, key);
+    this.learnt.push([digest, key]);
   }
 
-  async save(): Promise<void> {
-    if (!this.file || !this.dirty) return;
-    if (await writeJsonAtomically(this.file, newest(this.entries, MAX_DIGESTS))) this.dirty = false;
+  save(): Promise<void> {
+    this.saving = this.saving.then(() => this.saveLearnt());
+    return this.saving;
   }
+
+  private async saveLearnt(): Promise<void> {
+    if (!this.file || this.learnt.length === 0) return;
+    let merged = 0;
+    const saved = await updateJsonObject(this.file, (current) => {
+      merged = this.learnt.length;
+      for (const [digest, key] of this.learnt) placeFirst(current as Entries, digest, key);
+      // From now on lookups see the other processes' entries too.
+      this.entries = newest(current as Entries, MAX_DIGESTS);
+      return this.entries;
+    });
+    if (saved) this.learnt = this.learnt.slice(merged);
+  }
+}
+
+/** `key` first among the repositories holding `digest`, and the digest newest (last in key order). */
+function placeFirst(entries: Entries, digest: string, key: string): void {
+  const list = (Array.isArray(entries[digest]) ? entries[digest] : []).filter((e) => e !== key);
+  delete entries[digest];
+  entries[digest] = [key, ...list].slice(0, MAX_REPOSITORIES_PER_DIGEST);
 }

@@ -8,6 +8,7 @@ import { isPushError, PushError } from '../errors.js';
 import type { PushEventListener } from './events.js';
 import type { ManifestNode } from './image-graph.js';
 import { Limiter } from './limiter.js';
+import type { PushPool } from './push-pool.js';
 import { manifestExists, putManifest, tagDigest } from './manifest-push.js';
 import type { DestinationResult, PushOptions } from './push.js';
 import { RegistryClient } from '../registry/registry-client.js';
@@ -55,8 +56,8 @@ export class PushRun {
   private readonly budget: RetryBudget;
   private readonly stallMs: number;
   private readonly registries = new Map<string, Registry>();
-  /** Registry + digest → the repository that holds (or is receiving) the blob in this run. */
-  private readonly holders = new Map<string, Promise<string>>();
+  /** Registry + digest → the repository that holds (or is receiving) the blob in this run (or plan). */
+  private readonly holders: Map<string, Promise<string>>;
   /** Destination + digest → the blob's placement there. */
   private readonly ensured = new Map<string, Promise<void>>();
   private readonly emit: PushEventListener;
@@ -66,7 +67,9 @@ export class PushRun {
     private readonly options: PushOptions,
     private readonly transport: Transport,
     private readonly signal: AbortSignal,
+    private readonly pool?: PushPool,
   ) {
+    this.holders = pool?.holders ?? new Map();
     this.locations = options.blobLocations ?? memoryBlobLocations();
     this.emit = options.onEvent ?? (() => {});
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
@@ -168,10 +171,11 @@ export class PushRun {
       registry = {
         adapter,
         capabilities,
-        limiter: new Limiter(concurrency),
+        limiter: this.pool?.limiterFor(name, concurrency) ?? new Limiter(concurrency),
         client: new RegistryClient({
           transport: this.transport,
           host,
+          ...(this.pool ? { tokens: this.pool.tokensFor(name) } : {}),
           plainHttp: this.options.plainHttpHosts?.includes(name) ?? false,
           credential: () => adapterCall(this.signal, () => adapter.resolveCredentials(name, { signal: this.signal, fetch: transportFetch(this.transport, this.signal) })),
           retryPolicy: this.policy,
@@ -218,12 +222,16 @@ export class PushRun {
    */
   private async placeInRepository(dest: Destination, blob: Descriptor): Promise<void> {
     const key = `${dest.registryName}\0${blob.digest}`;
-    const holder = this.holders.get(key);
-    if (holder) {
-      const from = await holder;
-      await dest.registry.limiter.run(() => this.inRepository(dest, () => this.placeBlob(dest, blob, [from], false)));
-      return;
+    for (let holder = this.holders.get(key); holder; holder = this.holders.get(key)) {
+      const from = await holder.catch(() => undefined);
+      if (from !== undefined) {
+        await dest.registry.limiter.run(() => this.inRepository(dest, () => this.placeBlob(dest, blob, [from], false)));
+        return;
+      }
+      // The image of a plan that was placing it failed: this one places it (unless another took over).
+      if (this.holders.get(key) === holder) this.holders.delete(key);
     }
+    // From here to holders.set nothing waits, so no other image can start the same upload.
     const origin = this.options.source.origin;
     const fromOrigin = origin?.registry === dest.registryName ? [origin.repository] : [];
     const candidates = [...fromOrigin, ...this.locations.lookup(dest.registryName, blob.digest)];

@@ -6,8 +6,9 @@ import { loadIntoDaemon, type DaemonDestination } from '../daemon/daemon-load.js
 import { DAEMON_PREFIX } from '../daemon/daemon-source.js';
 import { writeLayoutContent, writeLayoutRefs, type LayoutDestination, type LayoutWriteResult } from './layout-destination.js';
 import type { DestinationResult, PushOptions, PushResult } from './push.js';
+import type { PushPool } from './push-pool.js';
 import { PushRun } from './push-run.js';
-import { Transport } from '../registry/transport.js';
+import { Transport, type TransportOptions } from '../registry/transport.js';
 
 /** An interrupted push gives each DELETE of its open upload sessions this long. */
 const CANCEL_TIMEOUT_MS = 2_000;
@@ -22,19 +23,19 @@ export class PushSession {
   private readonly onAbort = (): void => this.abort.abort(this.options.signal?.reason);
   private readonly run: PushRun;
 
-  constructor(private readonly options: PushOptions) {
-    this.transport = new Transport({
-      ...(options.tls ? { tls: options.tls } : {}),
-      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-      ...(options.lookup ? { lookup: options.lookup } : {}),
-    });
+  /** With a plan's pool, its connections (closed by the plan, not here); else a transport of its own. */
+  constructor(
+    private readonly options: PushOptions,
+    private readonly pool?: PushPool,
+  ) {
+    this.transport = pool?.transport ?? new Transport(transportOptions(options));
     // Every request in flight listens on this signal: with --concurrency above 10, Node would warn
     // of a listener leak that is none (each request removes its listener when it ends).
     setMaxListeners(0, this.abort.signal);
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
     // A signal that came while the image was still being read is not lost: it never fires again.
     if (options.signal?.aborted) this.onAbort();
-    this.run = new PushRun(options, this.transport, this.abort.signal);
+    this.run = new PushRun(options, this.transport, this.abort.signal, pool);
   }
 
   /** Starts placing a blob in every registry repository pushed to (not in layout destinations). */
@@ -77,8 +78,16 @@ export class PushSession {
   async close(): Promise<void> {
     this.run.reads.close();
     this.options.signal?.removeEventListener('abort', this.onAbort);
-    await this.transport.close();
+    if (!this.pool) await this.transport.close();
   }
+}
+
+export function transportOptions(options: Pick<PushOptions, 'tls' | 'timeouts' | 'lookup'>): TransportOptions {
+  return {
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
+  };
 }
 
 /** A layout destination with no ref gets `latest`, as a registry destination with no tag does. */

@@ -13,6 +13,7 @@ import type { ImageSource } from '../sources/image-source.js';
 import type { DaemonDestination } from '../daemon/daemon-load.js';
 import type { LayoutDestination } from './layout-destination.js';
 import { selectPlatforms, type PlatformSpec } from './platforms.js';
+import type { PushPool } from './push-pool.js';
 import { PushSession } from './push-session.js';
 import type { ImageReference } from '../reference.js';
 import type { RetryPolicy } from '../registry/retry-policy.js';
@@ -93,7 +94,12 @@ export interface PushResult {
   destinations: DestinationResult[];
 }
 
-export async function pushImage(options: PushOptions): Promise<PushResult> {
+export function pushImage(options: PushOptions): Promise<PushResult> {
+  return pushImageIn(options);
+}
+
+/** pushImage, as one image of a plan when given the plan's pool (pushImages). */
+export async function pushImageIn(options: PushOptions, pool?: PushPool): Promise<PushResult> {
   // Once the push has failed, layers still compressing stop, and nothing more is reported: the
   // failure is the last word.
   const stop = new AbortController();
@@ -104,7 +110,7 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
   const deadline = options.deadline ?? startDeadline(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   try {
-    return await pushWithin({ ...options, signal, deadline }, stop, emit);
+    return await pushWithin({ ...options, signal, deadline }, stop, emit, pool);
   } catch (error) {
     // Whatever stopped at the deadline (a layout write, a wait) reports it as the time limit.
     throw deadline.signal.aborted && !(isPushError(error) && error.code === 'TIMEOUT') ? deadline.signal.reason : error;
@@ -113,7 +119,7 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
   }
 }
 
-async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: AbortController, emit: PushEventListener): Promise<PushResult> {
+async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: AbortController, emit: PushEventListener, pool: PushPool | undefined): Promise<PushResult> {
   const loaded = await loadImageGraph(options.source);
   options.signal.throwIfAborted();
   const selected = selectPlatforms(loaded, options.platforms ?? []);
@@ -127,7 +133,7 @@ async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: 
     onLayer: ready.add,
     signal: AbortSignal.any([stop.signal, options.signal]),
   });
-  const session = new PushSession({ ...options, source: compression.source, onEvent: emit });
+  const session = new PushSession({ ...options, source: compression.source, onEvent: emit }, pool);
   ready.attach((blob) => session.prefetch(blob));
   try {
     const result = await session.push(await compression.root);

@@ -1,0 +1,64 @@
+import type { Deadline, PlannedImage, PushEvent } from '@hoist/core';
+import { describeFailure } from './describe-failure.js';
+import { parseRegistryRef, sourceRegistries } from './destination-refs.js';
+import { readPlanFile } from './plan-file.js';
+import type { PushArgs } from './push-args.js';
+import type { CommandContext } from './push-command.js';
+import { chooseReporter } from './reporters/choose-reporter.js';
+import { imageRefs, removeResultFiles, writeResultFile } from './result-files.js';
+import { registryOptions, sharedPushOptions } from './push-setup.js';
+import type { PlanOutcome } from './reporters/reporter.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * `hoist push --plan FILE`: every image of the plan pushed at once as one push (core's
+ * pushImages), the command line's options applied to all and its tags added to each. An image
+ * that fails stops no other; the exit status is the highest of the images'.
+ */
+export async function runPlan(args: PushArgs, file: string, context: CommandContext): Promise<number> {
+  const { output } = context;
+  const reporter = chooseReporter(args, output);
+  let deadline: Deadline | undefined;
+  try {
+    await removeResultFiles(args);
+    const entries = await readPlanFile(file);
+    const core = await import('@hoist/core');
+    await core.sweepStaleScratch();
+    const images = entries.map((entry, i) => {
+      const inPlan = (why: string) => new UsageError(`--plan ${file}: images[${i}]: ${why}`);
+      const local = entry.destinations.find((d) => d.startsWith('oci:') || d.startsWith(core.DAEMON_PREFIX));
+      if (local) throw inPlan(`${local}: a plan pushes to registries only`);
+      return {
+        entry,
+        destinations: entry.destinations.map((d) => parseRegistryRef(d, core.parseReference, 'destination')),
+        platforms: (entry.platforms.length > 0 ? entry.platforms : args.platforms).map((p) => core.parsePlatform(p)),
+      };
+    });
+    const sources = entries.flatMap((e) => sourceRegistries(e.source, core.parseReference));
+    const shared = await sharedPushOptions(core, args, context, { destinations: images.flatMap((image) => image.destinations.map((d) => d.registry)), sources });
+    deadline = core.startDeadline(args.timeoutMs);
+    const signal = AbortSignal.any([context.signal, deadline.signal]);
+    const planned: PlannedImage[] = images.map(({ entry, destinations, platforms }) => ({
+      name: entry.source,
+      open: () => core.openSource(entry.source, registryOptions(shared), { env: context.env, compression: args.compression, signal }),
+      destinations,
+      tags: [...entry.tags, ...args.tags],
+      platforms,
+    }));
+    const results = await core.pushImages({ ...shared, images: planned, deadline, signal, onEvent: (event: PushEvent) => reporter.event(event) });
+    const timeLimit = { signal: deadline.signal, setting: args.timeoutSetting };
+    const outcomes: PlanOutcome[] = results.map((r) =>
+      r.result ? { name: r.name, result: r.result } : { name: r.name, failure: describeFailure(r.error, args.verbose, context.signal, 'see the lines above', timeLimit) },
+    );
+    // As for one image: written only when the whole plan was pushed.
+    if (args.imageRefs !== undefined && outcomes.every((o) => o.result)) await writeResultFile(args.imageRefs, outcomes.map((o) => (o.result ? imageRefs(o.result) : '')).join(''));
+    reporter.planDone(outcomes);
+    return Math.max(0, ...outcomes.map((o) => o.failure?.exitCode ?? 0));
+  } catch (error) {
+    const failure = describeFailure(error, args.verbose, context.signal);
+    reporter.failed(failure.message, failure.code, failure.exitCode);
+    return failure.exitCode;
+  } finally {
+    deadline?.clear();
+  }
+}
