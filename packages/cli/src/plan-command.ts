@@ -21,11 +21,14 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
   let deadline: Deadline | undefined;
   try {
     await removeResultFiles(args);
-    const entries = await readPlanFile(file);
+    const planned = await readPlanFile(file);
     const core = await import('@hoist/core');
+    // An image is known by its source: wherever it is listed, it lands on the same shard.
+    const entries = args.shard ? core.itemsOfShard(planned, args.shard, (e) => e.source) : planned;
+    if (args.shard) output.err(`hoist: shard ${args.shard.index}/${args.shard.count}: ${entries.length} of the plan's ${planned.length} images`);
     await core.sweepStaleScratch();
-    const images = entries.map((entry, i) => {
-      const inPlan = (why: string) => new UsageError(`--plan ${file}: images[${i}]: ${why}`);
+    const images = entries.map((entry) => {
+      const inPlan = (why: string) => new UsageError(`--plan ${file}: images[${planned.indexOf(entry)}]: ${why}`);
       const local = entry.destinations.find((d) => d.startsWith('oci:') || d.startsWith(core.DAEMON_PREFIX));
       if (local) throw inPlan(`${local}: a plan pushes to registries only`);
       return {
@@ -38,14 +41,14 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
     const shared = await sharedPushOptions(core, args, context, { destinations: images.flatMap((image) => image.destinations.map((d) => d.registry)), sources });
     deadline = core.startDeadline(args.timeoutMs);
     const signal = AbortSignal.any([context.signal, deadline.signal]);
-    const planned: PlannedImage[] = images.map(({ entry, destinations, platforms }) => ({
+    const toPush: PlannedImage[] = images.map(({ entry, destinations, platforms }) => ({
       name: entry.source,
       open: () => core.openSource(entry.source, registryOptions(shared), { env: context.env, compression: args.compression, signal }),
       destinations,
       tags: [...entry.tags, ...args.tags],
       platforms,
     }));
-    const results = await core.pushImages({ ...shared, images: planned, deadline, signal, onEvent: (event: PushEvent) => reporter.event(event) });
+    const results = await core.pushImages({ ...shared, images: toPush, deadline, signal, onEvent: (event: PushEvent) => reporter.event(event) });
     const timeLimit = { signal: deadline.signal, setting: args.timeoutSetting };
     const outcomes: PlanOutcome[] = results.map((r) =>
       r.result ? { name: r.name, result: r.result } : { name: r.name, failure: describeFailure(r.error, args.verbose, context.signal, 'see the lines above', timeLimit) },

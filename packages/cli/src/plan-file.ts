@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -33,6 +32,8 @@ export async function readPlanFile(file: string): Promise<PlanEntry[]> {
   }
   let plan: unknown;
   try {
+    // Loaded here: a push without a plan does not pay for the parser.
+    const { parse } = await import('yaml');
     // Every scalar a string: `tags: [42, 1.0]` means the tags 42 and 1.0, not numbers.
     plan = parse(text, { schema: 'failsafe', prettyErrors: false, uniqueKeys: true });
   } catch (error) {

@@ -23,6 +23,9 @@ Options:
       --plan FILE         push every image FILE lists (YAML or JSON: images: [{source,
                           destinations, tags, platforms}]) at once, as one push: a blob they
                           share goes to each registry once; the options below apply to all
+      --shard INDEX/COUNT with --plan: push only this agent's share of the images, one of
+                          COUNT disjoint shares (INDEX from 0; or the name of a variable
+                          holding it, as JOB_COMPLETION_INDEX in a Kubernetes Indexed Job)
   -t, --tag TAG[,TAG]     extra tags at every destination (repeatable)
       --tag-file FILE     extra tags, one per line (blank lines and # comments skipped)
       --tag-env VAR       a tag from environment variable VAR, made valid: feature/login
@@ -61,6 +64,8 @@ With --plan, the highest of its images' (the others are pushed whatever one does
 export interface PushArgs extends ConnectionArgs {
   /** With --plan: the plan file, whose images replace source and destinations. */
   plan?: string;
+  /** With --plan: this agent's share of its images. */
+  shard?: { index: number; count: number };
   source: string;
   destinations: string[];
   tags: string[];
@@ -109,7 +114,7 @@ export const PUSH_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const PUSH_COMMAND_OPTIONS = { ...PUSH_OPTIONS, plan: { type: 'string' } } as const;
+const PUSH_COMMAND_OPTIONS = { ...PUSH_OPTIONS, plan: { type: 'string' }, shard: { type: 'string' } } as const;
 
 export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PushArgs {
   const { values, positionals } = parseOptions(argv, PUSH_COMMAND_OPTIONS);
@@ -118,8 +123,9 @@ export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
   if (plan !== undefined) {
     if (positionals.length > 0) throw new UsageError(`--plan takes its images from ${plan}: give no source or destination with it`);
     if (values['digest-file'] !== undefined) throw new UsageError('--digest-file names one digest; with --plan, use --image-refs or --json');
-    return { ...pushArgsOf(values, label, env, '', []), plan };
+    return { ...pushArgsOf(values, label, env, '', []), plan, ...(values.shard === undefined ? {} : { shard: parseShard(values.shard, env) }) };
   }
+  if (values.shard !== undefined) throw new UsageError("--shard divides a plan's images among agents: use it with --plan");
   if (!values.help && positionals.length < 2) throw new UsageError('push needs a source and at least one destination');
   return pushArgsOf(values, label, env, positionals[0] ?? '', positionals.slice(1));
 }
@@ -195,6 +201,19 @@ function parseWholeNumber(flag: string, value: string, min: number, max: number)
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, not "${value}"`);
   return n;
+}
+
+/** `INDEX/COUNT`, INDEX a number or the name of the variable that holds it (JOB_COMPLETION_INDEX). */
+export function parseShard(text: string, env: NodeJS.ProcessEnv): { index: number; count: number } {
+  const m = /^(\d+|[A-Za-z_]\w*)\/(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`--shard takes INDEX/COUNT (0/3, or JOB_COMPLETION_INDEX/3), not "${text}"`);
+  const count = Number(m[2]);
+  const named = /^\d+$/.test(m[1]!) ? undefined : m[1]!;
+  const given = named === undefined ? m[1]! : env[named];
+  if (given === undefined || !/^\d+$/.test(given)) throw new UsageError(`--shard ${text}: ${named} is ${given === undefined ? 'not set' : `"${given}", not a shard index`}`);
+  const index = Number(given);
+  if (count < 1 || count > 1000 || index >= count) throw new UsageError(`--shard ${text}: the index must be below the count, which is 1 to 1000 (got ${index}/${count})`);
+  return { index, count };
 }
 
 function parseResolve(entries: string[]): Record<string, string> {

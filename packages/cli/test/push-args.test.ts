@@ -124,4 +124,16 @@ describe('parsePushArgs', () => {
   it('lets --help through without positionals', () => {
     expect(parsePushArgs(['--help']).help).toBe(true);
   });
+
+  it('takes --plan alone, and --shard only with it, its index a number or a variable', () => {
+    expect(parsePushArgs(['--plan', 'p.yaml', '--shard', '1/3'])).toMatchObject({ plan: 'p.yaml', shard: { index: 1, count: 3 } });
+    expect(parsePushArgs(['--plan', 'p.yaml', '--shard', 'JOB_COMPLETION_INDEX/3'], { JOB_COMPLETION_INDEX: '2' }).shard).toEqual({ index: 2, count: 3 });
+    expect(() => parsePushArgs(['--plan', 'p.yaml', 'app.tar', 'r.example/a:1'])).toThrow('--plan takes its images from p.yaml: give no source or destination with it');
+    expect(() => parsePushArgs(['--plan', 'p.yaml', '--digest-file', 'd'])).toThrow('--digest-file names one digest; with --plan, use --image-refs or --json');
+    expect(() => parsePushArgs(['app.tar', 'r.example/a:1', '--shard', '0/2'])).toThrow("--shard divides a plan's images among agents: use it with --plan");
+    expect(() => parsePushArgs(['--plan', 'p.yaml', '--shard', '3/3'])).toThrow('--shard 3/3: the index must be below the count, which is 1 to 1000 (got 3/3)');
+    expect(() => parsePushArgs(['--plan', 'p.yaml', '--shard', 'JOB_COMPLETION_INDEX/3'], {})).toThrow('--shard JOB_COMPLETION_INDEX/3: JOB_COMPLETION_INDEX is not set');
+    expect(() => parsePushArgs(['--plan', 'p.yaml', '--shard', 'IDX/3'], { IDX: 'one' })).toThrow('--shard IDX/3: IDX is "one", not a shard index');
+    expect(() => parsePushArgs(['--plan', 'p.yaml', '--shard', '1-3'])).toThrow('--shard takes INDEX/COUNT (0/3, or JOB_COMPLETION_INDEX/3), not "1-3"');
+  });
 });

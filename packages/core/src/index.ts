@@ -44,6 +44,8 @@ export { DEFAULT_CONCURRENCY, pushImage } from './push/push.js';
 export type { DestinationResult, PushOptions, PushResult } from './push/push.js';
 export { DEFAULT_IMAGES_AT_ONCE, pushImages } from './push/push-plan.js';
 export type { PlannedImage, PlannedResult, PlanOptions } from './push/push-plan.js';
+export { itemsOfShard, shardOf } from './push/shards.js';
+export type { Shard } from './push/shards.js';
 export { DOCKER_HUB, formatReference, parseReference } from './reference.js';
 export type { ImageReference } from './reference.js';
 export { redactUrl } from './registry/redact.js';

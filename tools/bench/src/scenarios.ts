@@ -8,6 +8,7 @@ import { LayoutWriter, type Descriptor } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
 import { buildScenario } from './build-scenario.js';
 import { daemonScenario } from './daemon-scenario.js';
+import { planScenario } from './plan-scenario.js';
 import { saveRealImage } from './real-image.js';
 import { writeRandomLayer } from './fixtures.js';
 import { concurrentCost, measure, sequentialCost, type Cost } from './measure.js';
@@ -144,6 +145,7 @@ export const SCENARIOS: Scenario[] = [
   },
   daemonScenario,
   buildScenario,
+  planScenario,
 ];
 
 /** Node.js starting and doing nothing: no command written in it can start faster. */

@@ -10,8 +10,9 @@ import { HOIST_BIN, tempDir } from './helpers.js';
 /**
  * Every shell snippet of the README and docs/ runs as Jenkins runs an `sh` step on a Debian
  * agent: under dash, with `-e`. `sh` code blocks run whole; in `groovy` blocks, the bodies of
- * `sh '...'` and `sh '''...'''` steps run, with the `environment {}` settings of the block.
- * They run in order, in a workspace with a Dockerfile at its root and in backend/ and frontend/,
+ * `sh '...'` and `sh '''...'''` steps run, with the `environment {}` settings of the block (once
+ * per value of a matrix axis, with its variable set). The README runs first, then docs/ in
+ * alphabetical order, in a workspace with a Dockerfile at its root and in backend/ and frontend/,
  * against a real daemon and a real registry standing in for registry.example.com. `npm` is a
  * stub here (installing the packages is install.test.ts's business); `hoist` is the built CLI.
  */
@@ -36,9 +37,14 @@ export function extractSnippets(markdown: string, file: string): Snippet[] {
       continue;
     }
     const env = Object.fromEntries([...(/environment \{([\s\S]*?)\n\s*\}/.exec(text)?.[1] ?? '').matchAll(/^\s*([A-Z_]+) = '([^']*)'/gm)].map((m) => [m[1]!, m[2]!]));
-    // Groovy drops a backslash-newline inside ''' strings; the shell would join the lines the same way.
-    for (const step of text.matchAll(/\bsh '''([\s\S]*?)'''|\bsh '([^'\n]*)'/g)) {
-      snippets.push({ where: `${file}:${line}`, body: (step[1] ?? step[2]!).replace(/\\\n/g, ''), env });
+    // A matrix runs its steps once per value of its axis, with the axis's variable set to it.
+    const axis = /axis \{ name '([A-Z_]+)'; values ((?:'[^']*'(?:, )?)+) \}/.exec(text);
+    const rounds = axis ? [...axis[2]!.matchAll(/'([^']*)'/g)].map((m) => ({ [axis[1]!]: m[1]! })) : [{}];
+    for (const round of rounds) {
+      // Groovy drops a backslash-newline inside ''' strings; the shell would join the lines the same way.
+      for (const step of text.matchAll(/\bsh '''([\s\S]*?)'''|\bsh '([^'\n]*)'/g)) {
+        snippets.push({ where: `${file}:${line}`, body: (step[1] ?? step[2]!).replace(/\\\n/g, ''), env: { ...env, ...round } });
+      }
     }
   }
   return snippets;
@@ -95,7 +101,7 @@ function dash(body: string, env: Record<string, string>): Promise<{ code: number
 }
 
 async function docsSnippets(): Promise<Snippet[]> {
-  const files = ['README.md', ...(await readdir(join(root, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const files = ['README.md', ...(await readdir(join(root, 'docs'))).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
   const all: Snippet[] = [];
   for (const file of files) all.push(...extractSnippets(await readFile(join(root, file), 'utf8'), file));
   return all;
@@ -131,5 +137,12 @@ describe('shell snippets of the README and docs', () => {
     const built = JSON.parse((await skopeoRawManifest(`${registry.host}/team/backend:built`, access)).toString()) as { layers: unknown[]; annotations: Record<string, string> };
     expect(built.layers).toHaveLength(2);
     expect(built.annotations).toMatchObject({ 'org.opencontainers.image.revision': GIT_COMMIT, 'org.opencontainers.image.base.name': `${registry.host}/base/busybox:1` });
+    // docs/fleet.md: the mirror plan, divided among three shards, each image copied by exactly one.
+    const shardLines = await Promise.all([0, 1, 2].map(async (i) => (await readFile(join(workspace, `shard-${i}.json`), 'utf8')).trim().split('\n')));
+    const copied = shardLines.flat().map((l) => JSON.parse(l) as { type: string; name?: string }).filter((l) => l.type === 'image').map((l) => l.name);
+    expect(copied.sort()).toEqual([`docker://${registry.host}/team/backend:built`, `docker://${registry.host}/team/frontend:built`]);
+    for (const app of ['backend', 'frontend']) {
+      expect(sha256(await skopeoRawManifest(`${registry.host}/mirror/${app}:built`, access))).toBe(sha256(await skopeoRawManifest(`${registry.host}/team/${app}:built`, access)));
+    }
   }, 120_000);
 });

@@ -83,6 +83,22 @@ describe('hoist push --plan', () => {
     }
   });
 
+  it('divides a plan among three agents running at once: every image pushed by exactly one', async () => {
+    const [registry] = registries;
+    const file = await planFile(images.map((_, i) => ({ source: `oci:${layout}:app${i}`, destinations: [`${registry!.host}/shards/app${i}:1`] })));
+    // As three pods of a Kubernetes Indexed Job would, each told its index by JOB_COMPLETION_INDEX.
+    const runs = await Promise.all(
+      [0, 1, 2].map((index) => runHoist(['push', '--plan', file, '--shard', 'JOB_COMPLETION_INDEX/3', '--no-cache', '--json'], { env: { JOB_COMPLETION_INDEX: String(index) } })),
+    );
+    const pushedBy = runs.map((run) => {
+      expect(run.code, run.stderr).toBe(0);
+      return run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; name?: string }).filter((l) => l.type === 'image').map((l) => l.name!);
+    });
+    expect(pushedBy.flat().sort()).toEqual(images.map((_, i) => `oci:${layout}:app${i}`).sort());
+    for (const [index, run] of runs.entries()) expect(run.stderr).toContain(`hoist: shard ${index}/3: ${pushedBy[index]!.length} of the plan's ${IMAGES} images`);
+    for (let i = 0; i < IMAGES; i++) expect(sha256(await registry!.readManifest(`shards/app${i}`, '1'))).toBe(images[i]!.manifest.digest);
+  });
+
   it('refuses a plan it cannot read before pushing anything: exit 2, one line', async () => {
     const file = join(await tempDir(), 'plan.yaml');
     await writeFile(file, 'images:\n  - source: app.tar\n');
