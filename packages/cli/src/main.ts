@@ -8,7 +8,9 @@ const USAGE = `hoist: build and push container images to OCI registries
 
 Usage:
   hoist push [options] <source> <destination>...   (see hoist push --help)
+  hoist push [options] --plan FILE                  (many images as one push)
   hoist build --from BASE [options] <destination>... (see hoist build --help)
+  hoist sync [options] <repository> <registry[/prefix]> (mirror tags; see hoist sync --help)
   hoist login [options] <registry>                  (see hoist login --help)
   hoist logout <registry>
   hoist adapters [--adapter PACKAGE|PATH]... [--json]  (the registry adapters a push tries)
@@ -46,6 +48,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo()): P
     const context = { output, stdin: io.stdin, env: io.env ?? process.env, signal: io.signal ?? new AbortController().signal };
     // Commands load on demand, so that --version and --help never load the engine.
     if (command === 'push') return await (await import('./push-command.js')).pushCommand(rest, context);
+    if (command === 'sync') return await (await import('./sync-command.js')).syncCommand(rest, context);
     if (command === 'build') return await (await import('./build-command.js')).buildCommand(rest, context);
     if (command === 'login') return await (await import('./login-command.js')).loginCommand(rest, context);
     if (command === 'logout') return await (await import('./login-command.js')).logoutCommand(rest, context);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Deadline, PlannedImage, PushEvent } from '@hoist/core';
 import { describeFailure } from './describe-failure.js';
 import { parseRegistryRef, sourceRegistries } from './destination-refs.js';
@@ -41,6 +42,8 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
     const shared = await sharedPushOptions(core, args, context, { destinations: images.flatMap((image) => image.destinations.map((d) => d.registry)), sources });
     deadline = core.startDeadline(args.timeoutMs);
     const signal = AbortSignal.any([context.signal, deadline.signal]);
+    // Every image's requests listen on it; Node would call dozens of listeners a leak.
+    setMaxListeners(0, signal);
     const toPush: PlannedImage[] = images.map(({ entry, destinations, platforms }) => ({
       name: entry.source,
       open: () => core.openSource(entry.source, registryOptions(shared), { env: context.env, compression: args.compression, signal }),
@@ -55,7 +58,7 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
     );
     // As for one image: written only when the whole plan was pushed.
     if (args.imageRefs !== undefined && outcomes.every((o) => o.result)) await writeResultFile(args.imageRefs, outcomes.map((o) => (o.result ? imageRefs(o.result) : '')).join(''));
-    reporter.planDone(outcomes);
+    reporter.planDone(outcomes, 'plan');
     return Math.max(0, ...outcomes.map((o) => o.failure?.exitCode ?? 0));
   } catch (error) {
     const failure = describeFailure(error, args.verbose, context.signal);

@@ -42,10 +42,14 @@ export type { CompressedLayer, CompressionCache } from './compression/compressio
 export type { OciLayoutSpec } from './sources/oci-layout.js';
 export { DEFAULT_CONCURRENCY, pushImage } from './push/push.js';
 export type { DestinationResult, PushOptions, PushResult } from './push/push.js';
-export { DEFAULT_IMAGES_AT_ONCE, pushImages } from './push/push-plan.js';
-export type { PlannedImage, PlannedResult, PlanOptions } from './push/push-plan.js';
-export { itemsOfShard, shardOf } from './push/shards.js';
-export type { Shard } from './push/shards.js';
+export { DEFAULT_IMAGES_AT_ONCE, pushImages } from './plan/push-plan.js';
+export type { PlannedImage, PlannedResult, PlanOptions } from './plan/push-plan.js';
+export { itemsOfShard, shardOf } from './plan/shards.js';
+export { registryReader } from './registry/registry-reader.js';
+export type { RegistryReader } from './registry/registry-reader.js';
+export { selectTags } from './plan/tag-selection.js';
+export type { TagSelection } from './plan/tag-selection.js';
+export type { Shard } from './plan/shards.js';
 export { DOCKER_HUB, formatReference, parseReference } from './reference.js';
 export type { ImageReference } from './reference.js';
 export { redactUrl } from './registry/redact.js';

@@ -9,6 +9,7 @@ import { startRegistry, type TestRegistry } from '@hoist/test-registry';
 import { buildScenario } from './build-scenario.js';
 import { daemonScenario } from './daemon-scenario.js';
 import { planScenario } from './plan-scenario.js';
+import { syncScenario } from './sync-scenario.js';
 import { saveRealImage } from './real-image.js';
 import { writeRandomLayer } from './fixtures.js';
 import { concurrentCost, measure, sequentialCost, type Cost } from './measure.js';
@@ -146,6 +147,7 @@ export const SCENARIOS: Scenario[] = [
   daemonScenario,
   buildScenario,
   planScenario,
+  syncScenario,
 ];
 
 /** Node.js starting and doing nothing: no command written in it can start faster. */

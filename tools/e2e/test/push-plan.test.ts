@@ -43,7 +43,7 @@ describe('hoist push --plan', () => {
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const results = lines.filter((l) => l['type'] === 'image');
     expect(results.map((r) => [r['name'], r['digest']])).toEqual(images.map((image, i) => [`oci:${layout}:app${i}`, image.manifest.digest]));
-    expect(lines.at(-1)).toEqual({ type: 'summary', images: IMAGES, pushed: IMAGES, failed: 0 });
+    expect(lines.at(-1)).toEqual({ type: 'summary', images: IMAGES, pushed: IMAGES, unchanged: 0, failed: 0 });
 
     for (const registry of registries) {
       const log = await registry.accessLog();

@@ -69,6 +69,8 @@ export interface TestRegistry {
 export const DEFAULT_USERS: Readonly<Record<string, string>> = { hoist: 'hoist-test-password' };
 const REGISTRY_BINARIES = ['docker-registry', 'registry'];
 const READY_TIMEOUT_MS = 15_000;
+const PORT_ATTEMPTS = 5;
+const ADDRESS_LINE = '  addr: ADDRESS';
 const TOKEN_SERVICE = 'hoist-test-registry';
 const TOKEN_ISSUER = 'hoist-test-issuer';
 
@@ -80,7 +82,6 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const binaries = given ? [given] : REGISTRY_BINARIES;
   const dir = await mkdtemp(join(tmpdir(), 'hoist-registry-'));
   const users = { ...(options.users ?? DEFAULT_USERS) };
-  const host = `127.0.0.1:${await freePort()}`;
   const config: string[] = [
     'version: 0.1',
     'log:',
@@ -92,7 +93,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     '  delete:',
     '    enabled: true',
     'http:',
-    `  addr: ${host}`,
+    ADDRESS_LINE,
     `  secret: ${randomBytes(16).toString('hex')}`,
   ];
   const headers = Object.entries(options.responseHeaders ?? {});
@@ -131,11 +132,10 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     );
   }
   const configFile = join(dir, 'config.yml');
-  await writeFile(configFile, `${config.join('\n')}\n`);
-
   const accessLogFile = join(dir, 'access.log');
   const errorLogFile = join(dir, 'registry.log');
-  const url = `${options.tls ? 'https' : 'http'}://${host}`;
+  let host = '';
+  let url = '';
   const caFile = serverCert ? ca?.caCert : undefined;
   const start = async (): Promise<ChildProcess> => {
     const started = await launch(binaries, configFile, accessLogFile, errorLogFile);
@@ -148,9 +148,23 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       throw new Error(`${(error as Error).message}\n${log.split('\n').slice(-5).join('\n')}`, { cause: error });
     }
   };
+  // A free port can be taken by another process between freePort and the registry's bind; the
+  // registry then exits, and another port is tried.
+  const startOnFreePort = async (): Promise<ChildProcess> => {
+    for (let attempt = 1; ; attempt++) {
+      host = `127.0.0.1:${await freePort()}`;
+      url = `${options.tls ? 'https' : 'http'}://${host}`;
+      await writeFile(configFile, `${config.join('\n').replace(ADDRESS_LINE, `  addr: ${host}`)}\n`);
+      try {
+        return await start();
+      } catch (error) {
+        if (attempt >= PORT_ATTEMPTS || !/address already in use/.test((error as Error).message)) throw error;
+      }
+    }
+  };
   let child: ChildProcess;
   try {
-    child = await start();
+    child = await startOnFreePort();
   } catch (error) {
     await tokenServer?.close();
     throw error;
@@ -229,7 +243,8 @@ function answers(url: string, tls: { ca?: Buffer; cert?: Buffer; key?: Buffer })
     const request = url.startsWith('https') ? httpsRequest : httpRequest;
     const req = request(`${url}/v2/`, { ...tls, timeout: 1000 }, (res) => {
       res.resume();
-      resolve(res.statusCode === 200 || res.statusCode === 401);
+      // Distribution's own answer, not another server's that holds the port.
+      resolve((res.statusCode === 200 || res.statusCode === 401) && res.headers['docker-distribution-api-version'] === 'registry/2.0');
     });
     req.once('error', () => resolve(false));
     req.once('timeout', () => req.destroy());

@@ -12,15 +12,16 @@ export function jsonReporter(output: Output): Reporter {
       output.out(JSON.stringify({ type: 'summary', ...resultFields(result) }));
     },
     planDone(outcomes: PlanOutcome[]) {
-      for (const { name, result, failure } of outcomes) {
+      for (const { name, result, failure, unchanged } of outcomes) {
         if (result) output.out(JSON.stringify({ type: 'image', name, ...resultFields(result) }));
+        else if (unchanged !== undefined) output.out(JSON.stringify({ type: 'image', name, digest: unchanged, unchanged: true }));
         else {
           output.out(JSON.stringify({ type: 'image', name, error: { code: failure.code, message: failure.message, exitCode: failure.exitCode } }));
           output.err(`hoist: error: ${name}: ${failure.message}`);
         }
       }
-      const failed = outcomes.filter((o) => o.failure).length;
-      output.out(JSON.stringify({ type: 'summary', images: outcomes.length, pushed: outcomes.length - failed, failed }));
+      const count = (kind: 'result' | 'failure' | 'unchanged') => outcomes.filter((o) => o[kind] !== undefined).length;
+      output.out(JSON.stringify({ type: 'summary', images: outcomes.length, pushed: count('result'), unchanged: count('unchanged'), failed: count('failure') }));
     },
     failed(message, code, exitCode) {
       output.out(JSON.stringify({ type: 'error', code, message, exitCode }));

@@ -56,13 +56,14 @@ export function plainReporter(output: Output, quiet: boolean, verbose = false): 
       }
       summaryLines(result).forEach((l) => output.out(l));
     },
-    planDone(outcomes: PlanOutcome[]) {
-      for (const { name, result, failure } of outcomes) {
+    planDone(outcomes: PlanOutcome[], label: 'plan' | 'sync') {
+      for (const { name, result, failure, unchanged } of outcomes) {
         if (failure) output.err(`hoist: error: ${name}: ${failure.message}`);
+        else if (unchanged !== undefined) output.out(quiet ? `${unchanged} ${name}` : `${name}: already at the destination (${unchanged})`);
         else if (quiet) output.out(`${result.digest} ${name}`);
         else summaryLines(result).forEach((l) => output.out(`${name}: ${l}`));
       }
-      if (!quiet) output.out(planSummaryLine(outcomes));
+      if (!quiet) output.out(planSummaryLine(outcomes, label));
     },
     failed(message) {
       output.err(`hoist: error: ${message}`);

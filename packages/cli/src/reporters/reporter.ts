@@ -10,17 +10,22 @@ export interface Reporter {
   event(event: PushEvent): void;
   done(result: PushResult): void;
   failed(message: string, code: string, exitCode: number): void;
-  /** The end of a `--plan` push: each image's result or failure, in the plan's order. */
-  planDone(outcomes: PlanOutcome[]): void;
+  /** The end of a `--plan` push or a sync (`label`): each image's outcome, in order. */
+  planDone(outcomes: PlanOutcome[], label: 'plan' | 'sync'): void;
 }
 
-/** One image of a plan, pushed or not. */
-export type PlanOutcome = { name: string; result: PushResult; failure?: undefined } | { name: string; failure: Failure; result?: undefined };
+/** One image of a plan or a sync: pushed, failed, or (a sync's) already at the destination. */
+export type PlanOutcome =
+  | { name: string; result: PushResult; failure?: undefined; unchanged?: undefined }
+  | { name: string; failure: Failure; result?: undefined; unchanged?: undefined }
+  | { name: string; unchanged: string; result?: undefined; failure?: undefined };
 
-/** The closing line of a plan: how many of its images were pushed. */
-export function planSummaryLine(outcomes: PlanOutcome[]): string {
-  const failed = outcomes.filter((o) => o.failure).length;
-  return `plan: ${outcomes.length - failed} of ${outcomes.length} images pushed${failed > 0 ? `, ${failed} failed` : ''}`;
+/** The closing line: how many images were pushed, were there already, failed. */
+export function planSummaryLine(outcomes: PlanOutcome[], label: 'plan' | 'sync'): string {
+  const count = (kind: 'result' | 'failure' | 'unchanged') => outcomes.filter((o) => o[kind] !== undefined).length;
+  const [pushed, failed, unchanged] = [count('result'), count('failure'), count('unchanged')];
+  const verb = label === 'sync' ? 'copied' : 'pushed';
+  return `${label}: ${pushed} of ${outcomes.length} images ${verb}${unchanged > 0 ? `, ${unchanged} already there` : ''}${failed > 0 ? `, ${failed} failed` : ''}`;
 }
 
 /** Every reference the push wrote, `registry/repository:tag`. */

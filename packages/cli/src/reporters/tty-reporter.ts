@@ -88,9 +88,9 @@ export function ttyReporter(output: Output): Reporter {
       clear();
       plainReporter(output, false).failed(message, code, exitCode);
     },
-    planDone(outcomes) {
+    planDone(outcomes, label) {
       clear();
-      plainReporter(output, false).planDone(outcomes);
+      plainReporter(output, false).planDone(outcomes, label);
     },
   };
 }

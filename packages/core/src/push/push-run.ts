@@ -8,7 +8,7 @@ import { isPushError, PushError } from '../errors.js';
 import type { PushEventListener } from './events.js';
 import type { ManifestNode } from './image-graph.js';
 import { Limiter } from './limiter.js';
-import type { PushPool } from './push-pool.js';
+import type { PushPool } from '../plan/push-pool.js';
 import { manifestExists, putManifest, tagDigest } from './manifest-push.js';
 import type { DestinationResult, PushOptions } from './push.js';
 import { RegistryClient } from '../registry/registry-client.js';
@@ -74,7 +74,7 @@ export class PushRun {
     this.emit = options.onEvent ?? (() => {});
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
     const remaining = options.deadline?.remainingMs() ?? options.timeoutMs;
-    this.budget = new RetryBudget(remaining === Infinity ? undefined : remaining);
+    this.budget = pool?.budget ?? new RetryBudget(remaining === Infinity ? undefined : remaining);
     this.stallMs = options.timeouts?.stallMs ?? DEFAULT_STALL_MS;
     this.reads = new SharedReads(new Set(options.destinations.map((d) => d.registry)).size);
   }
@@ -224,6 +224,12 @@ export class PushRun {
     const key = `${dest.registryName}\0${blob.digest}`;
     for (let holder = this.holders.get(key); holder; holder = this.holders.get(key)) {
       const from = await holder.catch(() => undefined);
+      if (from === dest.repository) {
+        // Another image of the plan put it in this very repository (a sync's tags share one).
+        dest.result.blobsSkipped++;
+        this.emit({ type: 'blob-skipped', destination: dest.name, digest: blob.digest, size: blob.size });
+        return;
+      }
       if (from !== undefined) {
         await dest.registry.limiter.run(() => this.inRepository(dest, () => this.placeBlob(dest, blob, [from], false)));
         return;

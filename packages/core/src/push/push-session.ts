@@ -6,7 +6,7 @@ import { loadIntoDaemon, type DaemonDestination } from '../daemon/daemon-load.js
 import { DAEMON_PREFIX } from '../daemon/daemon-source.js';
 import { writeLayoutContent, writeLayoutRefs, type LayoutDestination, type LayoutWriteResult } from './layout-destination.js';
 import type { DestinationResult, PushOptions, PushResult } from './push.js';
-import type { PushPool } from './push-pool.js';
+import type { PushPool } from '../plan/push-pool.js';
 import { PushRun } from './push-run.js';
 import { Transport, type TransportOptions } from '../registry/transport.js';
 

@@ -13,7 +13,7 @@ import type { ImageSource } from '../sources/image-source.js';
 import type { DaemonDestination } from '../daemon/daemon-load.js';
 import type { LayoutDestination } from './layout-destination.js';
 import { selectPlatforms, type PlatformSpec } from './platforms.js';
-import type { PushPool } from './push-pool.js';
+import type { PushPool } from '../plan/push-pool.js';
 import { PushSession } from './push-session.js';
 import type { ImageReference } from '../reference.js';
 import type { RetryPolicy } from '../registry/retry-policy.js';

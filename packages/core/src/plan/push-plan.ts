@@ -1,11 +1,11 @@
 import type { ImageReference } from '../reference.js';
 import { startDeadline } from '../deadline.js';
 import type { ImageSource } from '../sources/image-source.js';
-import { Limiter } from './limiter.js';
-import type { PlatformSpec } from './platforms.js';
+import { Limiter } from '../push/limiter.js';
+import type { PlatformSpec } from '../push/platforms.js';
 import { PushPool } from './push-pool.js';
-import { transportOptions } from './push-session.js';
-import { pushImageIn, type PushOptions, type PushResult } from './push.js';
+import { transportOptions } from '../push/push-session.js';
+import { pushImageIn, type PushOptions, type PushResult } from '../push/push.js';
 
 /** One image of a plan: where it comes from and where it goes. */
 export interface PlannedImage {
@@ -40,8 +40,8 @@ export const DEFAULT_IMAGES_AT_ONCE = 8;
  */
 export async function pushImages(options: PlanOptions): Promise<PlannedResult[]> {
   const { images, imagesAtOnce = DEFAULT_IMAGES_AT_ONCE, ...shared } = options;
-  const pool = new PushPool(transportOptions(shared));
   const deadline = shared.deadline ?? startDeadline(shared.timeoutMs);
+  const pool = new PushPool(transportOptions(shared), deadline.remainingMs());
   const limiter = new Limiter(imagesAtOnce);
   try {
     return await Promise.all(

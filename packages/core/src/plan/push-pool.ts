@@ -1,22 +1,27 @@
 import { TokenCache } from '../registry/auth.js';
+import { RetryBudget } from '../registry/retry-budget.js';
 import { Transport, type TransportOptions } from '../registry/transport.js';
-import { Limiter } from './limiter.js';
+import { Limiter } from '../push/limiter.js';
 
 /**
  * What the pushes of one plan share, so that many images going up at once cost what one push
  * would: one connection pool, one token cache and one limit on blob transfers per registry, and
- * one upload per blob per registry. An image that needs a blob another image is uploading waits
+ * one upload per blob per registry; a registry that asks to slow down (429 with Retry-After) is
+ * waited for by every image. An image that needs a blob another image is uploading waits
  * for that upload and mounts it, rather than sending the same bytes at the same moment.
  */
 export class PushPool {
   readonly transport: Transport;
   /** Registry + digest → the repository that holds (or is receiving) the blob, for every image. */
   readonly holders = new Map<string, Promise<string>>();
+  /** The plan's time limit, and the pauses a registry asked for (429 Retry-After), for every image. */
+  readonly budget: RetryBudget;
   private readonly tokens = new Map<string, TokenCache>();
   private readonly limiters = new Map<string, Limiter>();
 
-  constructor(options: TransportOptions) {
+  constructor(options: TransportOptions, remainingMs: number) {
     this.transport = new Transport(options);
+    this.budget = new RetryBudget(remainingMs === Infinity ? undefined : remainingMs);
   }
 
   tokensFor(registry: string): TokenCache {

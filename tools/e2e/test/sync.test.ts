@@ -1,0 +1,97 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LayoutWriter, type WrittenImage } from '@hoist/test-images';
+import { startRegistry, type TestRegistry } from '@hoist/test-registry';
+import { runHoist, startHoist, tempDir } from './helpers.js';
+
+/**
+ * `hoist sync` between two real registries. The source's upstream/app has 50 tags, 1.0.0 to
+ * 1.0.24 and 2.0.0 to 2.0.24, each its own image on a shared base layer (put there by a plan).
+ */
+const versions = [...Array.from({ length: 25 }, (_, i) => `1.0.${i}`), ...Array.from({ length: 25 }, (_, i) => `2.0.${i}`)];
+let source: TestRegistry;
+let mirror: TestRegistry;
+const digests = new Map<string, string>();
+
+beforeAll(async () => {
+  [source, mirror] = await Promise.all([startRegistry(), startRegistry()]);
+  const layout = await tempDir();
+  const writer = await LayoutWriter.create(layout);
+  const base = await writer.writeLayer(64 * 1024);
+  const images: WrittenImage[] = [];
+  for (const _ of versions) images.push(await writer.writeImage([base, 1024]));
+  await writer.writeIndexJson(images.map((image, i) => ({ descriptor: image.manifest, ref: versions[i]! })));
+  versions.forEach((v, i) => digests.set(v, images[i]!.manifest.digest));
+  const plan = join(layout, 'plan.json');
+  await writeFile(plan, JSON.stringify({ images: versions.map((v) => ({ source: `oci:${layout}:${v}`, destinations: [`${source.host}/upstream/app:${v}`] })) }));
+  const pushed = await runHoist(['push', '--plan', plan, '--no-cache', '-q']);
+  expect(pushed.code, pushed.stderr).toBe(0);
+}, 60_000);
+afterAll(async () => Promise.all([source?.stop(), mirror?.stop()]));
+
+/** The tags of `repository` at the mirror, and the digest each names, read without hoist. */
+async function mirrored(repository: string): Promise<Map<string, string>> {
+  const res = await fetch(`${mirror.url}/v2/${repository}/tags/list`);
+  const tags = res.status === 404 ? [] : ((await res.json()) as { tags: string[] | null }).tags ?? [];
+  const found = new Map<string, string>();
+  for (const tag of tags) {
+    const head = await fetch(`${mirror.url}/v2/${repository}/manifests/${tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    found.set(tag, head.headers.get('docker-content-digest')!);
+  }
+  return found;
+}
+
+const requestsTo = async (repository: string, from: number) => (await mirror.accessLog()).slice(from).filter((e) => e.uri.startsWith(`/v2/${repository}/`));
+
+describe('hoist sync', () => {
+  it('copies exactly the tags --tags matches, digests unchanged; run again, it costs one request per tag at the mirror and uploads nothing', async () => {
+    const args = ['sync', `${source.host}/upstream/app`, `${mirror.host}/mirror`, '--tags', '2\\..*', '--no-cache', '--json'];
+    const first = await runHoist(args);
+    expect(first.code, first.stderr).toBe(0);
+    const wanted = versions.filter((v) => v.startsWith('2.'));
+    expect(await mirrored('mirror/upstream/app')).toEqual(new Map(wanted.map((v) => [v, digests.get(v)!])));
+
+    const mark = (await mirror.accessLog()).length;
+    const again = await runHoist(args);
+    expect(again.code, again.stderr).toBe(0);
+    const summary = JSON.parse(again.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+    expect(summary).toEqual({ type: 'summary', images: 25, pushed: 0, unchanged: 25, failed: 0 });
+    const requests = await requestsTo('mirror/upstream/app', mark);
+    expect(requests.map((r) => r.method)).toEqual(wanted.map(() => 'HEAD'));
+  });
+
+  it('chooses by version: a semver range, then the newest N', async () => {
+    const run = await runHoist(['sync', `${source.host}/upstream/app`, `${mirror.host}/versions`, '--semver', '>=1.0.10 <2', '--newest', '3', '--no-cache', '-q']);
+    expect(run.code, run.stderr).toBe(0);
+    expect([...(await mirrored('versions/upstream/app')).keys()].sort()).toEqual(['1.0.22', '1.0.23', '1.0.24']);
+  });
+
+  it('killed halfway, run again, finishes with nothing uploaded twice', async () => {
+    const args = ['sync', `${source.host}/upstream/app`, `${mirror.host}/killed`, '-j', '1', '--no-cache', '-q'];
+    const mark = (await mirror.accessLog()).length;
+    const stopped = await startHoist(args);
+    // Once a few images have landed, SIGKILL: no chance to clean up or to finish a request.
+    for (let landed = 0; landed < 5; ) {
+      landed = (await requestsTo('killed/upstream/app', mark)).filter((r) => r.method === 'PUT' && r.uri.includes('/manifests/') && r.status === 201).length;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    stopped.child.kill('SIGKILL');
+    await stopped.done;
+    expect((await mirrored('killed/upstream/app')).size).toBeLessThan(versions.length);
+
+    const rerun = await runHoist(args);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await mirrored('killed/upstream/app')).toEqual(new Map(versions.map((v) => [v, digests.get(v)!])));
+    // Each blob completed its upload once, across both runs.
+    const completed = (await requestsTo('killed/upstream/app', mark)).filter((r) => r.method === 'PUT' && r.uri.includes('/blobs/uploads/') && r.status === 201).map((r) => /digest=([^&]+)/.exec(r.uri)?.[1]);
+    expect(completed.length).toBe(new Set(completed).size);
+  });
+
+  it('refuses a source given by digest and a destination with no registry: exit 2, one line', async () => {
+    const byDigest = await runHoist(['sync', `${source.host}/upstream/app@${digests.get('1.0.0')}`, `${mirror.host}/x`]);
+    expect([byDigest.code, byDigest.stderr.trim()]).toEqual([2, `hoist: error: source ${source.host}/upstream/app@${digests.get('1.0.0')}: a sync copies tags; give the repository, or REPOSITORY:TAG`]);
+    const noRegistry = await runHoist(['sync', `${source.host}/upstream/app`, 'mirror']);
+    expect([noRegistry.code, noRegistry.stderr.trim()]).toEqual([2, 'hoist: error: destination "mirror" does not start with a registry (registry.example.com/mirror)']);
+  });
+});
