@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayoutWriter, sha256, type Descriptor, type WrittenImage } from '@hoist/test-images';
-import { startRegistry, type TestRegistry } from '@hoist/test-registry';
+import { startFaultProxy, startRegistry, type TestRegistry } from '@hoist/test-registry';
 import { manifestStatus, runHoist, tempDir } from './helpers.js';
 
 /**
@@ -97,6 +97,22 @@ describe('hoist push --plan', () => {
     expect(pushedBy.flat().sort()).toEqual(images.map((_, i) => `oci:${layout}:app${i}`).sort());
     for (const [index, run] of runs.entries()) expect(run.stderr).toContain(`hoist: shard ${index}/3: ${pushedBy[index]!.length} of the plan's ${IMAGES} images`);
     for (let i = 0; i < IMAGES; i++) expect(sha256(await registry!.readManifest(`shards/app${i}`, '1'))).toBe(images[i]!.manifest.digest);
+  });
+
+  it("waits out a registry's Retry-After with every image, not only the one it answered", async () => {
+    const proxy = await startFaultProxy(registries[0]!.host);
+    try {
+      proxy.addRule({ method: 'POST', path: /\/blobs\/uploads\/$/, action: { type: 'status', status: 429, retryAfter: '1' } });
+      const file = await planFile([0, 1, 2, 3].map((i) => ({ source: `oci:${layout}:app${i}`, destinations: [`${proxy.host}/paused/app${i}:1`] })));
+      const run = await runHoist(['push', '--plan', file, '--no-cache']);
+      expect(run.code, run.stderr).toBe(0);
+      const refused = proxy.log.find((r) => r.fault === 'status')!;
+      // Requests already on their way may land just after it; then nothing, from any image, for the second asked.
+      expect(proxy.log.filter((r) => r.at > refused.at + 100 && r.at < refused.at + 900)).toEqual([]);
+      expect(proxy.log.filter((r) => r.at >= refused.at + 900).length).toBeGreaterThan(0);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('refuses a plan it cannot read before pushing anything: exit 2, one line', async () => {

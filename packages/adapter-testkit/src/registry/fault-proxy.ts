@@ -43,6 +43,8 @@ export interface FaultRecord {
   method: string;
   path: string;
   fault: FaultAction['type'] | 'none';
+  /** When it arrived (Date.now()), for checks such as "nothing came during the pause". */
+  at: number;
 }
 
 export interface FaultProxy {
@@ -103,7 +105,7 @@ export async function startFaultProxy(targetHost: string, options: FaultProxyOpt
 
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     const action = pick(req);
-    log.push({ method: req.method ?? '', path: req.url ?? '', fault: action?.type ?? 'none' });
+    log.push({ method: req.method ?? '', path: req.url ?? '', fault: action?.type ?? 'none', at: Date.now() });
     // Tell the registry behind that clients came over TLS, so the URLs it builds say https.
     if (options.tls) req.headers['x-forwarded-proto'] = 'https';
     handle(req, res, action, targetHost, options.responseHeaders ?? {});
