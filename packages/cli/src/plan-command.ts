@@ -6,9 +6,9 @@ import { readPlanFile } from './plan-file.js';
 import type { PushArgs } from './push-args.js';
 import type { CommandContext } from './push-command.js';
 import { chooseReporter } from './reporters/choose-reporter.js';
-import { imageRefs, removeResultFiles, writeResultFile } from './result-files.js';
+import { finishPlan, outcomeOf } from './plan-outcomes.js';
+import { removeResultFiles } from './result-files.js';
 import { registryOptions, sharedPushOptions } from './push-setup.js';
-import type { PlanOutcome } from './reporters/reporter.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -53,13 +53,12 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
     }));
     const results = await core.pushImages({ ...shared, images: toPush, deadline, signal, onEvent: (event: PushEvent) => reporter.event(event) });
     const timeLimit = { signal: deadline.signal, setting: args.timeoutSetting };
-    const outcomes: PlanOutcome[] = results.map((r) =>
-      r.result ? { name: r.name, result: r.result } : { name: r.name, failure: describeFailure(r.error, args.verbose, context.signal, 'see the lines above', timeLimit) },
+    return await finishPlan(
+      results.map((r) => outcomeOf(r, args.verbose, context.signal, timeLimit)),
+      args,
+      reporter,
+      'plan',
     );
-    // As for one image: written only when the whole plan was pushed.
-    if (args.imageRefs !== undefined && outcomes.every((o) => o.result)) await writeResultFile(args.imageRefs, outcomes.map((o) => (o.result ? imageRefs(o.result) : '')).join(''));
-    reporter.planDone(outcomes, 'plan');
-    return Math.max(0, ...outcomes.map((o) => o.failure?.exitCode ?? 0));
   } catch (error) {
     const failure = describeFailure(error, args.verbose, context.signal);
     reporter.failed(failure.message, failure.code, failure.exitCode);

@@ -6,7 +6,8 @@ import type { CommandContext } from './push-command.js';
 import { registryOptions, sharedPushOptions } from './push-setup.js';
 import { chooseReporter } from './reporters/choose-reporter.js';
 import type { PlanOutcome } from './reporters/reporter.js';
-import { imageRefs, removeResultFiles, writeResultFile } from './result-files.js';
+import { finishPlan, outcomeOf } from './plan-outcomes.js';
+import { removeResultFiles } from './result-files.js';
 import { parseSyncArgs, SYNC_USAGE } from './sync-args.js';
 import { UsageError } from './usage-error.js';
 
@@ -73,12 +74,9 @@ export async function syncCommand(argv: readonly string[], context: CommandConte
     const copied = new Map(results.map((r) => [r.name, r]));
     const outcomes: PlanOutcome[] = looked.map(({ tag, at }) => {
       const r = copied.get(nameOf(tag));
-      if (!r) return { name: nameOf(tag), unchanged: at! };
-      return r.result ? { name: r.name, result: r.result } : { name: r.name, failure: describeFailure(r.error, args.push.verbose, context.signal, 'see the lines above', timeLimit) };
+      return r ? outcomeOf(r, args.push.verbose, context.signal, timeLimit) : { name: nameOf(tag), unchanged: at! };
     });
-    if (args.push.imageRefs !== undefined && outcomes.every((o) => !o.failure)) await writeResultFile(args.push.imageRefs, outcomes.map((o) => (o.result ? imageRefs(o.result) : '')).join(''));
-    reporter.planDone(outcomes, 'sync');
-    return Math.max(0, ...outcomes.map((o) => o.failure?.exitCode ?? 0));
+    return await finishPlan(outcomes, args.push, reporter, 'sync');
   } catch (error) {
     const failure = describeFailure(error, args.push.verbose, context.signal);
     reporter.failed(failure.message, failure.code, failure.exitCode);

@@ -1,13 +1,10 @@
-import { selectAdapter } from '../adapter.js';
 import { MANIFEST_ACCEPT } from '../descriptor.js';
 import { PushError } from '../errors.js';
 import type { RegistrySourceOptions } from '../sources/registry-source.js';
-import { adapterCall } from './adapter-call.js';
-import { transportFetch } from './adapter-context.js';
 import { repositoryScope } from './auth.js';
-import { RegistryClient } from './registry-client.js';
 import { registryError } from './registry-error.js';
-import { readBody, Transport } from './transport.js';
+import { readingClient } from './reading-client.js';
+import { readBody } from './transport.js';
 
 /**
  * What a sync asks of a registry before it copies anything: a repository's tags, and the digest
@@ -26,17 +23,8 @@ const MAX_PAGES = 1000;
 const MAX_PAGE_BYTES = 4 * 1024 * 1024;
 
 export function registryReader(registry: string, options: RegistrySourceOptions): RegistryReader {
-  const adapter = selectAdapter(options.adapters, registry);
-  if (!adapter) throw new PushError('USAGE', `no registry adapter handles ${registry}`);
   const signal = options.signal;
-  const transport = new Transport({ ...(options.tls ? { tls: options.tls } : {}), ...(options.lookup ? { lookup: options.lookup } : {}) });
-  const client = new RegistryClient({
-    transport,
-    host: adapter.apiHost?.(registry) ?? registry,
-    plainHttp: options.plainHttpHosts?.includes(registry) ?? false,
-    credential: () => adapterCall(signal, () => adapter.resolveCredentials(registry, { ...(signal ? { signal } : {}), fetch: transportFetch(transport, signal) })),
-    ...(options.onSecret ? { onSecret: options.onSecret } : {}),
-  });
+  const { client, transport } = readingClient(registry, options);
   const pull = (repository: string) => [repositoryScope(repository, ['pull'])];
 
   return {

@@ -1,6 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
-import { selectAdapter, type RegistryAdapter } from '../adapter.js';
+import type { RegistryAdapter } from '../adapter.js';
 import { repositoryScope } from '../registry/auth.js';
 import { MANIFEST_ACCEPT, isManifestMediaType, type Descriptor } from '../descriptor.js';
 import { digestOf } from '../digest.js';
@@ -8,9 +8,8 @@ import { isPushError, PushError } from '../errors.js';
 import type { ImageSource } from './image-source.js';
 import { MAX_MANIFEST_BYTES } from './oci-layout.js';
 import { formatReference, type ImageReference } from '../reference.js';
-import { adapterCall } from '../registry/adapter-call.js';
-import { transportFetch } from '../registry/adapter-context.js';
-import { RegistryClient } from '../registry/registry-client.js';
+import { readingClient } from '../registry/reading-client.js';
+import type { RegistryClient } from '../registry/registry-client.js';
 import { registryError } from '../registry/registry-error.js';
 import type { TlsSettings } from '../registry/tls-settings.js';
 import { readBody, Transport, type TransportResponse } from '../registry/transport.js';
@@ -39,17 +38,8 @@ export interface RegistrySource extends ImageSource {
 }
 
 export async function openRegistrySource(reference: ImageReference, options: RegistrySourceOptions): Promise<RegistrySource> {
-  const adapter = selectAdapter(options.adapters, reference.registry);
-  if (!adapter) throw new PushError('USAGE', `no registry adapter handles ${reference.registry}`);
-  const transport = new Transport({ ...(options.tls ? { tls: options.tls } : {}), ...(options.lookup ? { lookup: options.lookup } : {}) });
-  const client = new RegistryClient({
-    transport,
-    host: adapter.apiHost?.(reference.registry) ?? reference.registry,
-    plainHttp: options.plainHttpHosts?.includes(reference.registry) ?? false,
-    // The source's reads stop with the push's signal; so does finding the credential for them.
-    credential: () => adapterCall(options.signal, () => adapter.resolveCredentials(reference.registry, { ...(options.signal ? { signal: options.signal } : {}), fetch: transportFetch(transport, options.signal) })),
-    ...(options.onSecret ? { onSecret: options.onSecret } : {}),
-  });
+  // The source's reads stop with the push's signal; so does finding the credential for them.
+  const { client, transport } = readingClient(reference.registry, options);
   const scopes = [repositoryScope(reference.repository, ['pull'])];
   const description = `docker://${formatReference(reference)}`;
   try {
