@@ -10,7 +10,7 @@ Usage:
   hoist push [options] <source> <destination>...   (see hoist push --help)
   hoist push [options] --plan FILE                  (many images as one push)
   hoist build --from BASE [options] <destination>... (see hoist build --help)
-  hoist sync [options] <repository> <registry[/prefix]> (mirror tags; see hoist sync --help)
+  hoist sync [options] <source>... <registry[/prefix]> (mirror tags; see hoist sync --help)
   hoist login [options] <registry>                  (see hoist login --help)
   hoist logout <registry>
   hoist adapters [--adapter PACKAGE|PATH]... [--json]  (the registry adapters a push tries)

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { Deadline, PlannedImage, PushEvent } from '@hoist/core';
+import type { Deadline, PlannedImage, PushEvent, ReadingPool } from '@hoist/core';
 import { describeFailure } from './describe-failure.js';
 import { parseRegistryRef, sourceRegistries } from './destination-refs.js';
 import { readPlanFile } from './plan-file.js';
@@ -8,7 +8,7 @@ import type { CommandContext } from './push-command.js';
 import { chooseReporter } from './reporters/choose-reporter.js';
 import { finishPlan, outcomeOf } from './plan-outcomes.js';
 import { removeResultFiles } from './result-files.js';
-import { registryOptions, sharedPushOptions } from './push-setup.js';
+import { readingPool, registryOptions, sharedPushOptions } from './push-setup.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -20,6 +20,7 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
   const { output } = context;
   const reporter = chooseReporter(args, output);
   let deadline: Deadline | undefined;
+  let pool: ReadingPool | undefined;
   try {
     await removeResultFiles(args);
     const planned = await readPlanFile(file);
@@ -44,14 +45,17 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
     const signal = AbortSignal.any([context.signal, deadline.signal]);
     // Every image's requests listen on it; Node would call dozens of listeners a leak.
     setMaxListeners(0, signal);
+    const onEvent = (event: PushEvent) => reporter.event(event);
+    // The images read from registries (docker://) share one client per source registry.
+    const reading = (pool = readingPool(core, shared, { signal, deadline, onEvent }));
     const toPush: PlannedImage[] = images.map(({ entry, destinations, platforms }) => ({
       name: entry.source,
-      open: () => core.openSource(entry.source, registryOptions(shared), { env: context.env, compression: args.compression, signal }),
+      open: () => core.openSource(entry.source, { ...registryOptions(shared), pool: reading }, { env: context.env, compression: args.compression, signal }),
       destinations,
       tags: [...entry.tags, ...args.tags],
       platforms,
     }));
-    const results = await core.pushImages({ ...shared, images: toPush, deadline, signal, onEvent: (event: PushEvent) => reporter.event(event) });
+    const results = await core.pushImages({ ...shared, images: toPush, deadline, signal, onEvent });
     const timeLimit = { signal: deadline.signal, setting: args.timeoutSetting };
     return await finishPlan(
       results.map((r) => outcomeOf(r, args.verbose, context.signal, timeLimit)),
@@ -65,5 +69,6 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
     return failure.exitCode;
   } finally {
     deadline?.clear();
+    await pool?.close();
   }
 }

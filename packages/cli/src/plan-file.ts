@@ -23,6 +23,15 @@ export interface PlanEntry {
 const FIELDS = new Set(['source', 'destinations', 'tags', 'platforms']);
 
 export async function readPlanFile(file: string): Promise<PlanEntry[]> {
+  const { entries, fail } = await readPlanSection(file, 'images', '`images: [{source: ..., destinations: [...]}]`');
+  return entries.map((image, i) => entryOf(image, (why) => fail(`images[${i}]: ${why}`)));
+}
+
+/**
+ * The list under `section` of a plan file (`images` for push, `sync` for sync: one file may hold
+ * both), and how to say what is wrong in it.
+ */
+export async function readPlanSection(file: string, section: string, example: string): Promise<{ entries: unknown[]; fail: (why: string) => UsageError }> {
   const fail = (why: string) => new UsageError(`--plan ${file}: ${why}`);
   let text: string;
   try {
@@ -39,24 +48,30 @@ export async function readPlanFile(file: string): Promise<PlanEntry[]> {
   } catch (error) {
     throw fail(`not YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
   }
-  const images = isRecord(plan) ? plan['images'] : undefined;
-  if (!Array.isArray(images) || images.length === 0) throw fail('needs a list of images: `images: [{source: ..., destinations: [...]}]`');
-  return images.map((image: unknown, i) => entryOf(image, (why) => fail(`images[${i}]: ${why}`)));
+  const entries = isRecord(plan) ? plan[section] : undefined;
+  if (!Array.isArray(entries) || entries.length === 0) throw fail(`needs a list of ${section === 'images' ? 'images' : `${section} entries`}: ${example}`);
+  return { entries, fail };
 }
 
 function entryOf(image: unknown, fail: (why: string) => UsageError): PlanEntry {
-  if (!isRecord(image)) throw fail('is not a mapping of source, destinations, tags, platforms');
-  const unknown = Object.keys(image).filter((key) => !FIELDS.has(key));
-  if (unknown.length > 0) throw fail(`unknown field ${unknown[0]} (known: ${[...FIELDS].join(', ')})`);
-  const source = image['source'];
+  const fields = mappingOf(image, FIELDS, fail);
+  const source = fields['source'];
   if (typeof source !== 'string' || source === '') throw fail('source is missing');
-  const destinations = strings(image['destinations'], 'destinations', fail);
+  const destinations = strings(fields['destinations'], 'destinations', fail);
   if (destinations.length === 0) throw fail('destinations is missing');
-  return { source, destinations, tags: strings(image['tags'], 'tags', fail), platforms: strings(image['platforms'], 'platforms', fail) };
+  return { source, destinations, tags: strings(fields['tags'], 'tags', fail), platforms: strings(fields['platforms'], 'platforms', fail) };
+}
+
+/** An entry's fields, when it is a mapping of only the fields known. */
+export function mappingOf(entry: unknown, known: ReadonlySet<string>, fail: (why: string) => UsageError): Record<string, unknown> {
+  if (!isRecord(entry)) throw fail(`is not a mapping of ${[...known].join(', ')}`);
+  const unknown = Object.keys(entry).filter((key) => !known.has(key));
+  if (unknown.length > 0) throw fail(`unknown field ${unknown[0]} (known: ${[...known].join(', ')})`);
+  return entry;
 }
 
 /** A list of strings, or one string standing for a list of one; empty when left out or blank. */
-function strings(value: unknown, field: string, fail: (why: string) => UsageError): string[] {
+export function strings(value: unknown, field: string, fail: (why: string) => UsageError): string[] {
   if (value === undefined || value === '') return [];
   const list = Array.isArray(value) ? value : [value];
   if (!list.every((v) => typeof v === 'string' && v !== '')) throw fail(`${field} must be a list of strings`);

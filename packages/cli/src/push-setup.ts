@@ -1,4 +1,4 @@
-import type { PushOptions, RegistrySourceOptions } from '@hoist/core';
+import type { Deadline, PushEventListener, PushOptions, ReadingPool, RegistrySourceOptions } from '@hoist/core';
 import { adapterChain, missingAdapterNotices } from '@hoist/adapters';
 import { tlsSettings } from './connection-options.js';
 import { explicitCredentials } from './explicit-credentials.js';
@@ -60,6 +60,11 @@ export function registryOptions(shared: SharedPushOptions): RegistrySourceOption
     ...(shared.onSecret ? { onSecret: shared.onSecret } : {}),
     ...(shared.lookup ? { lookup: shared.lookup } : {}),
   };
+}
+
+/** The clients a run of many images reads registries with (docker:// sources, a sync's lookups), with the push's retries and time limit. */
+export function readingPool(core: Core, shared: SharedPushOptions, run: { signal: AbortSignal; deadline: Deadline; onEvent: PushEventListener }): ReadingPool {
+  return new core.ReadingPool({ ...registryOptions(shared), ...run, ...(shared.retryPolicy ? { retryPolicy: shared.retryPolicy } : {}) });
 }
 
 export function warnInsecure(output: Output): void {

@@ -45,8 +45,13 @@ export type { DestinationResult, PushOptions, PushResult } from './push/push.js'
 export { DEFAULT_IMAGES_AT_ONCE, pushImages } from './plan/push-plan.js';
 export type { PlannedImage, PlannedResult, PlanOptions } from './plan/push-plan.js';
 export { itemsOfShard, shardOf } from './plan/shards.js';
-export { registryReader } from './registry/registry-reader.js';
+export { rateLimitLeft } from './registry/pull-allowance.js';
+export type { RateLimitLeft } from './registry/pull-allowance.js';
+export { ReadingPool } from './registry/reading-pool.js';
+export type { ReadingPoolOptions } from './registry/reading-pool.js';
 export type { RegistryReader } from './registry/registry-reader.js';
+export { listSyncItems, SYNC_IMAGES_AT_ONCE, syncImages } from './plan/sync-images.js';
+export type { SyncDestination, SyncEntry, SyncItem, SyncOptions, SyncResult } from './plan/sync-images.js';
 export { selectTags } from './plan/tag-selection.js';
 export type { TagSelection } from './plan/tag-selection.js';
 export type { Shard } from './plan/shards.js';

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 /**
  * Every type a library user meets in core's public signatures can be named by them: a type
  * declared in core and used by anything `index.ts` exports is exported too (found by walking
- * the exported declarations with the compiler, and the declarations those name, in turn).
+ * the exported declarations with the compiler, and the declarations those name, in turn). Members
+ * marked `@internal` are for core's own modules, and left out of the published declarations.
  */
 const INDEX = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 const SOURCES = fileURLToPath(new URL('../src/', import.meta.url));
@@ -27,8 +28,9 @@ function unexportedTypes(): Map<string, string> {
         for (const d of target.declarations ?? []) visit(d, usedBy);
       }
     }
-    // Function bodies are not signatures.
-    if (ts.isBlock(node)) return;
+    // Function bodies are not signatures; nor are private members, or those marked @internal (the .d.ts leaves both untyped or out).
+    if (ts.isBlock(node) || ts.getJSDocTags(node).some((tag) => tag.tagName.text === 'internal')) return;
+    if (ts.isClassElement(node) && ts.getCombinedModifierFlags(node) & ts.ModifierFlags.Private) return;
     ts.forEachChild(node, (child) => visit(child, usedBy));
   };
   for (const symbol of exports) for (const declaration of resolved(symbol).declarations ?? []) visit(declaration, symbol.name);

@@ -85,6 +85,15 @@ describe('transient faults are ridden through', () => {
     await expectLanded(push.repository);
   });
 
+  it("DIGEST_INVALID on the manifest PUT (distribution read a blob link another push was rewriting): tried again", async () => {
+    const linkRace = { errors: [{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' }] };
+    proxy.addRule({ method: 'PUT', path: /\/manifests\/sha256:/, action: { type: 'status', status: 400, body: JSON.stringify(linkRace) } });
+    const push = await pushThroughProxy();
+    expect(push.error).toBeUndefined();
+    expect(push.retries).toEqual([expect.objectContaining({ reason: 'DIGEST_INVALID', attempt: 1, waitMs: 250 })]);
+    await expectLanded(push.repository);
+  });
+
   it('429 with Retry-After: the wait is honoured and holds back every request to the host', async () => {
     proxy.addRule({ method: 'POST', path: /\/blobs\/uploads\/$/, action: { type: 'status', status: 429, retryAfter: '1' } });
     const mark = proxy.log.length;

@@ -3,6 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import type { FaultRecord } from '@hoist/test-registry';
 
 export const HOIST_BIN = fileURLToPath(new URL('../../../packages/cli/bin/hoist.cjs', import.meta.url));
 
@@ -105,4 +107,15 @@ export async function flipByte(path: string, at: number): Promise<void> {
   const offset = at < 0 ? bytes.length + at : at;
   bytes.writeUInt8(bytes.readUInt8(offset) ^ 0xff, offset);
   await writeFile(path, bytes);
+}
+
+/**
+ * A proxy answered one request 429 with Retry-After: 1. Requests already on their way may land
+ * just after it; then none, from any image, for the second it asked; then they come again.
+ */
+export function expectPausedSecond(log: readonly FaultRecord[]): void {
+  const refused = log.find((r) => r.fault === 'status');
+  expect(refused, 'the proxy answered 429').toBeDefined();
+  expect(log.filter((r) => r.at > refused!.at + 100 && r.at < refused!.at + 900)).toEqual([]);
+  expect(log.filter((r) => r.at >= refused!.at + 900).length).toBeGreaterThan(0);
 }

@@ -2,8 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayoutWriter, type WrittenImage } from '@hoist/test-images';
-import { startRegistry, type TestRegistry } from '@hoist/test-registry';
-import { runHoist, startHoist, tempDir } from './helpers.js';
+import { startFaultProxy, startRegistry, type TestRegistry } from '@hoist/test-registry';
+import { expectPausedSecond, runHoist, startHoist, tempDir } from './helpers.js';
+
+type JsonLine = { type: string; name?: string; error?: { code: string; message: string } };
 
 /**
  * `hoist sync` between two real registries. The source's upstream/app has 50 tags, 1.0.0 to
@@ -13,12 +15,14 @@ const versions = [...Array.from({ length: 25 }, (_, i) => `1.0.${i}`), ...Array.
 let source: TestRegistry;
 let mirror: TestRegistry;
 const digests = new Map<string, string>();
+let baseLayer: string;
 
 beforeAll(async () => {
   [source, mirror] = await Promise.all([startRegistry(), startRegistry()]);
   const layout = await tempDir();
   const writer = await LayoutWriter.create(layout);
   const base = await writer.writeLayer(64 * 1024);
+  baseLayer = base.layer.digest;
   const images: WrittenImage[] = [];
   for (const _ of versions) images.push(await writer.writeImage([base, 1024]));
   await writer.writeIndexJson(images.map((image, i) => ({ descriptor: image.manifest, ref: versions[i]! })));
@@ -88,10 +92,80 @@ describe('hoist sync', () => {
     expect(completed.length).toBe(new Set(completed).size);
   });
 
-  it('refuses a source given by digest and a destination with no registry: exit 2, one line', async () => {
+  it('copies a list of references, and the sync section of a plan, in one run each', async () => {
+    const listed = await runHoist(['sync', `${source.host}/upstream/app:1.0.1`, `${source.host}/upstream/app:2.0.3`, `${mirror.host}/picked`, '--no-cache', '-q']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(await mirrored('picked/upstream/app')).toEqual(new Map(['1.0.1', '2.0.3'].map((v) => [v, digests.get(v)!])));
+
+    const plan = join(await tempDir(), 'mirror.yaml');
+    await writeFile(
+      plan,
+      [
+        'sync:',
+        `  - source: ${source.host}/upstream/app`,
+        `    destination: ${mirror.host}/planned`,
+        "    semver: '>=2.0.20'",
+        `  - source: [${source.host}/upstream/app:1.0.0, ${source.host}/upstream/app:1.0.1]`,
+        `    destination: ${mirror.host}/planned/pinned`,
+        '',
+      ].join('\n'),
+    );
+    const mark = (await mirror.accessLog()).length;
+    const run = await runHoist(['sync', '--plan', plan, '--no-cache', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    // The base layer went into each repository once (uploaded or mounted), however many of its images ran at once.
+    for (const repository of ['planned/upstream/app', 'planned/pinned/upstream/app']) {
+      const placed = (await requestsTo(repository, mark)).filter((r) => r.status === 201 && r.uri.includes(encodeURIComponent(baseLayer)) && (r.uri.includes('mount=') || r.uri.includes('digest=')));
+      expect(placed.length, repository).toBe(1);
+    }
+    expect(await mirrored('planned/upstream/app')).toEqual(new Map(['2.0.20', '2.0.21', '2.0.22', '2.0.23', '2.0.24'].map((v) => [v, digests.get(v)!])));
+    expect(await mirrored('planned/pinned/upstream/app')).toEqual(new Map(['1.0.0', '1.0.1'].map((v) => [v, digests.get(v)!])));
+  });
+
+  it("waits out the source's Retry-After with every image, not only the one it answered", async () => {
+    const proxy = await startFaultProxy(source.host);
+    try {
+      proxy.addRule({ method: 'GET', path: /\/manifests\/1\.0\.3$/, action: { type: 'status', status: 429, retryAfter: '1' } });
+      const run = await runHoist(['sync', `${proxy.host}/upstream/app`, `${mirror.host}/paused`, '--tags', '1\\.0\\.[0-7]', '--no-cache', '-q']);
+      expect(run.code, run.stderr).toBe(0);
+      expect((await mirrored('paused/upstream/app')).size).toBe(8);
+      expectPausedSecond(proxy.log);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('starts no more pulls than the source says are left (Docker Hub\'s RateLimit-Remaining); the next run copies the rest', async () => {
+    // A source answering as Docker Hub does when 3 pulls are left of its 100 per 6 hours.
+    const proxy = await startFaultProxy(source.host, { responseHeaders: { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '3;w=21600' } });
+    try {
+      const args = ['sync', `${proxy.host}/upstream/app`, `${mirror.host}/limited`, '--tags', '1\\.0\\.1[0-5]', '--no-cache', '--json'];
+      const first = await runHoist(args);
+      expect(first.code).toBe(1);
+      const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l) as JsonLine);
+      const refused = lines.filter((l) => l.type === 'image' && l.error !== undefined);
+      expect(refused.length).toBe(3);
+      for (const line of refused) expect(line.error!.message).toBe(`${proxy.host} allows no more pulls for now (RateLimit-Remaining 0 of 100 per 6 h): not copied; run again when its window turns (a re-run copies only what is left), or log in to ${proxy.host} for a higher limit`);
+      // Three manifest GETs by tag went to the source; the refused images sent nothing.
+      expect(proxy.log.filter((r) => r.method === 'GET' && /\/manifests\/1\.0\.1\d$/.test(r.path)).length).toBe(3);
+      expect((await mirrored('limited/upstream/app')).size).toBe(3);
+
+      const second = await runHoist(args);
+      expect(second.code, second.stderr).toBe(0);
+      expect(await mirrored('limited/upstream/app')).toEqual(new Map(versions.filter((v) => /^1\.0\.1[0-5]$/.test(v)).map((v) => [v, digests.get(v)!])));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('refuses a source given by digest, a destination with no registry, a plan entry without one: exit 2, one line', async () => {
     const byDigest = await runHoist(['sync', `${source.host}/upstream/app@${digests.get('1.0.0')}`, `${mirror.host}/x`]);
     expect([byDigest.code, byDigest.stderr.trim()]).toEqual([2, `hoist: error: source ${source.host}/upstream/app@${digests.get('1.0.0')}: a sync copies tags; give the repository, or REPOSITORY:TAG`]);
     const noRegistry = await runHoist(['sync', `${source.host}/upstream/app`, 'mirror']);
     expect([noRegistry.code, noRegistry.stderr.trim()]).toEqual([2, 'hoist: error: destination "mirror" does not start with a registry (registry.example.com/mirror)']);
+    const plan = join(await tempDir(), 'mirror.yaml');
+    await writeFile(plan, `sync:\n  - source: ${source.host}/upstream/app\n`);
+    const noDestination = await runHoist(['sync', '--plan', plan]);
+    expect([noDestination.code, noDestination.stderr.trim()]).toEqual([2, `hoist: error: --plan ${plan}: sync[0]: destination is missing (a registry, and a path prefix if you like)`]);
   });
 });

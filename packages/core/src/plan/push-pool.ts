@@ -14,6 +14,8 @@ export class PushPool {
   readonly transport: Transport;
   /** Registry + digest → the repository that holds (or is receiving) the blob, for every image. */
   readonly holders = new Map<string, Promise<string>>();
+  /** Repository + digest → the blob's placement there, by whichever image came first. */
+  readonly placements = new Map<string, Promise<void>>();
   /** The plan's time limit, and the pauses a registry asked for (429 Retry-After), for every image. */
   readonly budget: RetryBudget;
   private readonly tokens = new Map<string, TokenCache>();

@@ -58,8 +58,10 @@ export class PushRun {
   private readonly registries = new Map<string, Registry>();
   /** Registry + digest → the repository that holds (or is receiving) the blob in this run (or plan). */
   private readonly holders: Map<string, Promise<string>>;
-  /** Destination + digest → the blob's placement there. */
+  /** Destination + digest → the blob's placement there, for this image. */
   private readonly ensured = new Map<string, Promise<void>>();
+  /** Destination + digest → the placement there by any image of the run (or plan). */
+  private readonly placements: Map<string, Promise<void>>;
   private readonly emit: PushEventListener;
   private readonly destinations = new Map<string, Destination>();
 
@@ -70,6 +72,7 @@ export class PushRun {
     private readonly pool?: PushPool,
   ) {
     this.holders = pool?.holders ?? new Map();
+    this.placements = pool?.placements ?? new Map();
     this.locations = options.blobLocations ?? memoryBlobLocations();
     this.emit = options.onEvent ?? (() => {});
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
@@ -129,7 +132,7 @@ export class PushRun {
     }
     const largestFirst = [...node.blobs].sort((a, b) => b.size - a.size);
     await Promise.all([...node.children.map((child) => this.pushTree(dest, child)), ...largestFirst.map((blob) => this.ensureBlob(dest, blob))]);
-    await this.inRepository(dest, () => putManifest(dest, manifest, node.bytes, manifest.digest));
+    await this.inRepository(dest, () => putManifest(dest, manifest, node.bytes, manifest.digest, this.emit));
     this.emit({ type: 'manifest-pushed', destination: dest.name, digest: manifest.digest, reference: manifest.digest });
   }
 
@@ -137,7 +140,7 @@ export class PushRun {
     const digest = root.descriptor.digest;
     for (const tag of dest.plan.tags) {
       try {
-        await putManifest(dest, root.descriptor, root.bytes, tag);
+        await putManifest(dest, root.descriptor, root.bytes, tag, this.emit);
         this.emit({ type: 'manifest-pushed', destination: dest.name, digest, reference: tag });
       } catch (error) {
         await this.immutableTag(dest, tag, digest, error);
@@ -210,10 +213,31 @@ export class PushRun {
     const key = `${dest.name}\0${blob.digest}`;
     let ensured = this.ensured.get(key);
     if (!ensured) {
-      ensured = this.placeInRepository(dest, blob);
+      ensured = this.placeOnce(dest, blob, key);
       this.ensured.set(key, ensured);
     }
     return ensured;
+  }
+
+  /**
+   * ... and once per plan: an image whose blob another image is placing in the same repository
+   * (a sync's tags share one) waits for that and counts the blob as there. Two placements of one
+   * blob in one repository at once would race in the registry: distribution rewrites the blob's
+   * link file in place, and a manifest PUT that reads it meanwhile fails with DIGEST_INVALID.
+   */
+  private async placeOnce(dest: Destination, blob: Descriptor, key: string): Promise<void> {
+    for (let other = this.placements.get(key); other; other = this.placements.get(key)) {
+      if (await other.then(() => true, () => false)) {
+        dest.result.blobsSkipped++;
+        this.emit({ type: 'blob-skipped', destination: dest.name, digest: blob.digest, size: blob.size });
+        return;
+      }
+      // The image that was placing it failed: this one places it (unless another took over).
+      if (this.placements.get(key) === other) this.placements.delete(key);
+    }
+    const placing = this.placeInRepository(dest, blob);
+    this.placements.set(key, placing);
+    await placing;
   }
 
   /**
@@ -224,12 +248,6 @@ export class PushRun {
     const key = `${dest.registryName}\0${blob.digest}`;
     for (let holder = this.holders.get(key); holder; holder = this.holders.get(key)) {
       const from = await holder.catch(() => undefined);
-      if (from === dest.repository) {
-        // Another image of the plan put it in this very repository (a sync's tags share one).
-        dest.result.blobsSkipped++;
-        this.emit({ type: 'blob-skipped', destination: dest.name, digest: blob.digest, size: blob.size });
-        return;
-      }
       if (from !== undefined) {
         await dest.registry.limiter.run(() => this.inRepository(dest, () => this.placeBlob(dest, blob, [from], false)));
         return;

@@ -1,30 +1,26 @@
 import { MANIFEST_ACCEPT } from '../descriptor.js';
 import { PushError } from '../errors.js';
-import type { RegistrySourceOptions } from '../sources/registry-source.js';
 import { repositoryScope } from './auth.js';
+import type { RegistryClient } from './registry-client.js';
 import { registryError } from './registry-error.js';
-import { readingClient } from './reading-client.js';
 import { readBody } from './transport.js';
 
 /**
  * What a sync asks of a registry before it copies anything: a repository's tags, and the digest
- * a tag names (one HEAD). One connection pool and token cache per registry for the whole run.
+ * a tag names (one HEAD). A ReadingPool gives one per registry for the whole run.
  */
 export interface RegistryReader {
   /** Every tag of the repository, following the registry's `Link` pages. */
   listTags(repository: string): Promise<string[]>;
   /** The digest `reference` names in `repository`, or undefined when it names nothing. */
   manifestDigest(repository: string, reference: string): Promise<string | undefined>;
-  close(): Promise<void>;
 }
 
 const PAGE_SIZE = 1000;
 const MAX_PAGES = 1000;
 const MAX_PAGE_BYTES = 4 * 1024 * 1024;
 
-export function registryReader(registry: string, options: RegistrySourceOptions): RegistryReader {
-  const signal = options.signal;
-  const { client, transport } = readingClient(registry, options);
+export function registryReaderOf(client: RegistryClient, registry: string, signal: AbortSignal | undefined): RegistryReader {
   const pull = (repository: string) => [repositoryScope(repository, ['pull'])];
 
   return {
@@ -50,7 +46,6 @@ export function registryReader(registry: string, options: RegistrySourceOptions)
       if (typeof digest !== 'string') throw new PushError('REGISTRY', `${registry}/${repository}:${reference}: the registry gave no Docker-Content-Digest`);
       return digest;
     },
-    close: () => transport.close(),
   };
 }
 

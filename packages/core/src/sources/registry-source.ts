@@ -8,11 +8,11 @@ import { isPushError, PushError } from '../errors.js';
 import type { ImageSource } from './image-source.js';
 import { MAX_MANIFEST_BYTES } from './oci-layout.js';
 import { formatReference, type ImageReference } from '../reference.js';
-import { readingClient } from '../registry/reading-client.js';
+import { ReadingPool } from '../registry/reading-pool.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import { registryError } from '../registry/registry-error.js';
 import type { TlsSettings } from '../registry/tls-settings.js';
-import { readBody, Transport, type TransportResponse } from '../registry/transport.js';
+import { readBody, type TransportResponse } from '../registry/transport.js';
 
 /**
  * `docker://REF`: an image already in a registry, copied to the destinations (promotion from
@@ -31,6 +31,11 @@ export interface RegistrySourceOptions {
   onSecret?: (secret: string) => void;
   /** Stops every request to the source registry, those of blobs being read included (SIGINT). */
   signal?: AbortSignal;
+  /**
+   * The run's clients, when many images are read (a plan, a sync): connections, tokens,
+   * "slow down" pauses and the registry's pull allowance shared. A client of its own otherwise.
+   */
+  pool?: ReadingPool;
 }
 
 export interface RegistrySource extends ImageSource {
@@ -39,19 +44,23 @@ export interface RegistrySource extends ImageSource {
 
 export async function openRegistrySource(reference: ImageReference, options: RegistrySourceOptions): Promise<RegistrySource> {
   // The source's reads stop with the push's signal; so does finding the credential for them.
-  const { client, transport } = readingClient(reference.registry, options);
+  const own = options.pool ? undefined : new ReadingPool(options);
+  const pool = options.pool ?? own!;
   const scopes = [repositoryScope(reference.repository, ['pull'])];
   const description = `docker://${formatReference(reference)}`;
   try {
+    const client = pool.client(reference.registry);
     const target = reference.digest ?? reference.tag ?? 'latest';
+    // The manifest GET is what registries count as a pull (Docker Hub); its blobs are not.
+    pool.allowance(reference.registry).take();
     const { bytes, mediaType } = await fetchManifest(client, reference.repository, target, scopes, description, options.signal);
     const root: Descriptor = { mediaType, digest: digestOf(bytes), size: bytes.length };
     if (reference.digest !== undefined && root.digest !== reference.digest) {
       throw new PushError('DIGEST_MISMATCH', `${description}: the registry served a manifest hashing to ${root.digest}`);
     }
-    return new PulledImage(client, transport, reference, root, bytes, scopes, description, options.signal);
+    return new PulledImage(client, own, reference, root, bytes, scopes, description, options.signal);
   } catch (error) {
-    await transport.close();
+    await own?.close();
     throw error;
   }
 }
@@ -68,7 +77,8 @@ async function fetchManifest(client: RegistryClient, repository: string, referen
 class PulledImage implements RegistrySource {
   constructor(
     private readonly client: RegistryClient,
-    private readonly transport: Transport,
+    /** The pool opened for this image alone, closed with it; a run's shared pool is the run's to close. */
+    private readonly ownPool: ReadingPool | undefined,
     private readonly reference: ImageReference,
     readonly root: Descriptor,
     /** The root's bytes, fetched by tag to learn its digest: not fetched again by digest. */
@@ -112,7 +122,7 @@ class PulledImage implements RegistrySource {
     return out;
   }
 
-  close(): Promise<void> {
-    return this.transport.close();
+  async close(): Promise<void> {
+    await this.ownPool?.close();
   }
 }

@@ -1,0 +1,113 @@
+import { PushError } from '../errors.js';
+import { Limiter } from '../push/limiter.js';
+import type { PlatformSpec } from '../push/platforms.js';
+import { formatReference, parseReference, type ImageReference } from '../reference.js';
+import type { ReadingPool } from '../registry/reading-pool.js';
+import { openRegistrySource } from '../sources/registry-source.js';
+import { pushImages, type PlannedImage, type PlannedResult, type PlanOptions } from './push-plan.js';
+import { selectTags, type TagSelection } from './tag-selection.js';
+
+/** Where a sync sends images: a registry, and a path put before each repository's own. */
+export interface SyncDestination {
+  registry: string;
+  /** `mirror` sends docker.io/library/alpine:3.20 to REGISTRY/mirror/library/alpine:3.20. */
+  prefix?: string;
+}
+
+/** One line of a sync (a command line, an entry of a plan's `sync` section). */
+export interface SyncEntry {
+  /** Repositories, each with its tags (those `selection` chooses), and references to one tag each. */
+  sources: readonly ImageReference[];
+  destination: SyncDestination;
+  /** Applies to the repositories' tags; a source's own tag is always copied. */
+  selection?: TagSelection;
+  /** Only these platforms of an index; all when empty. */
+  platforms?: readonly PlatformSpec[];
+}
+
+/** One image a sync copies: a tag, and the name it gets at the destination. */
+export interface SyncItem {
+  source: ImageReference & { tag: string };
+  target: ImageReference & { tag: string };
+  platforms: readonly PlatformSpec[];
+}
+
+export type SyncResult = PlannedResult | { name: string; unchanged: string; result?: undefined; error?: undefined };
+
+export type SyncOptions = Omit<PlanOptions, 'images'> & {
+  items: readonly SyncItem[];
+  /** Reads the sources and looks up both sides; the caller's, to share with listSyncItems and to close. */
+  pool: ReadingPool;
+};
+
+/** Tags looked up at once (a HEAD each, cheap), and repositories listed at once. */
+const LOOKUPS_AT_ONCE = 16;
+/** A mirror's images are many and mostly small: more of them in flight than a plan's default. */
+export const SYNC_IMAGES_AT_ONCE = 16;
+
+/**
+ * The images `entries` name, in their order: each repository's tags listed and chosen, each
+ * reference's own tag. An image named twice is copied once; two sources that would land on one
+ * name are refused before anything is copied.
+ */
+export async function listSyncItems(entries: readonly SyncEntry[], pool: ReadingPool): Promise<SyncItem[]> {
+  const limiter = new Limiter(LOOKUPS_AT_ONCE);
+  // Every name checked before any request: a source by digest, a name too long at the destination.
+  const lines = entries.flatMap((entry) =>
+    entry.sources.map((source) => {
+      if (source.digest !== undefined) throw new PushError('USAGE', `source ${formatReference(source)}: a sync copies tags; give the repository, or REPOSITORY:TAG`);
+      const { registry, prefix } = entry.destination;
+      const repository = prefix ? `${prefix}/${source.repository}` : source.repository;
+      parseReference(`${registry}/${repository}:latest`);
+      return { entry, source, at: (tag: string): SyncItem => ({ source: { ...source, tag }, target: { registry, repository, tag }, platforms: entry.platforms ?? [] }) };
+    }),
+  );
+  const listed = await Promise.all(
+    lines.map(({ entry, source, at }) => {
+      if (source.tag !== undefined) return [at(source.tag)];
+      return limiter.run(async () => selectTags(await pool.reader(source.registry).listTags(source.repository), entry.selection ?? {}).map(at));
+    }),
+  );
+  const from = new Map<string, string>();
+  return listed.flat().filter((candidate) => {
+    const target = formatReference(candidate.target);
+    const source = formatReference(candidate.source);
+    const earlier = from.get(target);
+    if (earlier !== undefined && earlier !== source) throw new PushError('USAGE', `${target} would be copied from both ${earlier} and ${source}: give one of them another destination prefix`);
+    from.set(target, source);
+    return earlier === undefined;
+  });
+}
+
+/**
+ * Copies the items not yet at their destination: every tag looked up on both sides first (a HEAD
+ * each); one whose digest is already there is done, the rest go as one plan (pushImages: a base
+ * layer shared by many tags crosses once). Nothing at the destination is deleted, so a sync
+ * stopped halfway does only what is left when run again. Results come in the items' order.
+ */
+export async function syncImages(options: SyncOptions): Promise<SyncResult[]> {
+  const { items, pool, ...plan } = options;
+  const limiter = new Limiter(LOOKUPS_AT_ONCE);
+  const looked = await Promise.all(
+    items.map((item) =>
+      limiter.run(async () => {
+        const [at, there] = await Promise.all([
+          pool.reader(item.source.registry).manifestDigest(item.source.repository, item.source.tag),
+          pool.reader(item.target.registry).manifestDigest(item.target.repository, item.target.tag),
+        ]);
+        return { item, at, there };
+      }),
+    ),
+  );
+  const missing = looked.filter(({ at, there }) => at === undefined || at !== there);
+  const copies: PlannedImage[] = missing.map(({ item }) => ({
+    name: formatReference(item.source),
+    open: () => openRegistrySource(item.source, { adapters: plan.adapters, pool, ...(plan.signal ? { signal: plan.signal } : {}) }),
+    destinations: [item.target],
+    platforms: item.platforms,
+  }));
+  const results = await pushImages({ imagesAtOnce: SYNC_IMAGES_AT_ONCE, ...plan, images: copies });
+  // By position, not name: one source may go to two destinations.
+  const copied = new Map(missing.map((look, i) => [look, results[i]!]));
+  return looked.map((look) => copied.get(look) ?? { name: formatReference(look.item.source), unchanged: look.at! });
+}

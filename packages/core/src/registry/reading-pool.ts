@@ -1,0 +1,98 @@
+import { selectAdapter } from '../adapter.js';
+import { PushError } from '../errors.js';
+import type { PushEventListener } from '../push/events.js';
+import type { RegistrySourceOptions } from '../sources/registry-source.js';
+import type { Deadline } from '../deadline.js';
+import { adapterCall } from './adapter-call.js';
+import { transportFetch } from './adapter-context.js';
+import { PullAllowance } from './pull-allowance.js';
+import { RegistryClient } from './registry-client.js';
+import { registryReaderOf, type RegistryReader } from './registry-reader.js';
+import { RetryBudget } from './retry-budget.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { Transport } from './transport.js';
+
+export interface ReadingPoolOptions extends RegistrySourceOptions {
+  retryPolicy?: Partial<RetryPolicy>;
+  /** The run's time limit: no retry waits past it (its signal stops requests in flight). */
+  deadline?: Deadline;
+  /** Told of retries. */
+  onEvent?: PushEventListener;
+}
+
+/**
+ * The clients a run reads registries with (the `docker://` sources of a plan, a sync's tag lists
+ * and lookups): one per registry for the whole run, on one transport, so that every image read
+ * from a registry shares its connections and tokens, waits when it asks to slow down (429 with
+ * Retry-After pauses every read from it, not only the one answered), and counts against what
+ * it says is left of its rate limit (PullAllowance). The adapter that owns each registry
+ * supplies its API host and credentials; everything stops with `options.signal`.
+ */
+export class ReadingPool {
+  private readonly transport: Transport;
+  private readonly budget: RetryBudget;
+  private readonly clients = new Map<string, RegistryClient>();
+  private readonly allowances = new Map<string, PullAllowance>();
+  private readonly readers = new Map<string, RegistryReader>();
+
+  constructor(private readonly options: ReadingPoolOptions) {
+    this.transport = new Transport({ ...(options.tls ? { tls: options.tls } : {}), ...(options.lookup ? { lookup: options.lookup } : {}) });
+    const remaining = options.deadline?.remainingMs() ?? Infinity;
+    this.budget = new RetryBudget(remaining === Infinity ? undefined : remaining);
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.options.signal;
+  }
+
+  /** @internal The client every read of `registry` in the run goes through (the `docker://` sources). */
+  client(registry: string): RegistryClient {
+    let client = this.clients.get(registry);
+    if (!client) {
+      const adapter = selectAdapter(this.options.adapters, registry);
+      if (!adapter) throw new PushError('USAGE', `no registry adapter handles ${registry}`);
+      const { signal, onSecret, retryPolicy, onEvent } = this.options;
+      const allowance = this.allowance(registry);
+      client = new RegistryClient({
+        transport: this.transport,
+        host: adapter.apiHost?.(registry) ?? registry,
+        plainHttp: this.options.plainHttpHosts?.includes(registry) ?? false,
+        credential: () => adapterCall(signal, () => adapter.resolveCredentials(registry, { ...(signal ? { signal } : {}), fetch: transportFetch(this.transport, signal) })),
+        budget: this.budget,
+        onResponse: (headers) => allowance.heard(headers),
+        retryPolicy: { ...DEFAULT_RETRY_POLICY, ...retryPolicy },
+        ...(onEvent ? { onEvent } : {}),
+        ...(onSecret ? { onSecret } : {}),
+      });
+      this.clients.set(registry, client);
+    }
+    return client;
+  }
+
+  /** A repository's tags and the digests tags name, from `registry`. */
+  reader(registry: string): RegistryReader {
+    let reader = this.readers.get(registry);
+    if (!reader) this.readers.set(registry, (reader = registryReaderOf(this.client(registry), registry, this.options.signal)));
+    return reader;
+  }
+
+  /** @internal What is left of `registry`'s pulls, once it has said; a source takes one per image. */
+  allowance(registry: string): PullAllowance {
+    let allowance = this.allowances.get(registry);
+    if (!allowance) this.allowances.set(registry, (allowance = new PullAllowance(registry)));
+    return allowance;
+  }
+
+  /** How many more images may be read from `registry` before its rate limit, once it has said. */
+  pullsLeft(registry: string): number | undefined {
+    return this.allowance(registry).pullsLeft;
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
