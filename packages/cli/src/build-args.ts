@@ -1,7 +1,7 @@
 import type { BuildImageOptions, ConfigEdits, LayerSource } from '@hoist/core';
 import { applyEnvDefaults } from './env-defaults.js';
 import { parseOptions } from './parse-options.js';
-import { PUSH_OPTIONS, pushArgsOf, type PushArgs } from './push-args.js';
+import { keyValues, PUSH_OPTIONS, pushArgsOf, type PushArgs } from './push-args.js';
 import { UsageError } from './usage-error.js';
 
 export const BUILD_USAGE = `Usage: hoist build --from BASE [options] <destination>...
@@ -98,16 +98,6 @@ function layerSource(value: string, exclude: readonly string[]): LayerSource {
   const from = split ? split[1]! : value;
   if (from === '') throw new UsageError(`--add takes SRC[:DEST], not "${value}"`);
   return { from, ...(split ? { to: split[2]! } : {}), ...(exclude.length > 0 ? { exclude } : {}) };
-}
-
-function keyValues(flag: string, entries: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of entries) {
-    const eq = entry.indexOf('=');
-    if (eq <= 0) throw new UsageError(`${flag} takes KEY=VALUE, not "${entry}"`);
-    out[entry.slice(0, eq)] = entry.slice(eq + 1);
-  }
-  return out;
 }
 
 function port(value: string): string {

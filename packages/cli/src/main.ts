@@ -11,6 +11,11 @@ Usage:
   hoist push [options] --plan FILE                  (many images as one push)
   hoist build --from BASE [options] <destination>... (see hoist build --help)
   hoist sync [options] <source>... <registry[/prefix]> (mirror tags; see hoist sync --help)
+  hoist copy [options] <image> <destination>...     (registry to registry; see hoist copy --help)
+  hoist tag [options] <image> <tag>...              (new tags by manifest, no blob moved)
+  hoist inspect [options] [--raw] <image>           (digest, platforms, size, config)
+  hoist digest [options] <image>                    (only the digest)
+  hoist ls [options] <repository>                   (the repository's tags)
   hoist login [options] <registry>                  (see hoist login --help)
   hoist logout <registry>
   hoist adapters [--adapter PACKAGE|PATH]... [--json]  (the registry adapters a push tries)
@@ -49,6 +54,10 @@ export async function main(argv: readonly string[], io: MainIo = processIo()): P
     // Commands load on demand, so that --version and --help never load the engine.
     if (command === 'push') return await (await import('./push-command.js')).pushCommand(rest, context);
     if (command === 'sync') return await (await import('./sync-command.js')).syncCommand(rest, context);
+    if (command === 'copy') return await (await import('./copy-command.js')).copyCommand(rest, context);
+    if (command === 'tag') return await (await import('./tag-command.js')).tagCommand(rest, context);
+    if (command === 'inspect' || command === 'digest') return await (await import('./inspect-command.js')).inspectCommand(rest, context, command);
+    if (command === 'ls') return await (await import('./ls-command.js')).lsCommand(rest, context);
     if (command === 'build') return await (await import('./build-command.js')).buildCommand(rest, context);
     if (command === 'login') return await (await import('./login-command.js')).loginCommand(rest, context);
     if (command === 'logout') return await (await import('./login-command.js')).logoutCommand(rest, context);

@@ -8,6 +8,8 @@ import type { Credential } from '@hoist/core';
 export interface Output {
   /** Results: the digest, JSON events. */
   out(line: string): void;
+  /** Bytes exactly as given, no newline added and nothing masked (`inspect --raw`: a manifest as the registry stores it). */
+  outBytes(bytes: Uint8Array): void;
   /** Progress, warnings and errors. */
   err(line: string): void;
   /** Raw terminal writes for the live progress display (stderr). */
@@ -34,6 +36,7 @@ export function createOutput(streams: Streams): Output {
   };
   return {
     out: (line) => void streams.stdout.write(`${mask(line)}\n`),
+    outBytes: (bytes) => void streams.stdout.write(bytes),
     err: (line) => void streams.stderr.write(`${mask(line)}\n`),
     errRaw: (text) => void streams.stderr.write(mask(text)),
     errIsTty: streams.stderr.isTTY === true,

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { Deadline, PlannedImage, PushEvent, ReadingPool } from '@hoist/core';
+import type { Deadline, PlannedImage, PushEvent, RegistryPool } from '@hoist/core';
 import { describeFailure } from './describe-failure.js';
 import { parseRegistryRef, sourceRegistries } from './destination-refs.js';
 import { readPlanFile } from './plan-file.js';
@@ -8,7 +8,7 @@ import type { CommandContext } from './push-command.js';
 import { chooseReporter } from './reporters/choose-reporter.js';
 import { finishPlan, outcomeOf } from './plan-outcomes.js';
 import { removeResultFiles } from './result-files.js';
-import { readingPool, registryOptions, sharedPushOptions } from './push-setup.js';
+import { registryPool, registryOptions, sharedPushOptions } from './push-setup.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -20,7 +20,7 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
   const { output } = context;
   const reporter = chooseReporter(args, output);
   let deadline: Deadline | undefined;
-  let pool: ReadingPool | undefined;
+  let pool: RegistryPool | undefined;
   try {
     await removeResultFiles(args);
     const planned = await readPlanFile(file);
@@ -47,7 +47,7 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
     setMaxListeners(0, signal);
     const onEvent = (event: PushEvent) => reporter.event(event);
     // The images read from registries (docker://) share one client per source registry.
-    const reading = (pool = readingPool(core, shared, { signal, deadline, onEvent }));
+    const reading = (pool = registryPool(core, shared, { signal, deadline, onEvent }));
     const toPush: PlannedImage[] = images.map(({ entry, destinations, platforms }) => ({
       name: entry.source,
       open: () => core.openSource(entry.source, { ...registryOptions(shared), pool: reading }, { env: context.env, compression: args.compression, signal }),

@@ -32,6 +32,8 @@ Options:
                           becomes feature-login (repeatable; Jenkins' BRANCH_NAME)
       --platform OS/ARCH[/VARIANT]  push only these entries of an index (repeatable)
       --all-platforms     push every entry of an index (the default)
+      --annotation KEY=VALUE  set an annotation on the pushed manifest (an index's own, for an
+                          index); the digest changes, and hoist says so (repeatable)
 ${CONNECTION_USAGE}
   -j, --concurrency N     blob transfers at once per registry (default 4)
       --retries N         retries of a failing request or blob upload (default 5)
@@ -66,6 +68,8 @@ export interface PushArgs extends ConnectionArgs {
   plan?: string;
   /** With --plan: this agent's share of its images. */
   shard?: { index: number; count: number };
+  /** --annotation (push, copy): set on the pushed manifest or index. */
+  annotations?: Record<string, string>;
   source: string;
   destinations: string[];
   tags: string[];
@@ -114,20 +118,22 @@ export const PUSH_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const PUSH_COMMAND_OPTIONS = { ...PUSH_OPTIONS, plan: { type: 'string' }, shard: { type: 'string' } } as const;
+const PUSH_COMMAND_OPTIONS = { ...PUSH_OPTIONS, plan: { type: 'string' }, shard: { type: 'string' }, annotation: { type: 'string', multiple: true } } as const;
 
 export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PushArgs {
   const { values, positionals } = parseOptions(argv, PUSH_COMMAND_OPTIONS);
   const label = applyEnvDefaults(values, PUSH_OPTIONS, env);
+  const given = keyValues('--annotation', values.annotation ?? []);
+  const annotations = Object.keys(given).length > 0 ? { annotations: given } : {};
   const plan = values.plan;
   if (plan !== undefined) {
     if (positionals.length > 0) throw new UsageError(`--plan takes its images from ${plan}: give no source or destination with it`);
     if (values['digest-file'] !== undefined) throw new UsageError('--digest-file names one digest; with --plan, use --image-refs or --json');
-    return { ...pushArgsOf(values, label, env, '', []), plan, ...(values.shard === undefined ? {} : { shard: parseShard(values.shard, env) }) };
+    return { ...pushArgsOf(values, label, env, '', []), plan, ...annotations, ...(values.shard === undefined ? {} : { shard: parseShard(values.shard, env) }) };
   }
   if (values.shard !== undefined) throw new UsageError("--shard divides a plan's images among agents: use it with --plan");
   if (!values.help && positionals.length < 2) throw new UsageError('push needs a source and at least one destination');
-  return pushArgsOf(values, label, env, positionals[0] ?? '', positionals.slice(1));
+  return { ...pushArgsOf(values, label, env, positionals[0] ?? '', positionals.slice(1)), ...annotations };
 }
 
 export type PushValues = ReturnType<typeof parseOptions<typeof PUSH_OPTIONS>>['values'];
@@ -244,4 +250,15 @@ function parseDuration(flag: string, value: string): number {
   const ms = m ? Number(m[1]) * DURATION_UNITS[m[2] ?? 's']! : NaN;
   if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`${flag} takes a duration such as 90s, 10m or 1h, not "${value}"`);
   return ms;
+}
+
+/** `KEY=VALUE` entries (--annotation, --label) as a record; a later KEY wins. */
+export function keyValues(flag: string, entries: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${flag} takes KEY=VALUE, not "${entry}"`);
+    out[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return out;
 }

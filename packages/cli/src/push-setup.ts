@@ -1,4 +1,4 @@
-import type { Deadline, PushEventListener, PushOptions, ReadingPool, RegistrySourceOptions } from '@hoist/core';
+import type { Deadline, PushEventListener, PushOptions, RegistryPool, RegistrySourceOptions } from '@hoist/core';
 import { adapterChain, missingAdapterNotices } from '@hoist/adapters';
 import { tlsSettings } from './connection-options.js';
 import { explicitCredentials } from './explicit-credentials.js';
@@ -13,7 +13,7 @@ type Core = typeof import('@hoist/core');
 /** What every push of a run is given, whatever its images: adapters, credentials, TLS, caches. */
 export type SharedPushOptions = Pick<
   PushOptions,
-  'adapters' | 'tls' | 'lookup' | 'plainHttpHosts' | 'concurrency' | 'retryPolicy' | 'blobLocations' | 'compression' | 'compressionCache' | 'onSecret' | 'env'
+  'adapters' | 'tls' | 'lookup' | 'plainHttpHosts' | 'concurrency' | 'retryPolicy' | 'blobLocations' | 'compression' | 'compressionCache' | 'annotations' | 'onSecret' | 'env'
 >;
 
 /**
@@ -46,6 +46,7 @@ export async function sharedPushOptions(core: Core, args: PushArgs, context: Com
     blobLocations: args.cache ? await core.fileBlobLocations() : core.memoryBlobLocations(),
     compression: args.compression,
     compressionCache: args.cache ? await core.fileCompressionCache() : core.memoryCompressionCache(),
+    ...(args.annotations ? { annotations: args.annotations } : {}),
     onSecret: (secret: string) => output.addSecret(secret),
     env: context.env,
   };
@@ -63,8 +64,8 @@ export function registryOptions(shared: SharedPushOptions): RegistrySourceOption
 }
 
 /** The clients a run of many images reads registries with (docker:// sources, a sync's lookups), with the push's retries and time limit. */
-export function readingPool(core: Core, shared: SharedPushOptions, run: { signal: AbortSignal; deadline: Deadline; onEvent: PushEventListener }): ReadingPool {
-  return new core.ReadingPool({ ...registryOptions(shared), ...run, ...(shared.retryPolicy ? { retryPolicy: shared.retryPolicy } : {}) });
+export function registryPool(core: Core, shared: SharedPushOptions, run: { signal: AbortSignal; deadline: Deadline; onEvent: PushEventListener }): RegistryPool {
+  return new core.RegistryPool({ ...registryOptions(shared), ...run, ...(shared.retryPolicy ? { retryPolicy: shared.retryPolicy } : {}) });
 }
 
 export function warnInsecure(output: Output): void {

@@ -1,9 +1,9 @@
 import { setMaxListeners } from 'node:events';
-import type { Deadline, PushEvent, ReadingPool, SyncEntry } from '@hoist/core';
+import type { Deadline, PushEvent, RegistryPool, SyncEntry } from '@hoist/core';
 import { describeFailure } from './describe-failure.js';
 import { parseRegistryRef } from './destination-refs.js';
 import type { CommandContext } from './push-command.js';
-import { readingPool, sharedPushOptions } from './push-setup.js';
+import { registryPool, sharedPushOptions } from './push-setup.js';
 import { chooseReporter } from './reporters/choose-reporter.js';
 import type { PlanOutcome } from './reporters/reporter.js';
 import { finishPlan, outcomeOf } from './plan-outcomes.js';
@@ -29,7 +29,7 @@ export async function syncCommand(argv: readonly string[], context: CommandConte
     return 0;
   }
   const reporter = chooseReporter(args.push, output);
-  let pool: ReadingPool | undefined;
+  let pool: RegistryPool | undefined;
   let deadline: Deadline | undefined;
   try {
     await removeResultFiles(args.push);
@@ -44,7 +44,7 @@ export async function syncCommand(argv: readonly string[], context: CommandConte
     // Every image's requests listen on it; Node would call dozens of listeners a leak.
     setMaxListeners(0, signal);
     const onEvent = (event: PushEvent) => reporter.event(event);
-    pool = readingPool(core, shared, { signal, deadline, onEvent });
+    pool = registryPool(core, shared, { signal, deadline, onEvent });
 
     const chosen = await core.listSyncItems(entries, pool);
     const nameOf = (item: (typeof chosen)[number]) => core.formatReference(item.source);

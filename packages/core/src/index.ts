@@ -47,9 +47,12 @@ export type { PlannedImage, PlannedResult, PlanOptions } from './plan/push-plan.
 export { itemsOfShard, shardOf } from './plan/shards.js';
 export { rateLimitLeft } from './registry/pull-allowance.js';
 export type { RateLimitLeft } from './registry/pull-allowance.js';
-export { ReadingPool } from './registry/reading-pool.js';
-export type { ReadingPoolOptions } from './registry/reading-pool.js';
+export { RegistryPool } from './registry/registry-pool.js';
+export type { RegistryPoolOptions } from './registry/registry-pool.js';
 export type { RegistryReader } from './registry/registry-reader.js';
+export { inspectImage } from './verbs/inspect-image.js';
+export type { ImageInspection } from './verbs/inspect-image.js';
+export { tagImage } from './verbs/tag-image.js';
 export { listSyncItems, SYNC_IMAGES_AT_ONCE, syncImages } from './plan/sync-images.js';
 export type { SyncDestination, SyncEntry, SyncItem, SyncOptions, SyncResult } from './plan/sync-images.js';
 export { selectTags } from './plan/tag-selection.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { listSyncItems, parseReference, ReadingPool } from '../src/index.js';
+import { listSyncItems, parseReference, RegistryPool } from '../src/index.js';
 
 /** References to one tag each: listing them needs no request, so the pool has no adapter to use. */
-const pool = new ReadingPool({ adapters: [] });
+const pool = new RegistryPool({ adapters: [] });
 const ref = parseReference;
 
 describe('listSyncItems', () => {

@@ -126,11 +126,13 @@ describe('shell snippets of the README and docs', () => {
 
     const access = { username: 'hoist', password: registry.users['hoist']! };
     const shortCommit = `git-${GIT_COMMIT.slice(0, 12)}`;
-    expect((await skopeoListTags(`${registry.host}/team/backend`, access)).sort()).toEqual(['42', 'built', 'feature-login', shortCommit].sort());
+    expect((await skopeoListTags(`${registry.host}/team/backend`, access)).sort()).toEqual(['42', 'built', 'feature-login', 'prod', shortCommit].sort());
     expect((await skopeoListTags(`${registry.host}/team/app`, access)).sort()).toEqual(expect.arrayContaining(['1', '42', 'latest', 'feature-login', shortCommit]));
     const digest = sha256(await skopeoRawManifest(`${registry.host}/team/backend:42`, access));
     expect(await readFile(join(workspace, 'backend.digest'), 'utf8')).toBe(`${digest}\n`);
     expect(await readFile(join(workspace, 'backend.refs'), 'utf8')).toBe(`${registry.host}/team/backend@${digest}\n`);
+    // docs/jenkins.md's promotion: prod names the digest the build pushed.
+    expect(sha256(await skopeoRawManifest(`${registry.host}/team/backend:prod`, access))).toBe(digest);
     // docs/build.md: images built without the daemon, on a base built from scratch.
     const frontend = sha256(await skopeoRawManifest(`${registry.host}/team/frontend:built`, access));
     expect(await readFile(join(workspace, 'frontend-built.digest'), 'utf8')).toBe(`${frontend}\n`);

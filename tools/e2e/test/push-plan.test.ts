@@ -37,6 +37,7 @@ async function planFile(entries: { source: string; destinations: string[]; tags?
 describe('hoist push --plan', () => {
   it('pushes 20 images to two registries at once, the base layer uploaded once per registry and mounted into the other 19 repositories', async () => {
     const file = await planFile(images.map((_, i) => ({ source: `oci:${layout}:app${i}`, destinations: registries.map((r) => `${r.host}/plan/app${i}:1.0`), tags: ['stable'] })));
+    const marks = await Promise.all(registries.map(async (r) => (await r.accessLog()).length));
     const run = await runHoist(['push', '--plan', file, '--no-cache', '--json']);
     expect(run.code, run.stderr).toBe(0);
 
@@ -45,8 +46,10 @@ describe('hoist push --plan', () => {
     expect(results.map((r) => [r['name'], r['digest']])).toEqual(images.map((image, i) => [`oci:${layout}:app${i}`, image.manifest.digest]));
     expect(lines.at(-1)).toEqual({ type: 'summary', images: IMAGES, pushed: IMAGES, unchanged: 0, failed: 0 });
 
-    for (const registry of registries) {
+    for (const [n, registry] of registries.entries()) {
       const log = await registry.accessLog();
+      // One ping of each registry for the 20 images, which share what it found.
+      expect(log.slice(marks[n]).filter((e) => e.method === 'GET' && e.uri === '/v2/'), registry.host).toHaveLength(1);
       const baseHex = base.digest.slice('sha256:'.length);
       // The upload that closes with the base's digest: one, whichever image got there first.
       expect(log.filter((e) => e.method === 'PUT' && e.uri.includes('/blobs/uploads/') && e.uri.includes(baseHex)), registry.host).toHaveLength(1);

@@ -40,7 +40,7 @@ export function summaryLines(result: PushResult): string[] {
     const tags = d.tags.length > 0 ? `tags ${d.tags.join(', ')}` : 'by digest only';
     return `${d.name}: ${d.blobsUploaded} uploaded (${formatBytes(d.bytesUploaded)}), ${d.blobsMounted} mounted, ${d.blobsSkipped} already present; ${tags}`;
   });
-  const note = result.digest === result.sourceDigest ? [] : [`(the source's digest was ${result.sourceDigest}: platforms were selected or layers compressed on the way, so the pushed manifest differs)`];
+  const note = result.digest === result.sourceDigest ? [] : [`(the source's digest was ${result.sourceDigest}: platforms were selected, layers compressed or annotations set on the way, so the pushed manifest differs)`];
   return [...lines, ...note, `digest: ${result.digest}`];
 }
 

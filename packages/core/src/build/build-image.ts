@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DEFAULT_COMPRESSION, type CompressionSettings } from '../compression/layer-compressor.js';
-import { isIndexMediaType, MediaTypes, type Descriptor, type Platform } from '../descriptor.js';
+import { MediaTypes, type Descriptor, type Platform } from '../descriptor.js';
 import { digestOf } from '../digest.js';
 import { PushError } from '../errors.js';
 import type { ImageConfig, ImageIndex, ImageManifest } from '../oci-types.js';
@@ -10,7 +10,7 @@ import { loadImageGraph, type ManifestNode } from '../push/image-graph.js';
 import { formatPlatform, selectPlatforms, type PlatformSpec } from '../push/platforms.js';
 import { makeScratch } from '../scratch-dirs.js';
 import { disposable, type ImageSource } from '../sources/image-source.js';
-import { readBody } from '../registry/transport.js';
+import { readImageConfig } from '../sources/image-config.js';
 import { buildLayer, type BuiltLayer } from './build-layer.js';
 import { editConfig, type ConfigEdits } from './config-edits.js';
 import type { LayerSource } from './layer-entries.js';
@@ -40,7 +40,6 @@ export interface BuildImageOptions {
 /** The built image as a source; closing it (or `await using`) removes its layer files and closes the base. */
 export type BuiltImage = ImageSource & { close(): Promise<void> } & AsyncDisposable;
 
-const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 const OCI_LAYER_TYPES: Readonly<Record<string, string>> = {
   [MediaTypes.dockerLayerGzip]: MediaTypes.ociLayerGzip,
   [MediaTypes.dockerLayer]: MediaTypes.ociLayer,
@@ -143,7 +142,7 @@ class ImageAssembly {
 
   private async image(base: ImageSource, node: ManifestNode, baseDigest: string): Promise<Descriptor> {
     const json = JSON.parse(node.bytes.toString('utf8')) as { config: Descriptor; layers: Descriptor[] };
-    const baseConfig = JSON.parse((await readConfig(base, json.config)).toString('utf8')) as ImageConfig;
+    const baseConfig = await readImageConfig(base, json.config);
     const wanted = this.options.platforms ?? [];
     if (wanted.length > 0 && !wanted.some((w) => w.os === baseConfig.os && w.architecture === baseConfig.architecture)) {
       throw new PushError('USAGE', `the base is ${formatPlatform(baseConfig)} only, not ${wanted.map(formatPlatform).join(', ')}`);
@@ -180,15 +179,6 @@ class ImageAssembly {
     this.made.set(digest, bytes);
     return { mediaType, digest, size: bytes.length };
   }
-}
-
-async function readConfig(base: ImageSource, descriptor: Descriptor): Promise<Buffer> {
-  if (isIndexMediaType(descriptor.mediaType) || descriptor.size > MAX_CONFIG_BYTES) {
-    throw new PushError('INVALID_SOURCE', `${base.description}: config ${descriptor.digest} is not an image config of a sensible size`);
-  }
-  const bytes = await readBody(base.openBlob(descriptor), MAX_CONFIG_BYTES, `config ${descriptor.digest}`);
-  if (digestOf(bytes) !== descriptor.digest) throw new PushError('DIGEST_MISMATCH', `${base.description}: config ${descriptor.digest} came with other bytes`);
-  return bytes;
 }
 
 function withoutPlatform(descriptor: Descriptor & { platform?: Platform }): Descriptor {

@@ -2,8 +2,8 @@ import { PushError } from '../errors.js';
 import { Limiter } from '../push/limiter.js';
 import type { PlatformSpec } from '../push/platforms.js';
 import { formatReference, parseReference, type ImageReference } from '../reference.js';
-import type { ReadingPool } from '../registry/reading-pool.js';
-import { openRegistrySource } from '../sources/registry-source.js';
+import type { RegistryPool } from '../registry/registry-pool.js';
+import { pullImage } from '../sources/registry-source.js';
 import { pushImages, type PlannedImage, type PlannedResult, type PlanOptions } from './push-plan.js';
 import { selectTags, type TagSelection } from './tag-selection.js';
 
@@ -37,7 +37,7 @@ export type SyncResult = PlannedResult | { name: string; unchanged: string; resu
 export type SyncOptions = Omit<PlanOptions, 'images'> & {
   items: readonly SyncItem[];
   /** Reads the sources and looks up both sides; the caller's, to share with listSyncItems and to close. */
-  pool: ReadingPool;
+  pool: RegistryPool;
 };
 
 /** Tags looked up at once (a HEAD each, cheap), and repositories listed at once. */
@@ -50,7 +50,7 @@ export const SYNC_IMAGES_AT_ONCE = 16;
  * reference's own tag. An image named twice is copied once; two sources that would land on one
  * name are refused before anything is copied.
  */
-export async function listSyncItems(entries: readonly SyncEntry[], pool: ReadingPool): Promise<SyncItem[]> {
+export async function listSyncItems(entries: readonly SyncEntry[], pool: RegistryPool): Promise<SyncItem[]> {
   const limiter = new Limiter(LOOKUPS_AT_ONCE);
   // Every name checked before any request: a source by digest, a name too long at the destination.
   const lines = entries.flatMap((entry) =>
@@ -102,7 +102,7 @@ export async function syncImages(options: SyncOptions): Promise<SyncResult[]> {
   const missing = looked.filter(({ at, there }) => at === undefined || at !== there);
   const copies: PlannedImage[] = missing.map(({ item }) => ({
     name: formatReference(item.source),
-    open: () => openRegistrySource(item.source, { adapters: plan.adapters, pool, ...(plan.signal ? { signal: plan.signal } : {}) }),
+    open: () => pullImage(pool, item.source, plan.signal),
     destinations: [item.target],
     platforms: item.platforms,
   }));

@@ -123,7 +123,8 @@ export class PushRun {
     return dest;
   }
 
-  async pushTree(dest: Destination, node: ManifestNode): Promise<void> {
+  /** Everything under `node` into the repository, then `node` itself by digest unless `putNode` is false (its tag's PUT will store it). */
+  async pushTree(dest: Destination, node: ManifestNode, putNode = true): Promise<void> {
     const manifest = node.descriptor;
     if (await manifestExists(dest, manifest)) {
       // The registry validated this manifest's references when it was pushed: nothing below it is missing.
@@ -132,6 +133,7 @@ export class PushRun {
     }
     const largestFirst = [...node.blobs].sort((a, b) => b.size - a.size);
     await Promise.all([...node.children.map((child) => this.pushTree(dest, child)), ...largestFirst.map((blob) => this.ensureBlob(dest, blob))]);
+    if (!putNode) return;
     await this.inRepository(dest, () => putManifest(dest, manifest, node.bytes, manifest.digest, this.emit));
     this.emit({ type: 'manifest-pushed', destination: dest.name, digest: manifest.digest, reference: manifest.digest });
   }
@@ -178,7 +180,7 @@ export class PushRun {
         client: new RegistryClient({
           transport: this.transport,
           host,
-          ...(this.pool ? { tokens: this.pool.tokensFor(name) } : {}),
+          ...(this.pool ? { tokens: this.pool.tokensFor(name), pings: this.pool.pings } : {}),
           plainHttp: this.options.plainHttpHosts?.includes(name) ?? false,
           credential: () => adapterCall(this.signal, () => adapter.resolveCredentials(name, { signal: this.signal, fetch: transportFetch(this.transport, this.signal) })),
           retryPolicy: this.policy,

@@ -53,8 +53,11 @@ export class PushSession {
     const emit = options.onEvent ?? (() => {});
     const layoutTargets = layouts.map((l) => ({ ...l, refs: withDefaultRef([...l.refs, ...(options.tags ?? [])]) }));
     const destinations = plans.map((plan) => run.destination(plan, root.descriptor.digest));
+    // The root goes up by digest first so that every destination holds it before any tag moves.
+    // With one destination and nothing else, its first tag's PUT stores it: one request fewer.
+    const tagCarriesRoot = destinations.length === 1 && layoutTargets.length === 0 && daemons.length === 0 && destinations[0]!.plan.tags.length > 0;
     const [, written] = await Promise.all([
-      Promise.all(destinations.map((d) => run.pushTree(d, root))),
+      Promise.all(destinations.map((d) => run.pushTree(d, root, !tagCarriesRoot))),
       Promise.all(layoutTargets.map((l) => writeLayoutContent(l, root, options.source, emit, this.abort.signal))),
     ]);
     // Phase two writes tags and refs: an interrupted push must write none.

@@ -12,6 +12,7 @@ import { loadImageGraph } from './image-graph.js';
 import type { ImageSource } from '../sources/image-source.js';
 import type { DaemonDestination } from '../daemon/daemon-load.js';
 import type { LayoutDestination } from './layout-destination.js';
+import { annotateRoot } from './annotate.js';
 import { selectPlatforms, type PlatformSpec } from './platforms.js';
 import type { PushPool } from '../plan/push-pool.js';
 import { PushSession } from './push-session.js';
@@ -54,6 +55,8 @@ export interface PushOptions {
   compressionCache?: CompressionCache;
   /** Only these platforms of an index (`--platform`); all when empty. */
   platforms?: readonly PlatformSpec[];
+  /** Set on the root manifest (an index's own, for an index), over its own; the digest changes. */
+  annotations?: Readonly<Record<string, string>>;
   /** Retries per request and backoff; see DEFAULT_RETRY_POLICY. */
   retryPolicy?: Partial<RetryPolicy>;
   /**
@@ -136,7 +139,7 @@ async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: 
   const session = new PushSession({ ...options, source: compression.source, onEvent: emit }, pool);
   ready.attach((blob) => session.prefetch(blob));
   try {
-    const result = await session.push(await compression.root);
+    const result = await session.push(annotateRoot(await compression.root, options.annotations));
     await compressionCache.save();
     return { ...result, sourceDigest: loaded.descriptor.digest };
   } catch (error) {

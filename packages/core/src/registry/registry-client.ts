@@ -24,6 +24,11 @@ export interface RegistryClientOptions {
   /** Use plain HTTP without trying TLS first (the user named this host with --plain-http). */
   plainHttp: boolean;
   tokens?: TokenCache;
+  /**
+   * What the ping of each host found (scheme, how it authenticates), shared by the clients of a
+   * plan: fifty images pushed to one registry ping it once, not fifty times.
+   */
+  pings?: Map<string, Promise<Connection>>;
   retryPolicy?: RetryPolicy;
   budget?: RetryBudget;
   onEvent?: PushEventListener;
@@ -52,6 +57,10 @@ export interface RegistryRequest {
 }
 
 type AuthMode = { scheme: 'none' } | { scheme: 'basic' } | { scheme: 'bearer'; challenge: Challenge };
+export interface Connection {
+  base: URL;
+  auth: AuthMode;
+}
 
 export class RegistryClient {
   readonly host: string;
@@ -71,13 +80,15 @@ export class RegistryClient {
   private readonly onResponse: ((headers: TransportResponse['headers']) => void) | undefined;
   private readonly onSecret: ((secret: string) => void) | undefined;
   private readonly refusalHint: ((refusal: AccessRefusal) => string | undefined) | undefined;
-  private connected: Promise<{ base: URL; auth: AuthMode }> | undefined;
+  private readonly pings: Map<string, Promise<Connection>> | undefined;
+  private connected: Promise<Connection> | undefined;
   private credential: Promise<Credential | undefined> | undefined;
 
   constructor(options: RegistryClientOptions) {
     this.host = options.host;
     this.transport = options.transport;
     this.tokens = options.tokens ?? new TokenCache();
+    this.pings = options.pings;
     this.resolveCredential = options.credential;
     this.plainHttp = options.plainHttp;
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
@@ -180,19 +191,25 @@ export class RegistryClient {
     return hint ? `${note}; ${hint}` : note;
   }
 
-  private connect(signal?: AbortSignal): Promise<{ base: URL; auth: AuthMode }> {
+  private connect(signal?: AbortSignal): Promise<Connection> {
     if (!this.connected) {
-      const connecting = this.ping(signal);
+      // --plain-http changes what a ping finds, so it is part of what is shared.
+      const key = `${this.plainHttp ? 'http' : 'any'}://${this.host}`;
+      const shared = this.pings?.get(key);
+      // Another image's ping may fail for that image's own reasons (it was stopped): then ping anew.
+      const connecting = shared ? shared.catch(() => this.ping(signal)) : this.ping(signal);
       this.connected = connecting;
+      if (!shared) this.pings?.set(key, connecting);
       // A failed ping (registry restarting, network blip) is forgotten so the retry pings again.
       connecting.catch(() => {
         if (this.connected === connecting) this.connected = undefined;
+        if (this.pings?.get(key) === connecting) this.pings.delete(key);
       });
     }
     return this.connected;
   }
 
-  private async ping(signal?: AbortSignal): Promise<{ base: URL; auth: AuthMode }> {
+  private async ping(signal?: AbortSignal): Promise<Connection> {
     const https = new URL(`https://${this.host}/`);
     const http = new URL(`http://${this.host}/`);
     if (this.plainHttp) return { base: http, auth: await this.probe(http, signal) };

@@ -7,7 +7,7 @@ import { readBody } from './transport.js';
 
 /**
  * What a sync asks of a registry before it copies anything: a repository's tags, and the digest
- * a tag names (one HEAD). A ReadingPool gives one per registry for the whole run.
+ * a tag names (one HEAD). A RegistryPool gives one per registry for the whole run.
  */
 export interface RegistryReader {
   /** Every tag of the repository, following the registry's `Link` pages. */

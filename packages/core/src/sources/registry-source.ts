@@ -8,7 +8,7 @@ import { isPushError, PushError } from '../errors.js';
 import type { ImageSource } from './image-source.js';
 import { MAX_MANIFEST_BYTES } from './oci-layout.js';
 import { formatReference, type ImageReference } from '../reference.js';
-import { ReadingPool } from '../registry/reading-pool.js';
+import { RegistryPool } from '../registry/registry-pool.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import { registryError } from '../registry/registry-error.js';
 import type { TlsSettings } from '../registry/tls-settings.js';
@@ -35,7 +35,7 @@ export interface RegistrySourceOptions {
    * The run's clients, when many images are read (a plan, a sync): connections, tokens,
    * "slow down" pauses and the registry's pull allowance shared. A client of its own otherwise.
    */
-  pool?: ReadingPool;
+  pool?: RegistryPool;
 }
 
 export interface RegistrySource extends ImageSource {
@@ -43,26 +43,31 @@ export interface RegistrySource extends ImageSource {
 }
 
 export async function openRegistrySource(reference: ImageReference, options: RegistrySourceOptions): Promise<RegistrySource> {
+  if (options.pool) return pullImage(options.pool, reference, options.signal);
   // The source's reads stop with the push's signal; so does finding the credential for them.
-  const own = options.pool ? undefined : new ReadingPool(options);
-  const pool = options.pool ?? own!;
-  const scopes = [repositoryScope(reference.repository, ['pull'])];
-  const description = `docker://${formatReference(reference)}`;
+  const own = new RegistryPool(options);
   try {
-    const client = pool.client(reference.registry);
-    const target = reference.digest ?? reference.tag ?? 'latest';
-    // The manifest GET is what registries count as a pull (Docker Hub); its blobs are not.
-    pool.allowance(reference.registry).take();
-    const { bytes, mediaType } = await fetchManifest(client, reference.repository, target, scopes, description, options.signal);
-    const root: Descriptor = { mediaType, digest: digestOf(bytes), size: bytes.length };
-    if (reference.digest !== undefined && root.digest !== reference.digest) {
-      throw new PushError('DIGEST_MISMATCH', `${description}: the registry served a manifest hashing to ${root.digest}`);
-    }
-    return new PulledImage(client, own, reference, root, bytes, scopes, description, options.signal);
+    return await pullImage(own, reference, options.signal, own);
   } catch (error) {
-    await own?.close();
+    await own.close();
     throw error;
   }
+}
+
+/** The image `reference` names, read through `pool`'s client for its registry; `own` is closed with it. */
+export async function pullImage(pool: RegistryPool, reference: ImageReference, signal: AbortSignal | undefined, own?: RegistryPool): Promise<RegistrySource> {
+  const scopes = [repositoryScope(reference.repository, ['pull'])];
+  const description = `docker://${formatReference(reference)}`;
+  const client = pool.client(reference.registry);
+  const target = reference.digest ?? reference.tag ?? 'latest';
+  // The manifest GET is what registries count as a pull (Docker Hub); its blobs are not.
+  pool.allowance(reference.registry).take();
+  const { bytes, mediaType } = await fetchManifest(client, reference.repository, target, scopes, description, signal);
+  const root: Descriptor = { mediaType, digest: digestOf(bytes), size: bytes.length };
+  if (reference.digest !== undefined && root.digest !== reference.digest) {
+    throw new PushError('DIGEST_MISMATCH', `${description}: the registry served a manifest hashing to ${root.digest}`);
+  }
+  return new PulledImage(client, own, reference, root, bytes, scopes, description, signal);
 }
 
 async function fetchManifest(client: RegistryClient, repository: string, reference: string, scopes: string[], description: string, signal: AbortSignal | undefined): Promise<{ bytes: Buffer; mediaType: string }> {
@@ -78,7 +83,7 @@ class PulledImage implements RegistrySource {
   constructor(
     private readonly client: RegistryClient,
     /** The pool opened for this image alone, closed with it; a run's shared pool is the run's to close. */
-    private readonly ownPool: ReadingPool | undefined,
+    private readonly ownPool: RegistryPool | undefined,
     private readonly reference: ImageReference,
     readonly root: Descriptor,
     /** The root's bytes, fetched by tag to learn its digest: not fetched again by digest. */

@@ -12,7 +12,7 @@ import { RetryBudget } from './retry-budget.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { Transport } from './transport.js';
 
-export interface ReadingPoolOptions extends RegistrySourceOptions {
+export interface RegistryPoolOptions extends RegistrySourceOptions {
   retryPolicy?: Partial<RetryPolicy>;
   /** The run's time limit: no retry waits past it (its signal stops requests in flight). */
   deadline?: Deadline;
@@ -28,14 +28,14 @@ export interface ReadingPoolOptions extends RegistrySourceOptions {
  * it says is left of its rate limit (PullAllowance). The adapter that owns each registry
  * supplies its API host and credentials; everything stops with `options.signal`.
  */
-export class ReadingPool {
+export class RegistryPool {
   private readonly transport: Transport;
   private readonly budget: RetryBudget;
   private readonly clients = new Map<string, RegistryClient>();
   private readonly allowances = new Map<string, PullAllowance>();
   private readonly readers = new Map<string, RegistryReader>();
 
-  constructor(private readonly options: ReadingPoolOptions) {
+  constructor(private readonly options: RegistryPoolOptions) {
     this.transport = new Transport({ ...(options.tls ? { tls: options.tls } : {}), ...(options.lookup ? { lookup: options.lookup } : {}) });
     const remaining = options.deadline?.remainingMs() ?? Infinity;
     this.budget = new RetryBudget(remaining === Infinity ? undefined : remaining);

@@ -1,0 +1,46 @@
+import { setMaxListeners } from 'node:events';
+import type { Deadline, RegistryPool } from '@hoist/core';
+import { describeFailure } from './describe-failure.js';
+import type { PushArgs } from './push-args.js';
+import type { CommandContext } from './push-command.js';
+import { registryPool, sharedPushOptions, type SharedPushOptions } from './push-setup.js';
+import { chooseReporter } from './reporters/choose-reporter.js';
+
+type Core = typeof import('@hoist/core');
+
+export interface VerbTools {
+  core: Core;
+  shared: SharedPushOptions;
+  /** One client per registry for the verb's requests, with the push's credentials and TLS. */
+  pool: RegistryPool;
+  signal: AbortSignal;
+}
+
+/**
+ * What every registry verb does around its work, as a push does: the adapters and credentials
+ * (flags given apply to `registries`), TLS, retries and --timeout; a failure is one line (or a
+ * JSON error object) with push's exit codes: 1 for the registry's refusals and the network's
+ * failures, 2 for usage and input errors, 130/143 when interrupted.
+ */
+export async function runVerb(args: PushArgs, context: CommandContext, registries: (core: Core) => string[], work: (tools: VerbTools) => Promise<void>): Promise<number> {
+  const reporter = chooseReporter(args, context.output);
+  let deadline: Deadline | undefined;
+  let pool: RegistryPool | undefined;
+  try {
+    const core = await import('@hoist/core');
+    const shared = await sharedPushOptions(core, args, context, { destinations: registries(core), sources: [] });
+    deadline = core.startDeadline(args.timeoutMs);
+    const signal = AbortSignal.any([context.signal, deadline.signal]);
+    setMaxListeners(0, signal);
+    pool = registryPool(core, shared, { signal, deadline, onEvent: (event) => reporter.event(event) });
+    await work({ core, shared, pool, signal });
+    return 0;
+  } catch (error) {
+    const failure = describeFailure(error, args.verbose, context.signal, 'nothing completed', deadline ? { signal: deadline.signal, setting: args.timeoutSetting } : undefined);
+    reporter.failed(failure.message, failure.code, failure.exitCode);
+    return failure.exitCode;
+  } finally {
+    deadline?.clear();
+    await pool?.close();
+  }
+}
