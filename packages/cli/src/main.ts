@@ -16,6 +16,8 @@ Usage:
   hoist inspect [options] [--raw] <image>           (digest, platforms, size, config)
   hoist digest [options] <image>                    (only the digest)
   hoist ls [options] <repository>                   (the repository's tags)
+  hoist attach --artifact-type TYPE [--file PATH]... <image>  (an SBOM, provenance: OCI referrers)
+  hoist referrers [--artifact-type TYPE] <image>    (what refers to an image)
   hoist login [options] <registry>                  (see hoist login --help)
   hoist logout <registry>
   hoist adapters [--adapter PACKAGE|PATH]... [--json]  (the registry adapters a push tries)
@@ -57,6 +59,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo()): P
     if (command === 'copy') return await (await import('./copy-command.js')).copyCommand(rest, context);
     if (command === 'tag') return await (await import('./tag-command.js')).tagCommand(rest, context);
     if (command === 'inspect' || command === 'digest') return await (await import('./inspect-command.js')).inspectCommand(rest, context, command);
+    if (command === 'attach' || command === 'referrers') return await (await import('./attach-command.js')).attachCommand(rest, context, command);
     if (command === 'ls') return await (await import('./ls-command.js')).lsCommand(rest, context);
     if (command === 'build') return await (await import('./build-command.js')).buildCommand(rest, context);
     if (command === 'login') return await (await import('./login-command.js')).loginCommand(rest, context);

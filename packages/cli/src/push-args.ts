@@ -34,6 +34,8 @@ Options:
       --all-platforms     push every entry of an index (the default)
       --annotation KEY=VALUE  set an annotation on the pushed manifest (an index's own, for an
                           index); the digest changes, and hoist says so (repeatable)
+      --include-referrers with a docker:// source: copy what refers to the image too (OCI 1.1
+                          referrers, theirs in turn, and cosign's sha256-<hex>.sig/.att/.sbom)
 ${CONNECTION_USAGE}
   -j, --concurrency N     blob transfers at once per registry (default 4)
       --retries N         retries of a failing request or blob upload (default 5)
@@ -70,6 +72,8 @@ export interface PushArgs extends ConnectionArgs {
   shard?: { index: number; count: number };
   /** --annotation (push, copy): set on the pushed manifest or index. */
   annotations?: Record<string, string>;
+  /** --include-referrers (push, copy of docker://): what refers to the image comes along. */
+  includeReferrers?: boolean;
   source: string;
   destinations: string[];
   tags: string[];
@@ -118,22 +122,33 @@ export const PUSH_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const PUSH_COMMAND_OPTIONS = { ...PUSH_OPTIONS, plan: { type: 'string' }, shard: { type: 'string' }, annotation: { type: 'string', multiple: true } } as const;
+const PUSH_COMMAND_OPTIONS = {
+  ...PUSH_OPTIONS,
+  plan: { type: 'string' },
+  shard: { type: 'string' },
+  annotation: { type: 'string', multiple: true },
+  'include-referrers': { type: 'boolean' },
+} as const;
 
 export function parsePushArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PushArgs {
   const { values, positionals } = parseOptions(argv, PUSH_COMMAND_OPTIONS);
   const label = applyEnvDefaults(values, PUSH_OPTIONS, env);
   const given = keyValues('--annotation', values.annotation ?? []);
   const annotations = Object.keys(given).length > 0 ? { annotations: given } : {};
+  const referrers = values['include-referrers'] ? { includeReferrers: true } : {};
+  if (values['include-referrers'] && (values.platform !== undefined || Object.keys(given).length > 0)) {
+    throw new UsageError('--include-referrers copies an image as it is, for its referrers to name it: leave out --platform and --annotation');
+  }
   const plan = values.plan;
   if (plan !== undefined) {
     if (positionals.length > 0) throw new UsageError(`--plan takes its images from ${plan}: give no source or destination with it`);
     if (values['digest-file'] !== undefined) throw new UsageError('--digest-file names one digest; with --plan, use --image-refs or --json');
+    if (values['include-referrers']) throw new UsageError('--include-referrers is for one image copied from a registry, not a plan');
     return { ...pushArgsOf(values, label, env, '', []), plan, ...annotations, ...(values.shard === undefined ? {} : { shard: parseShard(values.shard, env) }) };
   }
   if (values.shard !== undefined) throw new UsageError("--shard divides a plan's images among agents: use it with --plan");
   if (!values.help && positionals.length < 2) throw new UsageError('push needs a source and at least one destination');
-  return { ...pushArgsOf(values, label, env, positionals[0] ?? '', positionals.slice(1)), ...annotations };
+  return { ...pushArgsOf(values, label, env, positionals[0] ?? '', positionals.slice(1)), ...annotations, ...referrers };
 }
 
 export type PushValues = ReturnType<typeof parseOptions<typeof PUSH_OPTIONS>>['values'];

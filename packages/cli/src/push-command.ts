@@ -1,7 +1,8 @@
 import type { Deadline, ImageSource, PushEvent } from '@hoist/core';
 import type { Output } from './output.js';
 import { parsePushArgs, PUSH_USAGE, type PushArgs } from './push-args.js';
-import { registryOptions, sharedPushOptions } from './push-setup.js';
+import { registryOptions, registryPool, sharedPushOptions } from './push-setup.js';
+import { UsageError } from './usage-error.js';
 import { chooseReporter } from './reporters/choose-reporter.js';
 import { describeFailure } from './describe-failure.js';
 import { daemonDestination, parseRegistryRef, sourceRegistries } from './destination-refs.js';
@@ -59,6 +60,13 @@ export async function runPush(args: PushArgs, context: CommandContext, makeImage
     // --timeout covers reading the source too (a daemon's export, a registry's manifest).
     deadline = core.startDeadline(args.timeoutMs);
     const signal = AbortSignal.any([context.signal, deadline.signal]);
+    const onEvent = (event: PushEvent) => {
+      progress.count(event);
+      reporter.event(event);
+    };
+    if (args.includeReferrers && (!args.source.startsWith('docker://') || layoutDestinations.length + daemonDestinations.length > 0)) {
+      throw new UsageError('--include-referrers copies what refers to an image from one registry to others: a docker://REF source, registry destinations');
+    }
     source = await makeImage(core, { open: (spec) => core.openSource(spec, registryOptions(shared), { env: context.env, compression: args.compression, signal }), signal });
     const result = await core.pushImage({
       ...shared,
@@ -69,12 +77,16 @@ export async function runPush(args: PushArgs, context: CommandContext, makeImage
       daemonDestinations,
       platforms,
       deadline,
-      onEvent: (event: PushEvent) => {
-        progress.count(event);
-        reporter.event(event);
-      },
+      onEvent,
       signal,
     });
+    if (args.includeReferrers) {
+      // After the image, so that every referrer's subject is there before it is listed.
+      await using pool = registryPool(core, shared, { signal, deadline, onEvent });
+      const from = core.parseReference(args.source.slice('docker://'.length));
+      const copied = await core.copyReferrers({ ...shared, pool, from, to: destinations, deadline, signal, onEvent });
+      output.err(`hoist: referrers: ${copied} copied (signatures, SBOMs, attestations of the image and its platforms)`);
+    }
     if (args.digestFile !== undefined) await writeResultFile(args.digestFile, `${result.digest}\n`);
     if (args.imageRefs !== undefined) await writeResultFile(args.imageRefs, imageRefs(result));
     reporter.done(result);

@@ -13,6 +13,8 @@ export interface Descriptor {
   size: number;
   annotations?: Record<string, string>;
   platform?: Platform;
+  /** An artifact's type, in an index of referrers (image-spec 1.1). */
+  artifactType?: string;
 }
 
 export const MediaTypes = {

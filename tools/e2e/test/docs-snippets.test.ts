@@ -13,12 +13,14 @@ import { HOIST_BIN, tempDir } from './helpers.js';
  * `sh '...'` and `sh '''...'''` steps run, with the `environment {}` settings of the block (once
  * per value of a matrix axis, with its variable set). The README runs first, then docs/ in
  * alphabetical order, in a workspace with a Dockerfile at its root and in backend/ and frontend/,
- * against a real daemon and a real registry standing in for registry.example.com. `npm` is a
- * stub here (installing the packages is install.test.ts's business); `hoist` is the built CLI.
+ * against a real daemon and a real registry standing in for registry.example.com. `npm` and
+ * `syft` are stubs here (installing the packages is install.test.ts's business, SBOMs syft's);
+ * `hoist` is the built CLI.
  */
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const PLACEHOLDER_REGISTRY = 'registry.example.com';
 const GIT_COMMIT = '0123456789abcdef0123456789abcdef01234567';
+const SPDX_STUB = { spdxVersion: 'SPDX-2.3', name: 'backend', packages: [] };
 
 interface Snippet {
   where: string;
@@ -66,7 +68,9 @@ beforeAll(async () => {
   bin = await tempDir('hoist-bin-');
   await writeFile(join(bin, 'hoist'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(HOIST_BIN)} "$@"\n`);
   await writeFile(join(bin, 'npm'), '#!/bin/sh\nexit 0\n');
-  await Promise.all([chmod(join(bin, 'hoist'), 0o755), chmod(join(bin, 'npm'), 0o755)]);
+  // SBOMs are syft's business: the stub prints a minimal SPDX document for docs/jenkins.md's attach.
+  await writeFile(join(bin, 'syft'), `#!/bin/sh\nprintf '%s\\n' '${JSON.stringify(SPDX_STUB)}'\n`);
+  await Promise.all([chmod(join(bin, 'hoist'), 0o755), chmod(join(bin, 'npm'), 0o755), chmod(join(bin, 'syft'), 0o755)]);
   await symlink('/usr/bin/docker', join(bin, 'docker'));
 }, 60_000);
 afterAll(async () => Promise.all([daemon?.stop(), registry?.stop()]));
@@ -126,13 +130,17 @@ describe('shell snippets of the README and docs', () => {
 
     const access = { username: 'hoist', password: registry.users['hoist']! };
     const shortCommit = `git-${GIT_COMMIT.slice(0, 12)}`;
-    expect((await skopeoListTags(`${registry.host}/team/backend`, access)).sort()).toEqual(['42', 'built', 'feature-login', 'prod', shortCommit].sort());
     expect((await skopeoListTags(`${registry.host}/team/app`, access)).sort()).toEqual(expect.arrayContaining(['1', '42', 'latest', 'feature-login', shortCommit]));
     const digest = sha256(await skopeoRawManifest(`${registry.host}/team/backend:42`, access));
+    // The build's tags, prod (the promotion), and the SBOM's fallback tag (sha256-<hex>).
+    expect((await skopeoListTags(`${registry.host}/team/backend`, access)).sort()).toEqual(['42', 'built', 'feature-login', 'prod', shortCommit, digest.replace(':', '-')].sort());
     expect(await readFile(join(workspace, 'backend.digest'), 'utf8')).toBe(`${digest}\n`);
     expect(await readFile(join(workspace, 'backend.refs'), 'utf8')).toBe(`${registry.host}/team/backend@${digest}\n`);
     // docs/jenkins.md's promotion: prod names the digest the build pushed.
     expect(sha256(await skopeoRawManifest(`${registry.host}/team/backend:prod`, access))).toBe(digest);
+    // docs/jenkins.md's SBOM stage: the document, attached to that digest, listed under its fallback tag.
+    const referrers = JSON.parse((await skopeoRawManifest(`${registry.host}/team/backend:${digest.replace(':', '-')}`, access)).toString()) as { manifests: { artifactType: string }[] };
+    expect(referrers.manifests.map((m) => m.artifactType)).toEqual(['application/spdx+json']);
     // docs/build.md: images built without the daemon, on a base built from scratch.
     const frontend = sha256(await skopeoRawManifest(`${registry.host}/team/frontend:built`, access));
     expect(await readFile(join(workspace, 'frontend-built.digest'), 'utf8')).toBe(`${frontend}\n`);

@@ -1,4 +1,4 @@
-import { selectAdapter } from '../adapter.js';
+import { selectAdapter, type AccessRefusal } from '../adapter.js';
 import { PushError } from '../errors.js';
 import type { PushEventListener } from '../push/events.js';
 import type { RegistrySourceOptions } from '../sources/registry-source.js';
@@ -21,12 +21,13 @@ export interface RegistryPoolOptions extends RegistrySourceOptions {
 }
 
 /**
- * The clients a run reads registries with (the `docker://` sources of a plan, a sync's tag lists
- * and lookups): one per registry for the whole run, on one transport, so that every image read
- * from a registry shares its connections and tokens, waits when it asks to slow down (429 with
- * Retry-After pauses every read from it, not only the one answered), and counts against what
- * it says is left of its rate limit (PullAllowance). The adapter that owns each registry
- * supplies its API host and credentials; everything stops with `options.signal`.
+ * The clients a run talks to registries with outside the push engine (the `docker://` sources of
+ * a plan, a sync's tag lists and lookups, the verbs' reads and tag PUTs, referrers): one per
+ * registry for the whole run, on one transport, so that every image read from a registry shares
+ * its connections and tokens, waits when it asks to slow down (429 with Retry-After pauses every
+ * request to it, not only the one answered), and counts against what it says is left of its rate
+ * limit (PullAllowance). The adapter that owns each registry supplies its API host, credentials
+ * and word on refusals; everything stops with `options.signal`.
  */
 export class RegistryPool {
   private readonly transport: Transport;
@@ -45,7 +46,7 @@ export class RegistryPool {
     return this.options.signal;
   }
 
-  /** @internal The client every read of `registry` in the run goes through (the `docker://` sources). */
+  /** @internal The client every request of the run to `registry` goes through. */
   client(registry: string): RegistryClient {
     let client = this.clients.get(registry);
     if (!client) {
@@ -63,6 +64,7 @@ export class RegistryPool {
         retryPolicy: { ...DEFAULT_RETRY_POLICY, ...retryPolicy },
         ...(onEvent ? { onEvent } : {}),
         ...(onSecret ? { onSecret } : {}),
+        ...(adapter.refusalHint ? { refusalHint: (refusal: AccessRefusal) => adapter.refusalHint?.(refusal) } : {}),
       });
       this.clients.set(registry, client);
     }
@@ -81,11 +83,6 @@ export class RegistryPool {
     let allowance = this.allowances.get(registry);
     if (!allowance) this.allowances.set(registry, (allowance = new PullAllowance(registry)));
     return allowance;
-  }
-
-  /** How many more images may be read from `registry` before its rate limit, once it has said. */
-  pullsLeft(registry: string): number | undefined {
-    return this.allowance(registry).pullsLeft;
   }
 
   close(): Promise<void> {
