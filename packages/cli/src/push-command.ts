@@ -85,7 +85,7 @@ export async function runPush(args: PushArgs, context: CommandContext, makeImage
       await using pool = registryPool(core, shared, { signal, deadline, onEvent });
       const from = core.parseReference(args.source.slice('docker://'.length));
       const copied = await core.copyReferrers({ ...shared, pool, from, to: destinations, deadline, signal, onEvent });
-      output.err(`hoist: referrers: ${copied} copied (signatures, SBOMs, attestations of the image and its platforms)`);
+      if (!args.quiet) output.err(`hoist: referrers: ${copied} copied (signatures, SBOMs, attestations of the image and its platforms)`);
     }
     if (args.digestFile !== undefined) await writeResultFile(args.digestFile, `${result.digest}\n`);
     if (args.imageRefs !== undefined) await writeResultFile(args.imageRefs, imageRefs(result));

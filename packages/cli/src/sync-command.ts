@@ -18,7 +18,7 @@ type Core = typeof import('@hoist/core');
  * `hoist sync SOURCE... DESTINATION` and `hoist sync --plan FILE`: the images the sources name
  * (a repository's tags, chosen; a reference's own tag), sharded, then core's syncImages: each
  * looked up on both sides (a HEAD each), those whose digest the destination already has done,
- * the rest copied as one plan. One reading pool for the run, so a source registry's "slow down"
+ * the rest copied as one plan. One RegistryPool for the run, so a source registry's "slow down"
  * and what it says is left of its pulls hold for every image read from it.
  */
 export async function syncCommand(argv: readonly string[], context: CommandContext): Promise<number> {
@@ -46,14 +46,15 @@ export async function syncCommand(argv: readonly string[], context: CommandConte
     const onEvent = (event: PushEvent) => reporter.event(event);
     pool = registryPool(core, shared, { signal, deadline, onEvent });
 
-    const chosen = await core.listSyncItems(entries, pool);
+    const { items: chosen, unlisted } = await core.listSyncItems(entries, pool);
     const nameOf = (item: (typeof chosen)[number]) => core.formatReference(item.source);
     const items = args.shard ? core.itemsOfShard(chosen, args.shard, nameOf) : chosen;
     if (args.shard) output.err(`hoist: shard ${args.shard.index}/${args.shard.count}: ${items.length} of the ${chosen.length} images chosen`);
 
     const results = await core.syncImages({ ...shared, items, pool, deadline, signal, onEvent });
     const timeLimit = { signal: deadline.signal, setting: args.push.timeoutSetting };
-    const outcomes: PlanOutcome[] = results.map((r) => ('unchanged' in r ? { name: r.name, unchanged: r.unchanged } : outcomeOf(r, args.push.verbose, context.signal, timeLimit)));
+    // A source whose tags could not be listed gets its line among the images' (every shard says it).
+    const outcomes: PlanOutcome[] = [...unlisted, ...results].map((r) => ('unchanged' in r ? { name: r.name, unchanged: r.unchanged } : outcomeOf(r, args.push.verbose, context.signal, timeLimit)));
     return await finishPlan(outcomes, args.push, reporter, 'sync');
   } catch (error) {
     const failure = describeFailure(error, args.push.verbose, context.signal);

@@ -61,7 +61,7 @@ export { inspectImage } from './verbs/inspect-image.js';
 export type { ImageInspection } from './verbs/inspect-image.js';
 export { tagImage } from './verbs/tag-image.js';
 export { listSyncItems, SYNC_IMAGES_AT_ONCE, syncImages } from './plan/sync-images.js';
-export type { SyncDestination, SyncEntry, SyncItem, SyncOptions, SyncResult } from './plan/sync-images.js';
+export type { SyncDestination, SyncEntry, SyncItem, SyncListing, SyncOptions, SyncResult } from './plan/sync-images.js';
 export { selectTags } from './plan/tag-selection.js';
 export type { TagSelection } from './plan/tag-selection.js';
 export type { Shard } from './plan/shards.js';

@@ -7,7 +7,7 @@ const ref = parseReference;
 
 describe('listSyncItems', () => {
   it('names each image at its destination under the prefix, each once however often it is listed', async () => {
-    const items = await listSyncItems(
+    const { items } = await listSyncItems(
       [
         { sources: [ref('docker.io/library/alpine:3.20'), ref('quay.io/prometheus/node-exporter:v1.8.2')], destination: { registry: 'registry.corp', prefix: 'mirror' } },
         { sources: [ref('alpine:3.20')], destination: { registry: 'registry.corp', prefix: 'mirror' } },

@@ -122,6 +122,16 @@ describe('hoist sync', () => {
     expect(await mirrored('planned/pinned/upstream/app')).toEqual(new Map(['1.0.0', '1.0.1'].map((v) => [v, digests.get(v)!])));
   });
 
+  it('copies the other sources when one cannot be listed (a repository gone upstream): exit 1, one line for it', async () => {
+    const run = await runHoist(['sync', `${source.host}/upstream/gone`, `${source.host}/upstream/app:1.0.2`, `${mirror.host}/partial`, '--no-cache', '--json']);
+    expect(run.code).toBe(1);
+    expect(await mirrored('partial/upstream/app')).toEqual(new Map([['1.0.2', digests.get('1.0.2')!]]));
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as JsonLine & { images?: number; failed?: number });
+    expect(lines.filter((l) => l.type === 'image' && l.error).map((l) => [l.name, l.error!.code])).toEqual([[`${source.host}/upstream/gone`, 'NAME_UNKNOWN']]);
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', images: 2, failed: 1 });
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringContaining(`hoist: error: ${source.host}/upstream/gone: listing the tags of ${source.host}/upstream/gone failed: NAME_UNKNOWN`)]);
+  });
+
   it("waits out the source's Retry-After with every image, not only the one it answered", async () => {
     const proxy = await startFaultProxy(source.host);
     try {

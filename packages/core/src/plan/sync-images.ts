@@ -34,6 +34,13 @@ export interface SyncItem {
 
 export type SyncResult = PlannedResult | { name: string; unchanged: string; result?: undefined; error?: undefined };
 
+/** The images a sync's entries name, and the sources whose tags could not be listed (with why). */
+export interface SyncListing {
+  items: SyncItem[];
+  /** A repository deleted upstream, a registry down past the retries: the other sources go on. */
+  unlisted: { name: string; error: unknown }[];
+}
+
 export type SyncOptions = Omit<PlanOptions, 'images'> & {
   items: readonly SyncItem[];
   /** Reads the sources and looks up both sides; the caller's, to share with listSyncItems and to close. */
@@ -48,9 +55,12 @@ export const SYNC_IMAGES_AT_ONCE = 16;
 /**
  * The images `entries` name, in their order: each repository's tags listed and chosen, each
  * reference's own tag. An image named twice is copied once; two sources that would land on one
- * name are refused before anything is copied.
+ * name are refused before anything is copied. A repository whose tags cannot be listed is set
+ * aside, with why, and the others go on; a mistake of the user's (a pattern that is not one)
+ * stops everything.
  */
-export async function listSyncItems(entries: readonly SyncEntry[], pool: RegistryPool): Promise<SyncItem[]> {
+export async function listSyncItems(entries: readonly SyncEntry[], pool: RegistryPool): Promise<SyncListing> {
+  const unlisted: SyncListing['unlisted'] = [];
   const limiter = new Limiter(LOOKUPS_AT_ONCE);
   // Every name checked before any request: a source by digest, a name too long at the destination.
   const lines = entries.flatMap((entry) =>
@@ -65,11 +75,21 @@ export async function listSyncItems(entries: readonly SyncEntry[], pool: Registr
   const listed = await Promise.all(
     lines.map(({ entry, source, at }) => {
       if (source.tag !== undefined) return [at(source.tag)];
-      return limiter.run(async () => selectTags(await pool.reader(source.registry).listTags(source.repository), entry.selection ?? {}).map(at));
+      return limiter.run(async () => {
+        let tags: string[];
+        try {
+          tags = await pool.reader(source.registry).listTags(source.repository);
+        } catch (error) {
+          if (pool.signal?.aborted) throw error;
+          unlisted.push({ name: formatReference(source), error });
+          return [];
+        }
+        return selectTags(tags, entry.selection ?? {}).map(at);
+      });
     }),
   );
   const from = new Map<string, string>();
-  return listed.flat().filter((candidate) => {
+  const items = listed.flat().filter((candidate) => {
     const target = formatReference(candidate.target);
     const source = formatReference(candidate.source);
     const earlier = from.get(target);
@@ -77,6 +97,7 @@ export async function listSyncItems(entries: readonly SyncEntry[], pool: Registr
     from.set(target, source);
     return earlier === undefined;
   });
+  return { items, unlisted };
 }
 
 /**
@@ -91,15 +112,21 @@ export async function syncImages(options: SyncOptions): Promise<SyncResult[]> {
   const looked = await Promise.all(
     items.map((item) =>
       limiter.run(async () => {
-        const [at, there] = await Promise.all([
-          pool.reader(item.source.registry).manifestDigest(item.source.repository, item.source.tag),
-          pool.reader(item.target.registry).manifestDigest(item.target.repository, item.target.tag),
-        ]);
-        return { item, at, there };
+        try {
+          const [at, there] = await Promise.all([
+            pool.reader(item.source.registry).manifestDigest(item.source.repository, item.source.tag),
+            pool.reader(item.target.registry).manifestDigest(item.target.repository, item.target.tag),
+          ]);
+          return { item, at, there };
+        } catch (error) {
+          // This image fails, the others go on; an interruption stops them all.
+          if (plan.signal?.aborted) throw error;
+          return { item, error };
+        }
       }),
     ),
   );
-  const missing = looked.filter(({ at, there }) => at === undefined || at !== there);
+  const missing = looked.filter((look) => look.error === undefined && (look.at === undefined || look.at !== look.there));
   const copies: PlannedImage[] = missing.map(({ item }) => ({
     name: formatReference(item.source),
     open: () => pullImage(pool, item.source, plan.signal),
@@ -109,5 +136,9 @@ export async function syncImages(options: SyncOptions): Promise<SyncResult[]> {
   const results = await pushImages({ imagesAtOnce: SYNC_IMAGES_AT_ONCE, ...plan, images: copies });
   // By position, not name: one source may go to two destinations.
   const copied = new Map(missing.map((look, i) => [look, results[i]!]));
-  return looked.map((look) => copied.get(look) ?? { name: formatReference(look.item.source), unchanged: look.at! });
+  return looked.map((look) => {
+    const name = formatReference(look.item.source);
+    if (look.error !== undefined) return { name, error: look.error };
+    return copied.get(look) ?? { name, unchanged: look.at! };
+  });
 }
