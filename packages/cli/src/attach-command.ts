@@ -1,10 +1,9 @@
-import type { ImageReference } from '@hoist/core';
 import { parseRegistryRef } from './destination-refs.js';
 import type { CommandContext } from './push-command.js';
 import { keyValues } from './push-args.js';
 import { UsageError } from './usage-error.js';
 import { parseVerbArgs, VERB_OPTIONS_USAGE } from './verb-args.js';
-import { runVerb } from './verb-run.js';
+import { digestOf, runVerb } from './verb-run.js';
 
 export const ATTACH_USAGE = `Usage: hoist attach --artifact-type TYPE [--file PATH[:MEDIATYPE]]... [--annotation K=V]... <subject>
        hoist referrers [--artifact-type TYPE] <image>
@@ -46,27 +45,21 @@ export async function attachCommand(argv: readonly string[], context: CommandCon
   const files = (values.file ?? []).map(fileOf);
   const annotations = keyValues('--annotation', values.annotation ?? []);
   const text = positionals[0]!;
-  let subject: ImageReference | undefined;
   const { output } = context;
   return runVerb(
     push,
     context,
-    (core) => {
-      subject = parseRegistryRef(text, core.parseReference, 'image');
-      return [subject.registry];
-    },
-    async ({ core, shared, pool, signal }) => {
-      const at = subject!;
+    (core) => parseRegistryRef(text, core.parseReference, 'image'),
+    async (tools, at) => {
+      const { core, shared, pool, signal } = tools;
       if (verb === 'attach') {
         const attached = await core.attachArtifact({ ...shared, pool, signal, subject: at, artifactType: artifactType!, files, annotations });
         const reference = `${at.registry}/${at.repository}@${attached.digest}`;
         output.out(push.json ? JSON.stringify({ type: 'attached', subject: attached.subject, artifact: reference, artifactType, listedBy: attached.listedBy }) : reference);
         return;
       }
-      const target = { registry: at.registry, repository: at.repository };
-      const digest = at.digest ?? (await pool.reader(at.registry).manifestDigest(at.repository, at.tag ?? 'latest'));
-      if (digest === undefined) throw new core.PushError('MANIFEST_UNKNOWN', `${text}: no such image in ${at.registry}`);
-      const { referrers, from } = await core.listReferrers(pool, target, digest, artifactType);
+      const digest = await digestOf(tools, at, text);
+      const { referrers, from } = await core.listReferrers(pool, at, digest, artifactType);
       if (push.json) output.out(JSON.stringify({ type: 'referrers', subject: digest, from, referrers }));
       else for (const r of referrers) output.out(`${r.digest}  ${r.artifactType ?? r.mediaType}  ${r.size}`);
     },

@@ -2,6 +2,7 @@ import type { BuildImageOptions, ConfigEdits, LayerSource } from '@hoist/core';
 import { applyEnvDefaults } from './env-defaults.js';
 import { parseOptions } from './parse-options.js';
 import { keyValues, PUSH_OPTIONS, pushArgsOf, type PushArgs } from './push-args.js';
+import { SOURCE_PREFIXES } from './destination-refs.js';
 import { UsageError } from './usage-error.js';
 
 export const BUILD_USAGE = `Usage: hoist build --from BASE [options] <destination>...
@@ -58,9 +59,6 @@ export interface BuildArgs {
   push: PushArgs;
   build: Omit<BuildImageOptions, 'base' | 'env' | 'signal'>;
 }
-
-/** Source forms openSource knows by prefix; anything else given to --from is a registry reference. */
-const SOURCE_PREFIXES = ['oci:', 'oci-archive:', 'docker-archive:', 'docker-daemon:', 'docker://'];
 
 export function parseBuildArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BuildArgs {
   const options = { ...PUSH_OPTIONS, ...BUILD_OPTIONS };

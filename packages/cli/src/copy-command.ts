@@ -1,3 +1,4 @@
+import { isLocalSource } from './destination-refs.js';
 import { parsePushArgs } from './push-args.js';
 import { runPush, type CommandContext } from './push-command.js';
 import { UsageError } from './usage-error.js';
@@ -11,9 +12,6 @@ from registry to registry (mounted when both are the same registry), an index wh
   <image>         REGISTRY/REPOSITORY:TAG or @DIGEST (docker:// may be written or not)
 `;
 
-/** Sources copy does not read: they are files or a daemon, which hoist push takes. */
-const NOT_A_REGISTRY = ['oci:', 'oci-archive:', 'docker-archive:', 'docker-daemon:'];
-
 export async function copyCommand(argv: readonly string[], context: CommandContext): Promise<number> {
   const args = parsePushArgs(argv, context.env);
   if (args.help) {
@@ -21,7 +19,7 @@ export async function copyCommand(argv: readonly string[], context: CommandConte
     return 0;
   }
   if (args.plan !== undefined) throw new UsageError('copy copies one image; for many, use hoist push --plan or hoist sync');
-  if (NOT_A_REGISTRY.some((p) => args.source.startsWith(p))) throw new UsageError(`copy reads from a registry; for ${args.source}, use hoist push`);
+  if (isLocalSource(args.source)) throw new UsageError(`copy reads from a registry; for ${args.source}, use hoist push`);
   const source = args.source.startsWith('docker://') ? args.source : `docker://${args.source}`;
   return runPush({ ...args, source }, context, (_core, { open }) => open(source));
 }

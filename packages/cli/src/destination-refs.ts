@@ -36,6 +36,14 @@ export function daemonDestination(text: string, tags: readonly string[], parse: 
 
 const REGISTRY_SOURCE = 'docker://';
 
+/** Source forms openSource knows by prefix (push's <source>, build's --from); anything else is a registry reference. */
+export const SOURCE_PREFIXES = ['oci:', 'oci-archive:', 'docker-archive:', 'docker-daemon:', REGISTRY_SOURCE];
+
+/** A source read from files or a daemon, not from a registry. */
+export function isLocalSource(spec: string): boolean {
+  return SOURCE_PREFIXES.some((p) => p !== REGISTRY_SOURCE && spec.startsWith(p));
+}
+
 /** The registry a `docker://REF` source is read from, as a list (empty for any other source). */
 export function sourceRegistries(source: string, parse: (text: string) => ImageReference): string[] {
   return source.startsWith(REGISTRY_SOURCE) ? [parseRegistryRef(source.slice(REGISTRY_SOURCE.length), parse, 'source').registry] : [];

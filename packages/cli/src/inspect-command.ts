@@ -1,11 +1,11 @@
-import type { ImageInspection, ImageReference } from '@hoist/core';
-import { parseRegistryRef } from './destination-refs.js';
+import type { ImageInspection } from '@hoist/core';
+import { parseRegistryRef, SOURCE_PREFIXES } from './destination-refs.js';
 import { formatBytes } from './format.js';
 import type { Output } from './output.js';
 import type { CommandContext } from './push-command.js';
 import { UsageError } from './usage-error.js';
 import { parseVerbArgs, VERB_OPTIONS_USAGE } from './verb-args.js';
-import { runVerb } from './verb-run.js';
+import { digestOf, runVerb } from './verb-run.js';
 
 export const INSPECT_USAGE = `Usage: hoist inspect [options] <image>
        hoist digest [options] <image>
@@ -24,9 +24,6 @@ ${VERB_OPTIONS_USAGE}
 Exit status: 0 found, 1 the registry refused or has no such image, 2 usage or input error.
 `;
 
-/** Source forms an image can be read from besides a registry reference (as push's <source>). */
-const SOURCE_PREFIXES = ['oci:', 'oci-archive:', 'docker-archive:', 'docker-daemon:', 'docker://'];
-
 export async function inspectCommand(argv: readonly string[], context: CommandContext, verb: 'inspect' | 'digest'): Promise<number> {
   const { push, values, positionals } = parseVerbArgs(argv, context.env, { raw: { type: 'boolean' } });
   if (push.help) {
@@ -39,25 +36,18 @@ export async function inspectCommand(argv: readonly string[], context: CommandCo
   const isSource = SOURCE_PREFIXES.some((p) => spec.startsWith(p));
   if (isSource && verb === 'digest') throw new UsageError(`digest looks up a registry reference; for ${spec}, use hoist inspect`);
   const { output } = context;
-  let reference: ImageReference | undefined;
   return runVerb(
     push,
     context,
-    (core) => {
-      if (isSource) return [];
-      reference = parseRegistryRef(spec, core.parseReference, 'image');
-      return [reference.registry];
-    },
-    async ({ core, shared, pool, signal }) => {
+    (core) => (isSource ? undefined : parseRegistryRef(spec, core.parseReference, 'image')),
+    async (tools, reference) => {
+      const { core, shared, pool, signal } = tools;
       if (reference && verb === 'digest') {
-        const digest = reference.digest ?? (await pool.reader(reference.registry).manifestDigest(reference.repository, reference.tag ?? 'latest'));
-        if (digest === undefined) throw new core.PushError('MANIFEST_UNKNOWN', `${spec}: no such image in ${reference.registry}`);
+        const digest = await digestOf(tools, reference, spec);
         output.out(push.json ? JSON.stringify({ type: 'digest', image: spec, digest }) : digest);
         return;
       }
-      await using source = reference
-        ? await core.openSource(`docker://${core.formatReference(reference)}`, { adapters: shared.adapters, pool }, { signal })
-        : await core.openSource(spec, { adapters: shared.adapters, pool }, { env: context.env, signal });
+      await using source = await core.openSource(reference ? `docker://${spec}` : spec, { adapters: shared.adapters, pool }, { env: context.env, signal });
       if (values.raw) return output.outBytes(await source.readManifest(source.root));
       const inspection = await core.inspectImage(source);
       if (push.json) output.out(JSON.stringify({ type: 'inspect', image: spec, ...inspection }));

@@ -3,7 +3,6 @@ import type { CommandContext } from './push-command.js';
 import { parseRegistryRef } from './destination-refs.js';
 import { parseVerbArgs, VERB_OPTIONS_USAGE } from './verb-args.js';
 import { runVerb } from './verb-run.js';
-import type { ImageReference } from '@hoist/core';
 
 export const LS_USAGE = `Usage: hoist ls [options] <repository>
 
@@ -23,17 +22,16 @@ export async function lsCommand(argv: readonly string[], context: CommandContext
   }
   if (positionals.length !== 1) throw new UsageError(`ls takes one repository, not ${positionals.length}`);
   const text = positionals[0]!;
-  let repository: ImageReference | undefined;
   return runVerb(
     push,
     context,
     (core) => {
-      repository = parseRegistryRef(text, core.parseReference, 'repository');
+      const repository = parseRegistryRef(text, core.parseReference, 'repository');
       if (repository.tag !== undefined || repository.digest !== undefined) throw new UsageError(`ls lists a repository: give ${repository.registry}/${repository.repository}, without a tag or digest`);
-      return [repository.registry];
+      return repository;
     },
-    async ({ pool }) => {
-      const tags = await pool.reader(repository!.registry).listTags(repository!.repository);
+    async ({ pool }, repository) => {
+      const tags = await pool.reader(repository.registry).listTags(repository.repository);
       if (push.json) context.output.out(JSON.stringify({ type: 'tags', repository: text, tags }));
       else for (const tag of tags) context.output.out(tag);
     },

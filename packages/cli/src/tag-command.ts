@@ -1,4 +1,3 @@
-import type { ImageReference } from '@hoist/core';
 import { parseRegistryRef } from './destination-refs.js';
 import type { CommandContext } from './push-command.js';
 import { UsageError } from './usage-error.js';
@@ -28,19 +27,18 @@ export async function tagCommand(argv: readonly string[], context: CommandContex
   }
   if (positionals.length < 2) throw new UsageError('tag needs an image and at least one new tag');
   const [image, ...tags] = positionals as [string, ...string[]];
-  let reference: ImageReference | undefined;
   return runVerb(
     push,
     context,
     (core) => {
-      reference = parseRegistryRef(image, core.parseReference, 'image');
+      const reference = parseRegistryRef(image, core.parseReference, 'image');
       // Each tag checked before any request, as the registry would read it.
       for (const tag of tags) if (!isTag(core, `${reference.registry}/${reference.repository}`, tag)) throw new UsageError(`"${tag}" is not a tag (letters, digits, _ . -, up to 128, not starting with . or -)`);
-      return [reference.registry];
+      return reference;
     },
-    async ({ core, pool, signal }) => {
-      const { digest } = await core.tagImage(pool, reference!, tags, signal);
-      const refs = tags.map((tag) => `${reference!.registry}/${reference!.repository}:${tag}@${digest}`);
+    async ({ core, pool, signal }, reference) => {
+      const { digest } = await core.tagImage(pool, reference, tags, signal);
+      const refs = tags.map((tag) => `${reference.registry}/${reference.repository}:${tag}@${digest}`);
       if (push.json) context.output.out(JSON.stringify({ type: 'tagged', image, digest, references: refs }));
       else for (const ref of refs) context.output.out(ref);
     },

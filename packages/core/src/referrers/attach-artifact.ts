@@ -41,6 +41,6 @@ export async function attachArtifact(options: AttachOptions): Promise<AttachResu
   const result = { digest: artifact.digest, subject: image.root.digest };
   if (await referrersApi(target, image.root.digest)) return { ...result, listedBy: 'api' };
   const entry: Descriptor = { ...artifact, artifactType, ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}) };
-  await addToFallback(target, image.root.digest, entry);
+  await addToFallback(target, image.root.digest, [entry]);
   return { ...result, listedBy: 'tag' };
 }

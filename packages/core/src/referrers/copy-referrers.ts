@@ -34,19 +34,23 @@ export async function copyReferrers(options: CopyReferrersOptions): Promise<numb
     const source = await pullImage(pool, reference, push.signal);
     await pushImage({ ...push, source, destinations: to.map((t) => (tag ? { ...t, tag } : { ...t, digest: source.root.digest })) });
   };
+  const targets = to.map((t) => ({ client: pool.client(t.registry), repository: t.repository, ...(push.signal ? { signal: push.signal } : {}) }));
+  // Whether a destination has the referrers API is its registry's, asked once (with the first subject).
+  let needFallback: Promise<boolean[]> | undefined;
   let copied = 0;
   for (let subject = pending.shift(); subject !== undefined; subject = pending.shift()) {
     const { referrers } = await listReferrers(pool, from, subject);
-    for (const referrer of referrers) {
-      if (done.has(referrer.digest)) continue;
+    const fresh = referrers.filter((r) => !done.has(r.digest));
+    for (const referrer of fresh) {
       done.add(referrer.digest);
       await copy({ ...from, tag: undefined, digest: referrer.digest });
-      for (const t of to) {
-        const target = { client: pool.client(t.registry), repository: t.repository, ...(push.signal ? { signal: push.signal } : {}) };
-        if (!(await referrersApi(target, subject))) await addToFallback(target, subject, referrer);
-      }
       pending.push(referrer.digest);
       copied++;
+    }
+    if (fresh.length > 0) {
+      needFallback ??= Promise.all(targets.map(async (target) => !(await referrersApi(target, subject))));
+      const fallback = await needFallback;
+      await Promise.all(targets.filter((_, i) => fallback[i]).map((target) => addToFallback(target, subject, fresh)));
     }
     for (const suffix of COSIGN_SUFFIXES) {
       const tag = `${referrersTag(subject)}.${suffix}`;

@@ -46,19 +46,21 @@ export async function referrersApi(target: RepositoryTarget, digest: string, art
 }
 
 /**
- * Adds `referrer` to the fallback tag's index of `subject`, read-modify-write: the index is read
+ * Adds `referrers` to the fallback tag's index of `subject` (those not there yet, in one write), read-modify-write: the index is read
  * with its ETag and written with `If-Match`, so that a registry that honours it refuses a write
  * over someone else's (412), and the round starts again. A registry that ignores `If-Match`
  * (distribution 2.8) leaves a race: two attaches at the same moment may each write an index
  * without the other's artifact; the artifact itself is there, and attaching it again restores
  * the entry. The PUT is the only write, so a failed one leaves the old index as it was.
  */
-export async function addToFallback(target: RepositoryTarget, subject: string, referrer: Descriptor): Promise<void> {
+export async function addToFallback(target: RepositoryTarget, subject: string, referrers: readonly Descriptor[]): Promise<void> {
   const tag = referrersTag(subject);
   for (let round = 0; round < UPDATE_ROUNDS; round++) {
     const current = await readFallback(target, subject);
-    if (current?.index.manifests.some((d) => d.digest === referrer.digest)) return;
-    const index: ImageIndex = { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [...(current?.index.manifests ?? []), referrer] };
+    const listed = current?.index.manifests ?? [];
+    const added = referrers.filter((r) => !listed.some((d) => d.digest === r.digest));
+    if (added.length === 0) return;
+    const index: ImageIndex = { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [...listed, ...added] };
     const bytes = Buffer.from(JSON.stringify(index));
     const res = await target.client.send({
       method: 'PUT',
