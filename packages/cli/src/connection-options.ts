@@ -1,3 +1,4 @@
+import { settingOf, type OptionLabels } from './env-defaults.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -43,10 +44,19 @@ interface ConnectionValues {
   'plain-http'?: string[] | undefined;
 }
 
+/** A variable to read a credential from, and how the user named it (`--password-env REG_PASS`, `HOIST_PASSWORD_ENV=REG_PASS`). */
+export interface CredentialVariable {
+  variable: string;
+  setting: string;
+}
+
 export interface ConnectionArgs {
+  /** The username given with --username. */
   username?: string;
+  /** The variable the username is in, when it is not given: read only when a registry needs it (explicit-credentials.ts). */
+  usernameEnv?: CredentialVariable;
   /** Where the password comes from, when a username is given. */
-  password?: { from: 'stdin' } | { from: 'env'; variable: string };
+  password?: { from: 'stdin' } | ({ from: 'env' } & CredentialVariable);
   caFiles: string[];
   certDir?: string;
   clientCert?: { cert: string; key: string };
@@ -54,21 +64,27 @@ export interface ConnectionArgs {
   plainHttp: string[];
 }
 
-/** Reads the options; `values` already holds any HOIST_* defaults (env-defaults.ts). */
-export function connectionArgs(values: ConnectionValues, env: NodeJS.ProcessEnv): ConnectionArgs {
+/**
+ * Reads the options; `values` already holds any HOIST_* defaults (env-defaults.ts), `label` says
+ * which. No variable is read here: a pipeline sets HOIST_*_ENV once for all its steps, and only
+ * a step that talks to a registry inside withCredentials has them set.
+ */
+export function connectionArgs(values: ConnectionValues, label: OptionLabels): ConnectionArgs {
   if (values.username !== undefined && values['username-env'] !== undefined) throw new UsageError('--username and --username-env exclude each other');
-  const username = values.username ?? envValue('--username-env', values['username-env'], env);
+  const variable = (option: 'username-env' | 'password-env', name: string): CredentialVariable => ({ variable: name, setting: settingOf(label(option), name) });
+  const usernameEnv = values.username === undefined && values['username-env'] !== undefined ? variable('username-env', values['username-env']) : undefined;
   if (values['password-stdin'] && values['password-env'] !== undefined) throw new UsageError('--password-stdin and --password-env exclude each other');
-  const password = values['password-stdin'] ? { from: 'stdin' as const } : values['password-env'] !== undefined ? { from: 'env' as const, variable: values['password-env'] } : undefined;
-  if (username !== undefined && !password) {
-    throw new UsageError('--username needs --password-stdin or --password-env (passwords are never taken on the command line)');
+  const password = values['password-stdin'] ? { from: 'stdin' as const } : values['password-env'] !== undefined ? { from: 'env' as const, ...variable('password-env', values['password-env']) } : undefined;
+  if ((values.username !== undefined || usernameEnv) && !password) {
+    throw new UsageError(`${usernameEnv?.setting ?? '--username'} needs --password-stdin or --password-env (passwords are never taken on the command line)`);
   }
-  if (password && username === undefined) throw new UsageError('a password needs --username or --username-env');
+  if (password && values.username === undefined && !usernameEnv) throw new UsageError(`${password.from === 'env' ? password.setting : '--password-stdin'} needs --username or --username-env`);
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('--cert and --key go together');
   const tlsVerify = values['tls-verify'];
   if (tlsVerify !== undefined && tlsVerify !== 'true' && tlsVerify !== 'false') throw new UsageError(`--tls-verify takes true or false, not "${tlsVerify}"`);
   return {
-    ...(username === undefined ? {} : { username }),
+    ...(values.username === undefined ? {} : { username: values.username }),
+    ...(usernameEnv ? { usernameEnv } : {}),
     ...(password ? { password } : {}),
     caFiles: values['ca-file'] ?? [],
     ...(values['cert-dir'] === undefined ? {} : { certDir: values['cert-dir'] }),
@@ -86,11 +102,4 @@ export function tlsSettings(args: ConnectionArgs) {
     ...(args.certDir === undefined ? {} : { certDir: args.certDir }),
     ...(args.clientCert ? { clientCert: args.clientCert } : {}),
   };
-}
-
-function envValue(flag: string, variable: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  if (variable === undefined) return undefined;
-  const value = env[variable];
-  if (value === undefined || value === '') throw new UsageError(`${flag} ${variable}: the variable is not set`);
-  return value;
 }

@@ -19,9 +19,18 @@ export const ENV_DEFAULTS: Readonly<Record<string, { variable: string; unless?: 
 /** What to call an option in a message: the flag, or the variable its value came from. */
 export type OptionLabels = (option: string) => string;
 
-/** Fills the options the command line left unset from their variables, for those `options` defines. */
+/** An option's setting as the user wrote it: `--timeout 90s`, or `HOIST_TIMEOUT=90s`. */
+export function settingOf(label: string, value: string): string {
+  return label.startsWith('--') ? `${label} ${value}` : `${label}=${value}`;
+}
+
+/**
+ * Fills the options the command line left unset from their variables, for those `options`
+ * defines. `--help` takes none: a bad default must not hide the help.
+ */
 export function applyEnvDefaults(values: Record<string, unknown>, options: Readonly<Record<string, { type: string; multiple?: boolean }>>, env: NodeJS.ProcessEnv): OptionLabels {
   const fromEnv = new Map<string, string>();
+  if (values['help'] === true) return (option) => `--${option}`;
   for (const [option, { variable, unless }] of Object.entries(ENV_DEFAULTS)) {
     const value = env[variable];
     if (!(option in options) || values[option] !== undefined || value === undefined || value === '') continue;

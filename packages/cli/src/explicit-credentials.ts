@@ -1,29 +1,39 @@
-import type { ConnectionArgs } from './connection-options.js';
+import type { ConnectionArgs, CredentialVariable } from './connection-options.js';
 import type { Output } from './output.js';
 import { readFirstLine } from './read-password.js';
 import { UsageError } from './usage-error.js';
 
 /**
- * The username and password given on the command line's terms: the password from stdin or from
- * a named variable. It is registered with the output at once, so nothing printed can show it.
+ * The username and password given on the command line's terms: the username as given or from a
+ * named variable, the password from stdin or from a named variable. Called only for a run that
+ * talks to a registry: HOIST_USERNAME_ENV and HOIST_PASSWORD_ENV are set once for a whole
+ * pipeline, and their variables only inside withCredentials. The password is registered with
+ * the output at once, so nothing printed can show it.
  */
 export async function explicitCredentials(
   args: ConnectionArgs,
   context: { stdin: NodeJS.ReadableStream; env: NodeJS.ProcessEnv },
   output: Output,
 ): Promise<{ username: string; password: string; source: string } | undefined> {
-  if (args.username === undefined || !args.password) return undefined;
-  if (args.password.from === 'env' && context.env[args.password.variable] === undefined) {
-    throw new UsageError(`--password-env ${args.password.variable}: the variable is not set (in Jenkins, the passwordVariable of withCredentials)`);
-  }
-  const password = args.password.from === 'stdin' ? await readFirstLine(context.stdin) : (context.env[args.password.variable] ?? '');
+  if ((args.username === undefined && !args.usernameEnv) || !args.password) return undefined;
+  const username = args.username ?? readVariable(args.usernameEnv!, 'usernameVariable', context.env);
+  const password = args.password.from === 'stdin' ? await readFirstLine(context.stdin) : readVariable(args.password, 'passwordVariable', context.env);
   if (password === '') {
     throw new UsageError(
       args.password.from === 'stdin'
         ? '--password-stdin got an empty password (nothing was piped in? in Jenkins, name the withCredentials variable with --password-env VAR instead)'
-        : `--password-env ${args.password.variable} holds an empty password`,
+        : `${args.password.setting}: ${args.password.variable} holds an empty password`,
     );
   }
   output.addSecret(password);
-  return { username: args.username, password, source: args.password.from === 'stdin' ? '--password-stdin' : `--password-env ${args.password.variable}` };
+  return { username, password, source: args.password.from === 'stdin' ? '--password-stdin' : args.password.setting };
+}
+
+/** The variable's value; unset (or, for a username, empty) is one line naming the setting as the user wrote it. */
+function readVariable(given: CredentialVariable, jenkinsField: 'usernameVariable' | 'passwordVariable', env: NodeJS.ProcessEnv): string {
+  const value = env[given.variable];
+  if (value === undefined || (value === '' && jenkinsField === 'usernameVariable')) {
+    throw new UsageError(`${given.setting}: ${given.variable} is not set (in Jenkins, run this step inside withCredentials, whose ${jenkinsField} sets it)`);
+  }
+  return value;
 }

@@ -22,12 +22,12 @@ ${CONNECTION_USAGE}
 export async function loginCommand(argv: readonly string[], context: CommandContext): Promise<number> {
   const options = { ...CONNECTION_OPTIONS, help: HELP };
   const { values, positionals } = parseOptions(argv, options);
-  applyEnvDefaults(values, options, context.env);
+  const label = applyEnvDefaults(values, options, context.env);
   if (values.help) {
     context.output.out(LOGIN_USAGE);
     return 0;
   }
-  const args = connectionArgs(values, context.env);
+  const args = connectionArgs(values, label);
   try {
     const registry = registryArg(positionals, 'login');
     const given = await explicitCredentials(args, context, context.output);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as zlib from 'node:zlib';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionArgs, type ConnectionArgs } from './connection-options.js';
-import { applyEnvDefaults, type OptionLabels } from './env-defaults.js';
+import { applyEnvDefaults, settingOf, type OptionLabels } from './env-defaults.js';
 import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -156,7 +156,7 @@ export type PushValues = ReturnType<typeof parseOptions<typeof PUSH_OPTIONS>>['v
 /** The push options every command that pushes shares (`push`, `build`), from parsed flags. */
 export function pushArgsOf(values: PushValues, label: OptionLabels, env: NodeJS.ProcessEnv, source: string, destinations: string[]): PushArgs {
   const help = values.help ?? false;
-  const connection = connectionArgs(values, env);
+  const connection = connectionArgs(values, label);
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other');
   if (values['all-platforms'] && values.platform) throw new UsageError('--platform and --all-platforms exclude each other');
 
@@ -169,7 +169,7 @@ export function pushArgsOf(values: PushValues, label: OptionLabels, env: NodeJS.
     ...(values.concurrency === undefined ? {} : { concurrency: parseWholeNumber(label('concurrency'), values.concurrency, 1, 64) }),
     ...(values.retries === undefined ? {} : { retries: parseWholeNumber(label('retries'), values.retries, 0, 20) }),
     timeoutMs: values.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(label('timeout'), values.timeout),
-    timeoutSetting: values.timeout === undefined ? 'the default --timeout 30m' : `${label('timeout')}${label('timeout').startsWith('--') ? ' ' : '='}${values.timeout}`,
+    timeoutSetting: values.timeout === undefined ? 'the default --timeout 30m' : settingOf(label('timeout'), values.timeout),
     ...(values['digest-file'] === undefined ? {} : { digestFile: values['digest-file'] }),
     ...(values['image-refs'] === undefined ? {} : { imageRefs: values['image-refs'] }),
     cache: !(values['no-cache'] ?? false),

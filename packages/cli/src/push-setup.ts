@@ -23,7 +23,8 @@ export type SharedPushOptions = Pick<
  */
 export async function sharedPushOptions(core: Core, args: PushArgs, context: CommandContext, registries: { destinations: string[]; sources: string[] }): Promise<SharedPushOptions> {
   const { output } = context;
-  const given = await explicitCredentials(args, context, output);
+  // Credentials are for the destinations' registries: a run with none (a layout, a daemon) reads no variable.
+  const given = registries.destinations.length > 0 ? await explicitCredentials(args, context, output) : undefined;
   const explicit = given ? { ...given, registries: registries.destinations } : undefined;
   const { adapters, missing } = await adapterChain({
     credentials: explicit ? { explicit } : {},

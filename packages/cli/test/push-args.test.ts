@@ -39,9 +39,9 @@ describe('parsePushArgs', () => {
   it.each([
     [['src'], 'needs a source and at least one destination'],
     [['src', 'dst', '-u', 'me'], '--username needs --password-stdin or --password-env'],
-    [['src', 'dst', '--password-stdin'], 'a password needs --username'],
-    [['src', 'dst', '--password-env', 'P'], 'a password needs --username'],
-    [['src', 'dst', '--username-env', 'NOPE_UNSET_VAR', '--password-env', 'P'], '--username-env NOPE_UNSET_VAR: the variable is not set'],
+    [['src', 'dst', '--password-stdin'], '--password-stdin needs --username or --username-env'],
+    [['src', 'dst', '--password-env', 'P'], '--password-env P needs --username or --username-env'],
+    [['src', 'dst', '--username-env', 'U'], '--username-env U needs --password-stdin or --password-env'],
     [['src', 'dst', '-u', 'a', '--password-stdin', '--password-env', 'P'], 'exclude each other'],
     [['src', 'dst', '-j', '0'], '--concurrency takes a whole number from 1 to 64'],
     [['src', 'dst', '-j', 'many'], '--concurrency takes a whole number from 1 to 64'],
@@ -87,10 +87,20 @@ describe('parsePushArgs', () => {
     expect(parsePushArgs(['s', 'd']).timeoutMs).toBe(30 * 60_000);
   });
 
-  it('takes username and password variables from the environment, by name only', () => {
-    const args = parsePushArgs(['s', 'd', '--username-env', 'REG_USER', '--password-env', 'REG_PASS'], { REG_USER: 'jenkins', REG_PASS: 'x' });
-    expect(args.username).toBe('jenkins');
-    expect(args.password).toEqual({ from: 'env', variable: 'REG_PASS' });
+  it('takes username and password variables by name only, read later (only a run with a registry needs them set)', () => {
+    const args = parsePushArgs(['s', 'd', '--username-env', 'REG_USER', '--password-env', 'REG_PASS'], {});
+    expect(args.username).toBeUndefined();
+    expect(args.usernameEnv).toEqual({ variable: 'REG_USER', setting: '--username-env REG_USER' });
+    expect(args.password).toEqual({ from: 'env', variable: 'REG_PASS', setting: '--password-env REG_PASS' });
+  });
+
+  it('names HOIST_*_ENV as the user set them, and takes no default with --help', () => {
+    const env = { HOIST_USERNAME_ENV: 'REG_USER', HOIST_PASSWORD_ENV: 'REG_PASS', HOIST_CONCURRENCY: 'lots' };
+    expect(parsePushArgs(['--help'], env).help).toBe(true);
+    const args = parsePushArgs(['s', 'd'], { ...env, HOIST_CONCURRENCY: '2' });
+    expect(args.usernameEnv).toEqual({ variable: 'REG_USER', setting: 'HOIST_USERNAME_ENV=REG_USER' });
+    expect(args.password).toEqual({ from: 'env', variable: 'REG_PASS', setting: 'HOIST_PASSWORD_ENV=REG_PASS' });
+    expect(() => parsePushArgs(['s', 'd'], { HOIST_PASSWORD_ENV: 'REG_PASS' })).toThrow('HOIST_PASSWORD_ENV=REG_PASS needs --username or --username-env');
   });
 
   it('takes tags separated by commas, from a file, and from a variable made valid', async () => {
@@ -112,7 +122,7 @@ describe('parsePushArgs', () => {
   it('takes HOIST_* defaults from the environment; flags win', () => {
     const env = { HOIST_CONCURRENCY: '8', HOIST_RETRIES: '2', HOIST_TIMEOUT: '10m', HOIST_CA_FILE: '/a.pem, /b.pem', HOIST_USERNAME_ENV: 'U', HOIST_PASSWORD_ENV: 'P', U: 'ci', HOIST_PLAIN_HTTP: 'Reg:5000', HOIST_COMPRESSION_LEVEL: '1' };
     const fromEnv = parsePushArgs(['s', 'd'], env);
-    expect(fromEnv).toMatchObject({ concurrency: 8, retries: 2, timeoutMs: 600_000, timeoutSetting: 'HOIST_TIMEOUT=10m', caFiles: ['/a.pem', '/b.pem'], username: 'ci', password: { from: 'env', variable: 'P' }, plainHttp: ['reg:5000'], compression: { level: 1 } });
+    expect(fromEnv).toMatchObject({ concurrency: 8, retries: 2, timeoutMs: 600_000, timeoutSetting: 'HOIST_TIMEOUT=10m', caFiles: ['/a.pem', '/b.pem'], usernameEnv: { variable: 'U', setting: 'HOIST_USERNAME_ENV=U' }, password: { from: 'env', variable: 'P', setting: 'HOIST_PASSWORD_ENV=P' }, plainHttp: ['reg:5000'], compression: { level: 1 } });
     const flags = parsePushArgs(['s', 'd', '-j', '2', '-u', 'me', '--password-stdin', '--ca-file', '/c.pem'], env);
     expect(flags).toMatchObject({ concurrency: 2, username: 'me', password: { from: 'stdin' }, caFiles: ['/c.pem'] });
   });

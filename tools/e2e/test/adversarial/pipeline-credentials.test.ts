@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeImageLayout } from '@hoist/test-images';
+import { tempDir } from '../helpers.js';
+import { runMain } from './run-main.js';
+
+/**
+ * A Jenkinsfile sets HOIST_USERNAME_ENV and HOIST_PASSWORD_ENV once, in `environment {}`
+ * (docs/jenkins.md), and only the steps inside withCredentials have the variables they name.
+ * Every other step (help, a local layout) must not care; a registry step outside says so in the
+ * user's own words.
+ */
+const PIPELINE = { HOIST_USERNAME_ENV: 'REG_USER', HOIST_PASSWORD_ENV: 'REG_PASS' };
+
+describe('pipeline-wide HOIST_USERNAME_ENV / HOIST_PASSWORD_ENV outside withCredentials', () => {
+  it('--help of every command exits 0', async () => {
+    for (const command of ['push', 'build', 'copy', 'sync', 'inspect', 'digest', 'tag', 'ls', 'login']) {
+      const run = await runMain([command, '--help'], PIPELINE);
+      expect(run.stderr, command).toBe('');
+      expect(run.code, command).toBe(0);
+    }
+  });
+
+  it('inspect oci:DIR and a push to a layout read no variable', async () => {
+    const layout = await tempDir();
+    const image = await makeImageLayout(layout, [1024], 'v1');
+    const inspected = await runMain(['inspect', `oci:${layout}:v1`, '--json'], PIPELINE);
+    expect(inspected.stderr).toBe('');
+    expect(inspected.code).toBe(0);
+    expect(inspected.stdout).toContain(image.manifest.digest);
+    const out = join(await tempDir(), 'out');
+    const pushed = await runMain(['push', `oci:${layout}:v1`, `oci:${out}:v1`], PIPELINE);
+    expect(pushed.stderr).not.toMatch(/error/);
+    expect(pushed.code).toBe(0);
+  });
+
+  it('a registry push names the setting as written and withCredentials, before any request', async () => {
+    const layout = await tempDir();
+    await makeImageLayout(layout, [1024], 'v1');
+    // Port 9 on loopback: nothing is asked of it, the variables are read first.
+    const pushed = await runMain(['push', `oci:${layout}:v1`, '127.0.0.1:9/team/app:1'], PIPELINE);
+    expect(pushed.code).toBe(2);
+    expect(pushed.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^hoist: error: HOIST_USERNAME_ENV=REG_USER: REG_USER is not set .*withCredentials/)]);
+    const noPassword = await runMain(['push', `oci:${layout}:v1`, '127.0.0.1:9/team/app:1'], { ...PIPELINE, REG_USER: 'ci' });
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.stderr).toMatch(/^hoist: error: HOIST_PASSWORD_ENV=REG_PASS: REG_PASS is not set \(in Jenkins, run this step inside withCredentials, whose passwordVariable sets it\)\n$/);
+    expect(noPassword.stderr).not.toContain('--password-env');
+  });
+});
