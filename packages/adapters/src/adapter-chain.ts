@@ -4,15 +4,19 @@ import { ghcrAdapter } from '@hoist/adapter-ghcr';
 import { harborAdapter } from '@hoist/adapter-harbor';
 import { quayAdapter } from '@hoist/adapter-quay';
 import { genericAdapter, type GenericAdapterOptions } from '@hoist/adapter-generic';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { discoverPlugins } from './discover-plugins.js';
 import { KNOWN_CLOUD_ADAPTERS, type KnownAdapter } from './known-adapters.js';
 import { loadPlugin } from './load-plugin.js';
+import { modulesHolding } from './plugin-package.js';
 
 /**
  * The adapters a push tries, first match wins:
  * 1. the plugins given (`--adapter`, the `plugins` option), in order;
  * 2. the plugins `HOIST_ADAPTERS` names (comma-separated), in order;
- * 3. `hoist-adapter-*` and `@scope/hoist-adapter-*` packages installed beside hoist (`pluginsFrom`);
+ * 3. `hoist-adapter-*` and `@scope/hoist-adapter-*` packages installed beside hoist: in the one
+ *    node_modules that holds `pluginsFrom`, never its parents (see modulesHolding);
  * 4. hoist's own cloud adapters that are installed (ECR, GCR, ACR: optional peers, so a pipeline
  *    installs only the clouds it pushes to, and an SDK loads only for its own hosts);
  * 5. Harbor (the hosts HARBOR_HOST names), GitHub Container Registry (GITHUB_TOKEN or
@@ -30,8 +34,11 @@ export interface AdapterChainOptions {
   /** Plugins to put first: package names or paths to modules. */
   plugins?: readonly string[];
   /**
-   * Where installed plugin packages are looked for: the node_modules of this directory and its
-   * parents. The CLI gives its own directory; default the working directory; false for none.
+   * Where installed plugin packages are looked for: the node_modules that holds this directory
+   * (or the one beside it, if none does), not its parents. The CLI gives its own directory; by
+   * default, this package's own, so that a library finds what is installed beside it, as the
+   * CLI does; false for none. Plugins named in `plugins` or HOIST_ADAPTERS are also looked for
+   * in the working directory's own node_modules.
    */
   pluginsFrom?: string | false;
   /** For HOIST_ADAPTERS, and given to every factory. Default: the process's. */
@@ -64,19 +71,20 @@ export async function adapterChain(options: AdapterChainOptions = {}): Promise<A
   const factoryOptions: AdapterFactoryOptions = { env, fallback: generic, createRepository: options.createRepository ?? false };
   const chain: { adapter: RegistryAdapter; origin: AdapterOrigin }[] = [];
 
-  const pluginsFrom = options.pluginsFrom === undefined ? process.cwd() : options.pluginsFrom;
-  // A name given on purpose is also looked for from the working directory; a found one is not.
-  const namedFrom = [...new Set([...(pluginsFrom ? [pluginsFrom] : []), process.cwd()])];
+  const pluginsFrom = options.pluginsFrom === undefined ? ownDirectory() : options.pluginsFrom;
+  const modules = pluginsFrom === false ? undefined : modulesHolding(pluginsFrom);
+  // A name given on purpose is also looked for in the working directory's node_modules; a found one is not.
+  const namedIn = [...new Set([...(modules ? [modules] : []), join(process.cwd(), 'node_modules')])];
   const named: (readonly [PluginKind, string])[] = [
     ...(options.plugins ?? []).map((spec) => ['given', spec] as const),
     ...splitList(env['HOIST_ADAPTERS']).map((spec) => ['HOIST_ADAPTERS', spec] as const),
-    ...(pluginsFrom ? await discoverPlugins(pluginsFrom) : []).map((spec) => ['found', spec] as const),
+    ...(modules ? await discoverPlugins(modules) : []).map((spec) => ['found', spec] as const),
   ];
   const loaded = new Set<string>();
   for (const [kind, spec] of named) {
     if (loaded.has(spec)) continue;
     loaded.add(spec);
-    const plugin = await loadPlugin(spec, kind === 'found' ? [pluginsFrom as string] : namedFrom, factoryOptions);
+    const plugin = await loadPlugin(spec, kind === 'found' && modules ? [modules] : namedIn, factoryOptions);
     chain.push({ adapter: plugin.adapter, origin: { kind, spec, file: plugin.file, ...(plugin.package ? { package: plugin.package } : {}) } });
   }
 
@@ -103,6 +111,12 @@ export async function adapterChain(options: AdapterChainOptions = {}): Promise<A
 /** The chain's adapters alone: what a library's push takes as `adapters`. */
 export async function defaultAdapters(options: AdapterChainOptions = {}): Promise<RegistryAdapter[]> {
   return (await adapterChain(options)).adapters;
+}
+
+/** This package's directory; none in a bundle that has no module URL (the single-file CLI gives its own). */
+function ownDirectory(): string | false {
+  const url = import.meta.url as string | undefined;
+  return url ? dirname(fileURLToPath(url)) : false;
 }
 
 function splitList(value: string | undefined): string[] {

@@ -11,16 +11,16 @@ export interface LoadedPlugin {
 }
 
 /**
- * Loads a plugin named by a package name (found from each of `from`, in order) or by a path to
- * a module (from the working directory). Its default export is an adapter, or a factory
+ * Loads a plugin named by a package name (found in one of the node_modules directories
+ * `modules`, in order) or by a path to a module (from the working directory). Its default export is an adapter, or a factory
  * (possibly async) that is given `options` and returns one. Anything else fails in one line.
  */
-export async function loadPlugin(spec: string, from: readonly string[], options: AdapterFactoryOptions): Promise<LoadedPlugin> {
+export async function loadPlugin(spec: string, modules: readonly string[], options: AdapterFactoryOptions): Promise<LoadedPlugin> {
   let file = resolve(spec);
   let pkg: LoadedPlugin['package'];
   if (isPackageName(spec)) {
-    const found = await firstFound(spec, from);
-    if (!found) throw usage(`adapter ${spec}: no such package in node_modules (looked from ${from.join(' and ')}); npm install it beside hoist, or give a path`);
+    const found = await findPackage(spec, modules);
+    if (!found) throw usage(`adapter ${spec}: no such package in ${modules.join(' or ')}; npm install it beside hoist, or give a path`);
     file = found.entry;
     pkg = { name: found.name, version: found.version };
   }
@@ -41,14 +41,6 @@ export async function loadPlugin(spec: string, from: readonly string[], options:
   }
   if (!isAdapter(adapter)) throw usage(`adapter ${spec} must export by default a registry adapter (name, matches, resolveCredentials, capabilities) or a function returning one`);
   return { adapter, file, ...(pkg ? { package: pkg } : {}) };
-}
-
-async function firstFound(name: string, from: readonly string[]) {
-  for (const dir of from) {
-    const found = await findPackage(name, dir);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 function isAdapter(value: unknown): value is RegistryAdapter {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { PushError } from '@hoist/core';
 
 /** An installed plugin package, found but not yet imported. */
@@ -17,23 +17,25 @@ export function isPackageName(spec: string): boolean {
   return /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(spec) && !/\.(c|m)?js$/.test(spec);
 }
 
-/** The node_modules directories Node.js searches from `from`, nearest first. */
-export function nodeModulesDirs(from: string): string[] {
-  const dirs: string[] = [];
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (!dir.endsWith('/node_modules')) dirs.push(join(dir, 'node_modules'));
-    if (dirname(dir) === dir) return dirs;
-  }
+/**
+ * The node_modules directory that holds a module in `from`: the nearest ancestor of that name
+ * (`/ci/jobA/node_modules/@hoist/cli/bin` gives `/ci/jobA/node_modules`), or, for a module in
+ * no node_modules (the single-file build, a checkout), the one beside it. Only this one: an
+ * ancestor's node_modules (`/ci/node_modules`, writable by every job of a shared agent) holds
+ * packages nobody installed for this hoist.
+ */
+export function modulesHolding(from: string): string {
+  for (let dir = from; dirname(dir) !== dir; dir = dirname(dir)) if (basename(dir) === 'node_modules') return dir;
+  return join(from, 'node_modules');
 }
 
 /**
- * Finds an installed package the way Node.js would for a module in `from` (each ancestor's
- * node_modules, nearest first), without importing it, and names the file it exports: its
+ * Finds an installed package in one of `modules` (node_modules directories, in order; their
+ * parents are not searched), without importing it, and names the file it exports: its
  * `exports` entry for `.` (the `import`, `node` or `default` condition), else `main`.
  */
-export async function findPackage(name: string, from: string): Promise<PluginPackage | undefined> {
-  for (const modules of nodeModulesDirs(from)) {
-    const dir = join(modules, name);
+export async function findPackage(name: string, modules: readonly string[]): Promise<PluginPackage | undefined> {
+  for (const dir of modules.map((m) => join(m, name))) {
     const text = await readFile(join(dir, 'package.json'), 'utf8').catch(() => undefined);
     if (text === undefined) continue;
     let pkg: { version?: string; main?: string; exports?: unknown };

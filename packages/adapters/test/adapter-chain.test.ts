@@ -92,7 +92,7 @@ describe('adapterChain', () => {
     expect(chain.origins[1]).toEqual({ kind: 'given', spec: factory, file: factory });
   });
 
-  it('finds hoist-adapter-* and @scope/hoist-adapter-* packages from pluginsFrom up, after HOIST_ADAPTERS, each once', async () => {
+  it('finds hoist-adapter-* and @scope/hoist-adapter-* packages in the node_modules that holds pluginsFrom, after HOIST_ADAPTERS, each once', async () => {
     const root = join(dir, 'project');
     await installPackage(root, 'hoist-adapter-zeta', { '.': { import: './lib/index.js' } }, adapterModule('zeta', 'z.example'));
     await installPackage(root, '@corp/hoist-adapter-harbor', './lib/index.js', adapterModule('harbor', 'harbor.corp'));
@@ -110,6 +110,34 @@ describe('adapterChain', () => {
     expect(chain.adapters.find((a) => a.matches('harbor.corp'))?.name).toBe('harbor');
   });
 
+  it('finds installed plugins only in the node_modules that holds pluginsFrom, never an ancestor one, nor the working directory\'s unasked', async () => {
+    const workspace = join(dir, 'workspace');
+    const job = join(workspace, 'jobA');
+    await installPackage(workspace, 'hoist-adapter-planted', './lib/index.js', 'throw new Error("planted package loaded")');
+    await installPackage(job, 'hoist-adapter-own', './lib/index.js', adapterModule('own', 'own.example'));
+    const from = join(job, 'node_modules', '@hoist', 'cli', 'bin');
+    await mkdir(from, { recursive: true });
+    const chain = await adapterChain({ pluginsFrom: from, clouds: [] });
+    expect(names(chain)).toEqual(['own', 'harbor', 'ghcr', 'quay', 'dockerhub', 'generic']);
+    // A name given on purpose is looked for beside hoist, then in the working directory's own node_modules: not above.
+    const error = await adapterChain({ plugins: ['hoist-adapter-planted'], pluginsFrom: from, clouds: [] }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(`adapter hoist-adapter-planted: no such package in ${join(job, 'node_modules')} or ${join(process.cwd(), 'node_modules')}; npm install it beside hoist, or give a path`);
+    // Outside any node_modules (the single-file build), the one beside it.
+    expect(names(await adapterChain({ pluginsFrom: job, clouds: [] }))[0]).toBe('own');
+  });
+
+  it('defaultAdapters() without pluginsFrom looks beside @hoist/adapters, not in the working directory', async () => {
+    const cwd = join(dir, 'checkout');
+    await installPackage(cwd, 'hoist-adapter-in-checkout', './lib/index.js', 'throw new Error("checkout package loaded")');
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      expect((await defaultAdapters({ clouds: [] })).map((a) => a.name)).toEqual(['harbor', 'ghcr', 'quay', 'dockerhub', 'generic']);
+    } finally {
+      process.chdir(before);
+    }
+  });
+
   it('refuses a plugin that is missing, broken, exports no adapter or whose factory throws, in one line', async () => {
     const notAdapter = await module('not-adapter.mjs', `export default { name: 'half' };`);
     const broken = await module('broken.mjs', `export default {`);
@@ -119,7 +147,7 @@ describe('adapterChain', () => {
     await writeFile(join(root, 'node_modules', 'hoist-adapter-torn', 'package.json'), '{"name": "hoist-adapter-torn",');
     const cases: [string, RegExp][] = [
       [join(dir, 'absent.mjs'), /absent\.mjs: no such module$/],
-      ['hoist-adapter-absent', /^adapter hoist-adapter-absent: no such package in node_modules \(looked from .*\); npm install it beside hoist, or give a path$/],
+      ['hoist-adapter-absent', /^adapter hoist-adapter-absent: no such package in .*node_modules; npm install it beside hoist, or give a path$/],
       [notAdapter, /must export by default a registry adapter/],
       [broken, /could not be loaded: /],
       [throwing, /its factory failed: no token in HARBOR_TOKEN$/],

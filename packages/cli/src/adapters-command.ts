@@ -14,7 +14,8 @@ export const ADAPTERS_USAGE = `Usage: hoist adapters [--adapter PACKAGE|PATH]...
 
 The registry adapters a push tries, first match wins, and where each came from:
   1. --adapter PACKAGE|PATH, in order        3. hoist-adapter-* and @scope/hoist-adapter-*
-  2. HOIST_ADAPTERS=a,b (packages or paths)     packages installed beside hoist
+  2. HOIST_ADAPTERS=a,b (packages or paths)     packages in the node_modules that holds hoist
+                                                (not its parents, not the working directory)
   4. hoist's cloud adapters that are installed (@hoist/adapter-ecr, -gcr, -acr)
   5. Harbor (HARBOR_HOST), GitHub Container Registry, Docker Hub; 6. generic
 

@@ -3,6 +3,7 @@ import { adapterChain, missingAdapterNotices } from '@hoist/adapters';
 import { tlsSettings } from './connection-options.js';
 import { explicitCredentials } from './explicit-credentials.js';
 import { hoistDirectory } from './hoist-directory.js';
+import { announceThirdPartyAdapters } from './plugin-notice.js';
 import type { Output } from './output.js';
 import type { PushArgs } from './push-args.js';
 import type { CommandContext } from './push-command.js';
@@ -26,7 +27,7 @@ export async function sharedPushOptions(core: Core, args: PushArgs, context: Com
   // Credentials are for the destinations' registries: a run with none (a layout, a daemon) reads no variable.
   const given = registries.destinations.length > 0 ? await explicitCredentials(args, context, output) : undefined;
   const explicit = given ? { ...given, registries: registries.destinations } : undefined;
-  const { adapters, missing } = await adapterChain({
+  const chain = await adapterChain({
     credentials: explicit ? { explicit } : {},
     createRepository: args.createRepository,
     plugins: args.adapters,
@@ -34,6 +35,8 @@ export async function sharedPushOptions(core: Core, args: PushArgs, context: Com
     env: context.env,
     onCredential: (c) => output.addCredential(c),
   });
+  const { adapters, missing } = chain;
+  announceThirdPartyAdapters(chain, output, args.json);
   for (const notice of missingAdapterNotices([...registries.destinations, ...registries.sources], missing)) output.err(`hoist: note: ${notice}`);
   const lookup = resolveLookup(args.resolve);
   if (args.insecure) warnInsecure(output);
