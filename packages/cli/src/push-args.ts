@@ -19,6 +19,11 @@ export const PUSH_USAGE = `Usage: hoist push [options] <source> <destination>...
   <destination>   image reference, oci:DIR[:REF] to write an OCI layout, or
                   docker-daemon:NAME[:TAG] to load it into the Docker daemon; several are allowed
 
+oci:DIR:REF is split at the first colon, as skopeo splits it (DIR holds no colon). REF, and each
+-t for a layout, is an OCI layout ref: letters and digits joined by . _ - : @ + or --, parts
+separated by /. A branch name such as feature/login is a valid ref as it is (oci:out:feature/login),
+but not a registry tag: for both, use --tag-env BRANCH_NAME, which makes it feature-login.
+
 Options:
       --plan FILE         push every image FILE lists (YAML or JSON: images: [{source,
                           destinations, tags, platforms}]) at once, as one push: a blob they

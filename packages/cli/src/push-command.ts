@@ -55,6 +55,8 @@ export async function runPush(args: PushArgs, context: CommandContext, makeImage
       .filter((d) => d.startsWith('oci:'))
       .map((d) => core.parseOciLayoutSpec(d))
       .map((spec) => ({ path: spec.path, refs: spec.ref === undefined ? [] : [spec.ref] }));
+    // Before the source is read (a daemon's export can take minutes): core refuses them too.
+    for (const layout of layoutDestinations) core.checkLayoutRefs(layout.path, [...layout.refs, ...args.tags]);
     const platforms = args.platforms.map((p) => core.parsePlatform(p));
     const shared = await sharedPushOptions(core, args, context, { destinations: destinations.map((d) => d.registry), sources: sourceRegistries(args.source, core.parseReference) });
     // --timeout covers reading the source too (a daemon's export, a registry's manifest).

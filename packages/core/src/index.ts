@@ -25,6 +25,7 @@ export type { HoistErrorCode, PushErrorCode, PushErrorKind, PushErrorOptions, Re
 export type { PushEvent, PushEventListener } from './push/events.js';
 export type { ImageSource, OpenedSource } from './sources/image-source.js';
 export { openOciLayout, parseOciLayoutSpec, REF_NAME_ANNOTATION } from './sources/oci-layout.js';
+export { checkLayoutRefs, isLayoutRefName } from './sources/layout-ref.js';
 export { openSource } from './sources/open-source.js';
 export type { RegistrySourceOptions } from './sources/registry-source.js';
 export type { DaemonSourceOptions } from './daemon/daemon-source.js';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadImageGraph } from '../src/push/image-graph.js';
+import { isLayoutRefName } from '../src/sources/layout-ref.js';
 import { openOciLayout, parseOciLayoutSpec } from '../src/sources/oci-layout.js';
 
 /** A minimal layout written byte by byte, so these tests depend on nothing but the spec. */
@@ -41,7 +42,11 @@ describe('parseOciLayoutSpec', () => {
     ['oci:/builds/out', { path: '/builds/out' }],
     ['oci:/builds/out:v1', { path: '/builds/out', ref: 'v1' }],
     ['oci:rel/dir:1.0', { path: 'rel/dir', ref: '1.0' }],
-    ['oci:/a:b/c', { path: '/a:b/c' }],
+    // The first colon, as skopeo splits it: a branch-style ref keeps its slash.
+    ['oci:/a:b/c', { path: '/a', ref: 'b/c' }],
+    ['oci:out:feature/login', { path: 'out', ref: 'feature/login' }],
+    ['oci:out:app:1', { path: 'out', ref: 'app:1' }],
+    ['oci:out:../../../x', { path: 'out', ref: '../../../x' }],
   ])('%s', (spec, expected) => expect(parseOciLayoutSpec(spec)).toEqual(expected));
 });
 
@@ -98,4 +103,9 @@ describe('openOciLayout', () => {
     await writeFile(join(corrupt, 'blobs', 'sha256', source.root.digest.slice(7)), '{"tampered":true}');
     await expect(loadImageGraph(source)).rejects.toThrow('is corrupt');
   });
+});
+
+describe('isLayoutRefName', () => {
+  it.each(['latest', 'v1.2.3', 'feature/login', 'app:1', 'a--b', 'A+b@c', 'release/2.0/rc1'])('takes %j', (ref) => expect(isLayoutRefName(ref)).toBe(true));
+  it.each(['', '../x', '../../../x', 'a/', '/a', 'a//b', '-a', 'a-', 'a---b', 'a b', 'a\nb', 'a\u001b[2J', '.hidden', 'a/../b'])('refuses %j', (ref) => expect(isLayoutRefName(ref)).toBe(false));
 });

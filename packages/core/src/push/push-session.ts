@@ -8,6 +8,7 @@ import { writeLayoutContent, writeLayoutRefs, type LayoutDestination, type Layou
 import type { DestinationResult, PushOptions, PushResult } from './push.js';
 import type { PushPool } from '../plan/push-pool.js';
 import { PushRun } from './push-run.js';
+import { checkLayoutRefs } from '../sources/layout-ref.js';
 import { Transport, type TransportOptions } from '../registry/transport.js';
 
 /** An interrupted push gives each DELETE of its open upload sessions this long. */
@@ -52,6 +53,8 @@ export class PushSession {
     const plans = options.destinations.length === 0 && layouts.length + daemons.length > 0 ? [] : planDestinations(options.destinations, options.tags ?? [], root.descriptor.digest);
     const emit = options.onEvent ?? (() => {});
     const layoutTargets = layouts.map((l) => ({ ...l, refs: withDefaultRef([...l.refs, ...(options.tags ?? [])]) }));
+    // Before anything is written: a ref outside the grammar is refused, never stored.
+    for (const l of layoutTargets) checkLayoutRefs(l.path, l.refs);
     const destinations = plans.map((plan) => run.destination(plan, root.descriptor.digest));
     // The root goes up by digest first so that every destination holds it before any tag moves.
     // With one destination and nothing else, its first tag's PUT stores it: one request fewer.

@@ -23,15 +23,16 @@ export interface OciLayoutSpec {
 }
 
 /**
- * `oci:PATH[:REF]` or a plain PATH. A trailing `:REF` is split off only when it holds no slash,
- * so `oci:/builds/out:v1` is `/builds/out` with ref `v1`.
+ * `oci:PATH[:REF]` or a plain PATH, split at the first colon after the prefix as skopeo splits
+ * it (containers/image): `oci:/builds/out:v1` is `/builds/out` with ref `v1`, and
+ * `oci:out:feature/login` is `out` with ref `feature/login`. A PATH cannot hold a colon. The
+ * ref only ever names an entry of index.json, never a file.
  */
 export function parseOciLayoutSpec(spec: string, prefix = 'oci:'): OciLayoutSpec {
   if (!spec.startsWith(prefix)) return { path: spec };
   const rest = spec.slice(prefix.length);
-  const colon = rest.lastIndexOf(':');
-  if (colon > 0 && !rest.slice(colon + 1).includes('/')) return { path: rest.slice(0, colon), ref: rest.slice(colon + 1) };
-  return { path: rest };
+  const colon = rest.indexOf(':');
+  return colon < 0 ? { path: rest } : { path: rest.slice(0, colon), ref: rest.slice(colon + 1) };
 }
 
 export function describeSpec(prefix: string, spec: OciLayoutSpec): string {
