@@ -32,7 +32,6 @@ export function printable(text: string): string {
  * separators U+2028/2029 it leaves as they are, so they are escaped here. Still valid JSON.
  */
 export function jsonLine(value: unknown): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what this finds
   return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

@@ -1,10 +1,9 @@
-import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '@hoist/cli';
 import { makeImageLayout, type WrittenImage } from '@hoist/test-images';
 import { startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '@hoist/test-registry';
 import { runHoist, tempDir } from '../helpers.js';
+import { hoistInProcess } from '../in-process.js';
 
 /**
  * A real registry (distribution) behind a hostile front: the fault proxy answers the tag list and
@@ -38,22 +37,11 @@ function hostile(path: RegExp, body: unknown, headers: Record<string, string> = 
   return front.addRule({ method: 'GET', path, times: Infinity, action: { type: 'status', status: 200, body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } } });
 }
 
-/** hoist in this process, its stdout and stderr collected. */
-async function hoist(args: string[]): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-  const text = (stream: PassThrough) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    return () => Buffer.concat(chunks).toString('utf8');
-  };
-  const [out, err] = [text(stdout), text(stderr)];
-  const started = Date.now();
-  const code = await main(args, { stdout, stderr, stdin: new PassThrough(), env: { ...process.env, HOME: await tempDir() }, signal: new AbortController().signal });
-  return { code, stdout: out(), stderr: err(), ms: Date.now() - started };
-}
+
 
 /** Nothing the registry sent is printed raw: no ESC, no line that does not start as hoist's own. */
 function expectNoRawText(run: { stdout: string; stderr: string }): void {
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
   expect(run.stdout + run.stderr).not.toMatch(/[\u001b\u009b]/);
   for (const line of run.stderr.trim().split('\n').filter(Boolean)) expect(line, run.stderr).toMatch(/^(hoist: |[\w.:-]+\/)/);
   expect(run.stdout + run.stderr).not.toMatch(/^hoist: pushed OK/m);
@@ -66,7 +54,7 @@ describe('a source registry that lists hostile tag names', () => {
     const restore = hostile(/^\/v2\/upstream\/app\/tags\/list/, { name: 'upstream/app', tags: HOSTILE_TAGS });
     const mark = (await mirror.accessLog()).length;
     const marked = front.log.length;
-    const run = await hoist(['sync', `${front.host}/upstream/app`, `${mirror.host}/mirror`, '--no-cache']);
+    const run = await hoistInProcess(['sync', `${front.host}/upstream/app`, `${mirror.host}/mirror`, '--no-cache']);
     restore();
     expect(run.code, run.stderr).toBe(0);
     const atMirror = (await mirror.accessLog()).slice(mark).map((e) => e.uri);
@@ -85,8 +73,8 @@ describe('a source registry that lists hostile tag names', () => {
 
   it('hoist ls prints the good tags and one escaped warning (defect 8)', async () => {
     const restore = hostile(/^\/v2\/upstream\/app\/tags\/list/, { name: 'upstream/app', tags: HOSTILE_TAGS });
-    const plain = await hoist(['ls', `${front.host}/upstream/app`]);
-    const json = await hoist(['ls', `${front.host}/upstream/app`, '--json']);
+    const plain = await hoistInProcess(['ls', `${front.host}/upstream/app`]);
+    const json = await hoistInProcess(['ls', `${front.host}/upstream/app`, '--json']);
     restore();
     expect([plain.code, json.code]).toEqual([0, 0]);
     expect(plain.stdout).toBe('good\n');
@@ -98,7 +86,7 @@ describe('a source registry that lists hostile tag names', () => {
   it('a Link header back at the page already read stops at once, naming the loop (defect 6)', async () => {
     const restore = hostile(/^\/v2\/upstream\/app\/tags\/list/, { tags: ['good'] }, { link: '</v2/upstream/app/tags/list?n=1000>; rel="next"' });
     const marked = front.log.length;
-    const run = await hoist(['ls', `${front.host}/upstream/app`]);
+    const run = await hoistInProcess(['ls', `${front.host}/upstream/app`]);
     restore();
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('leads back to a page already read');
@@ -108,7 +96,7 @@ describe('a source registry that lists hostile tag names', () => {
   it('a Link header to another repository is not followed', async () => {
     const restore = hostile(/^\/v2\/upstream\/app\/tags\/list/, { tags: ['good'] }, { link: '</v2/upstream/app/tags/list/../../../other/tags/list?n=1>; rel="next"' });
     const marked = front.log.length;
-    const run = await hoist(['ls', `${front.host}/upstream/app`]);
+    const run = await hoistInProcess(['ls', `${front.host}/upstream/app`]);
     restore();
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('leads out of the repository');
@@ -118,7 +106,7 @@ describe('a source registry that lists hostile tag names', () => {
   it('a list of 100k tags fails that source alone, with the limit in the message, and the sync still ends with its summary (defect 6)', async () => {
     const tags = Array.from({ length: 100_000 }, (_, i) => `t${i}`);
     const restore = hostile(/^\/v2\/upstream\/big\/tags\/list/, { name: 'upstream/big', tags });
-    const run = await hoist(['sync', `${front.host}/upstream/big`, `${front.host}/upstream/app:good`, `${mirror.host}/big`, '--no-cache']);
+    const run = await hoistInProcess(['sync', `${front.host}/upstream/big`, `${front.host}/upstream/app:good`, `${mirror.host}/big`, '--no-cache']);
     restore();
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/upstream\/big: the tag list goes on past 20000 tags, hoist's limit/);
@@ -141,8 +129,8 @@ describe('a source registry whose referrers list holds hostile entries', () => {
   it('hoist referrers prints the valid entry and one escaped warning; no bad digest reaches a URL (defect 9)', async () => {
     const restore = hostile(referrersOf(), { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...entries(), spdx()] });
     const marked = front.log.length;
-    const run = await hoist(['referrers', `${front.host}/upstream/app:good`]);
-    const typed = await hoist(['referrers', `${front.host}/upstream/app:good`, '--artifact-type', 'application/spdx+json', '--json']);
+    const run = await hoistInProcess(['referrers', `${front.host}/upstream/app:good`]);
+    const typed = await hoistInProcess(['referrers', `${front.host}/upstream/app:good`, '--artifact-type', 'application/spdx+json', '--json']);
     restore();
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe(`${good.manifest.digest}  application/spdx+json  ${good.manifest.size}\n`);
@@ -157,7 +145,7 @@ describe('a source registry whose referrers list holds hostile entries', () => {
   it('copy --include-referrers copies the image and leaves the bad entries out, without an unexpected failure (defect 9)', async () => {
     const restore = hostile(referrersOf(), { schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries() });
     const marked = front.log.length;
-    const run = await hoist(['copy', `${front.host}/upstream/app:good`, `${mirror.host}/withrefs/app:good`, '--include-referrers', '--no-cache']);
+    const run = await hoistInProcess(['copy', `${front.host}/upstream/app:good`, `${mirror.host}/withrefs/app:good`, '--include-referrers', '--no-cache']);
     restore();
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).not.toContain('unexpected failure');
