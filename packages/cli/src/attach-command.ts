@@ -1,6 +1,7 @@
 import { parseRegistryRef } from './destination-refs.js';
 import type { CommandContext } from './push-command.js';
 import { keyValues } from './push-args.js';
+import { droppedLine, linesOf } from './format.js';
 import { UsageError } from './usage-error.js';
 import { parseVerbArgs, VERB_OPTIONS_USAGE } from './verb-args.js';
 import { digestOf, runVerb } from './verb-run.js';
@@ -45,7 +46,7 @@ export async function attachCommand(argv: readonly string[], context: CommandCon
   const files = (values.file ?? []).map(fileOf);
   const annotations = keyValues('--annotation', values.annotation ?? []);
   const text = positionals[0]!;
-  const { output } = context;
+  const lines = linesOf(context.output);
   return runVerb(
     push,
     context,
@@ -55,13 +56,15 @@ export async function attachCommand(argv: readonly string[], context: CommandCon
       if (verb === 'attach') {
         const attached = await core.attachArtifact({ ...shared, pool, signal, subject: at, artifactType: artifactType!, files, annotations });
         const reference = `${at.registry}/${at.repository}@${attached.digest}`;
-        output.out(push.json ? JSON.stringify({ type: 'attached', subject: attached.subject, artifact: reference, artifactType, listedBy: attached.listedBy }) : reference);
+        if (push.json) lines.json({ type: 'attached', subject: attached.subject, artifact: reference, artifactType, listedBy: attached.listedBy });
+        else lines.out(reference);
         return;
       }
       const digest = await digestOf(tools, at, text);
-      const { referrers, from } = await core.listReferrers(pool, at, digest, artifactType);
-      if (push.json) output.out(JSON.stringify({ type: 'referrers', subject: digest, from, referrers }));
-      else for (const r of referrers) output.out(`${r.digest}  ${r.artifactType ?? r.mediaType}  ${r.size}`);
+      const { referrers, from, dropped } = await core.listReferrers(pool, at, digest, artifactType);
+      if (dropped.length > 0) lines.err(droppedLine(`${text}: referrers`, 'entries that are not valid descriptors', dropped));
+      if (push.json) lines.json({ type: 'referrers', subject: digest, from, referrers, ...(dropped.length > 0 ? { dropped } : {}) });
+      else for (const r of referrers) lines.out(`${r.digest}  ${r.artifactType ?? r.mediaType}  ${r.size}`);
     },
   );
 }

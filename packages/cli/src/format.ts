@@ -25,3 +25,45 @@ export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what this finds
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
+
+/**
+ * A JSON line whose every character is printable: JSON.stringify escapes C0 controls already;
+ * C1 controls (U+0080–U+009F, which some terminals read as ESC sequences) and the line
+ * separators U+2028/2029 it leaves as they are, so they are escaped here. Still valid JSON.
+ */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Where lines go: an Output, or anything with its two line writers. */
+interface LineSink {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/**
+ * The one way the reporters and the verbs print: every line made printable (text from outside
+ * in it, a tag, a registry's message, an annotation, cannot break it or forge another) and every
+ * JSON value through jsonLine. Only the live progress display and `inspect --raw` write raw, and
+ * they write nothing from outside unescaped.
+ */
+export interface Lines {
+  out(line: string): void;
+  err(line: string): void;
+  json(value: unknown): void;
+}
+
+export function linesOf(output: LineSink): Lines {
+  return {
+    out: (line) => output.out(printable(line)),
+    err: (line) => output.err(printable(line)),
+    json: (value) => output.out(jsonLine(value)),
+  };
+}
+
+/** How many of `what` a registry sent that were left out, with the first few (each escaped when printed). */
+export function droppedLine(where: string, what: string, dropped: readonly string[]): string {
+  const shown = dropped.slice(0, 3).map((d) => `"${d}"`).join(', ');
+  const more = dropped.length > 3 ? ` and ${dropped.length - 3} more` : '';
+  return `hoist: warning: ${where}: ${dropped.length} ${what} left out: ${shown}${more}`;
+}

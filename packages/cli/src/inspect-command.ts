@@ -1,7 +1,6 @@
 import type { ImageInspection } from '@hoist/core';
 import { parseRegistryRef, SOURCE_PREFIXES } from './destination-refs.js';
-import { formatBytes } from './format.js';
-import type { Output } from './output.js';
+import { formatBytes, linesOf, type Lines } from './format.js';
 import type { CommandContext } from './push-command.js';
 import { UsageError } from './usage-error.js';
 import { parseVerbArgs, VERB_OPTIONS_USAGE } from './verb-args.js';
@@ -36,6 +35,7 @@ export async function inspectCommand(argv: readonly string[], context: CommandCo
   const isSource = SOURCE_PREFIXES.some((p) => spec.startsWith(p));
   if (isSource && verb === 'digest') throw new UsageError(`digest looks up a registry reference; for ${spec}, use hoist inspect`);
   const { output } = context;
+  const lines = linesOf(output);
   return runVerb(
     push,
     context,
@@ -44,19 +44,21 @@ export async function inspectCommand(argv: readonly string[], context: CommandCo
       const { core, shared, pool, signal } = tools;
       if (reference && verb === 'digest') {
         const digest = await digestOf(tools, reference, spec);
-        output.out(push.json ? JSON.stringify({ type: 'digest', image: spec, digest }) : digest);
+        if (push.json) lines.json({ type: 'digest', image: spec, digest });
+        else lines.out(digest);
         return;
       }
       await using source = await core.openSource(reference ? `docker://${spec}` : spec, { adapters: shared.adapters, pool }, { env: context.env, signal });
+      // The bytes as stored, as asked: they hash to the digest, so nothing is escaped.
       if (values.raw) return output.outBytes(await source.readManifest(source.root));
       const inspection = await core.inspectImage(source);
-      if (push.json) output.out(JSON.stringify({ type: 'inspect', image: spec, ...inspection }));
-      else printInspection(output, spec, inspection);
+      if (push.json) lines.json({ type: 'inspect', image: spec, ...inspection });
+      else printInspection(lines, spec, inspection);
     },
   );
 }
 
-function printInspection(output: Output, image: string, i: ImageInspection): void {
+function printInspection(output: Lines, image: string, i: ImageInspection): void {
   const row = (name: string, value: string) => output.out(`  ${name.padEnd(11)} ${value}`);
   output.out(image);
   row('digest', i.digest);

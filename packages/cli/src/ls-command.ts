@@ -1,3 +1,4 @@
+import { droppedLine, linesOf } from './format.js';
 import { UsageError } from './usage-error.js';
 import type { CommandContext } from './push-command.js';
 import { parseRegistryRef } from './destination-refs.js';
@@ -31,9 +32,11 @@ export async function lsCommand(argv: readonly string[], context: CommandContext
       return repository;
     },
     async ({ pool }, repository) => {
-      const tags = await pool.reader(repository.registry).listTags(repository.repository);
-      if (push.json) context.output.out(JSON.stringify({ type: 'tags', repository: text, tags }));
-      else for (const tag of tags) context.output.out(tag);
+      const lines = linesOf(context.output);
+      const { tags, invalid } = await pool.reader(repository.registry).listTags(repository.repository);
+      if (invalid.length > 0) lines.err(droppedLine(text, 'names that are not tags', invalid));
+      if (push.json) lines.json({ type: 'tags', repository: text, tags, ...(invalid.length > 0 ? { invalid } : {}) });
+      else for (const tag of tags) lines.out(tag);
     },
   );
 }

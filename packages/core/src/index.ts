@@ -50,7 +50,7 @@ export { rateLimitLeft } from './registry/pull-allowance.js';
 export type { RateLimitLeft } from './registry/pull-allowance.js';
 export { RegistryPool } from './registry/registry-pool.js';
 export type { RegistryPoolOptions } from './registry/registry-pool.js';
-export type { RegistryReader } from './registry/registry-reader.js';
+export type { RegistryReader, TagListing } from './registry/registry-reader.js';
 export { attachArtifact } from './referrers/attach-artifact.js';
 export type { AttachOptions, AttachResult } from './referrers/attach-artifact.js';
 export type { ArtifactFile } from './referrers/artifact-source.js';

@@ -1,3 +1,4 @@
+import { isValidDigest, isValidPathComponent, isValidTag, MAX_REPOSITORY_LENGTH } from './decode/grammar.js';
 import { PushError } from './errors.js';
 
 /**
@@ -17,12 +18,8 @@ export interface ImageReference {
   digest?: string;
 }
 
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 const HOST_LABEL = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const HOST = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]{1,5})?$`);
-const MAX_NAME_LENGTH = 255;
 const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
 function invalid(input: string, why: string): PushError {
@@ -39,7 +36,7 @@ export function parseReference(input: string): ImageReference {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) throw invalid(input, `digest "${digest}" is not sha256:<64 hex> or sha512:<128 hex>`);
+    if (!isValidDigest(digest)) throw invalid(input, `digest "${digest}" is not sha256:<64 hex> or sha512:<128 hex>`);
   }
 
   let tag: string | undefined;
@@ -48,7 +45,7 @@ export function parseReference(input: string): ImageReference {
   if (colon > lastSlash) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw invalid(input, `tag "${tag}" must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
+    if (!isValidTag(tag)) throw invalid(input, `tag "${tag}" must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
   }
 
   const parts = rest.split('/');
@@ -64,13 +61,13 @@ export function parseReference(input: string): ImageReference {
   for (const part of parts) {
     if (part === '') throw invalid(input, 'the repository path has an empty component');
     if (part !== part.toLowerCase()) throw invalid(input, `repository component "${part}" must be lowercase`);
-    if (!PATH_COMPONENT.test(part)) {
+    if (!isValidPathComponent(part)) {
       throw invalid(input, `repository component "${part}" may hold only a-z, 0-9 and single separators (. _ __ -)`);
     }
   }
   if (registry === DOCKER_HUB && parts.length === 1) parts.unshift('library');
   const repository = parts.join('/');
-  if (repository.length > MAX_NAME_LENGTH) throw invalid(input, `repository name is longer than ${MAX_NAME_LENGTH} characters`);
+  if (repository.length > MAX_REPOSITORY_LENGTH) throw invalid(input, `repository name is longer than ${MAX_REPOSITORY_LENGTH} characters`);
 
   return { registry, repository, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) };
 }
@@ -82,10 +79,4 @@ export function formatReference(ref: ImageReference): string {
   return out;
 }
 
-export function isValidTag(tag: string): boolean {
-  return TAG.test(tag);
-}
-
-export function isValidDigest(digest: string): boolean {
-  return DIGEST.test(digest);
-}
+export { isValidDigest, isValidTag };

@@ -60,7 +60,7 @@ describe('openOciLayout', () => {
   });
 
   it('picks an entry by ref name, and lists the names when the ref is unknown', async () => {
-    const dir = await layout([{ ref: 'v1' }, { ref: 'v2', manifest: { schemaVersion: 2, config: { mediaType: 'x', digest: `sha256:${'0'.repeat(64)}`, size: 0 }, layers: [] } }]);
+    const dir = await layout([{ ref: 'v1' }, { ref: 'v2', manifest: { schemaVersion: 2, config: { mediaType: 'application/x', digest: `sha256:${'0'.repeat(64)}`, size: 0 }, layers: [] } }]);
     expect((await openOciLayout({ path: dir, ref: 'v2' })).root.annotations).toEqual({ 'org.opencontainers.image.ref.name': 'v2' });
     await expect(openOciLayout({ path: dir, ref: 'v3' })).rejects.toThrow('no image named "v3" in index.json; it has: v1, v2');
     await expect(openOciLayout({ path: dir })).rejects.toThrow('index.json lists 2 images; pick one with oci:PATH:REF from: v1, v2');
@@ -70,7 +70,7 @@ describe('openOciLayout', () => {
     ['a missing directory', async () => '/nonexistent/hoist', 'no such directory'],
     ['a directory that is not a layout', async () => mkdtemp(join(tmpdir(), 'hoist-empty-')), 'oci-layout is missing'],
     ['broken index.json', async () => layout([{}], async (dir) => writeFile(join(dir, 'index.json'), '{"manifests": [')), 'index.json is not valid JSON'],
-    ['an index entry with a bad digest', async () => layout([{}], async (dir) => writeFile(join(dir, 'index.json'), '{"manifests":[{"mediaType":"x","digest":"sha256:../../etc","size":1}]}')), 'invalid digest'],
+    ['an index entry with a bad digest', async () => layout([{}], async (dir) => writeFile(join(dir, 'index.json'), '{"manifests":[{"mediaType":"application/x","digest":"sha256:../../etc","size":1}]}')), 'invalid digest'],
   ])('refuses %s with one clear line', async (_name, make, message) => {
     const dir = await make();
     await expect(openOciLayout({ path: dir })).rejects.toMatchObject({ code: 'INVALID_SOURCE', message: expect.stringContaining(message) });
@@ -95,7 +95,7 @@ describe('openOciLayout', () => {
   });
 
   it('finds a missing blob and a corrupt manifest before anything is pushed', async () => {
-    const missing = await layout([{ manifest: { schemaVersion: 2, config: { mediaType: 'x', digest: `sha256:${'1'.repeat(64)}`, size: 3 }, layers: [] } }]);
+    const missing = await layout([{ manifest: { schemaVersion: 2, config: { mediaType: 'application/x', digest: `sha256:${'1'.repeat(64)}`, size: 3 }, layers: [] } }]);
     await expect(loadImageGraph(await openOciLayout({ path: missing }))).rejects.toThrow(`blob sha256:${'1'.repeat(64)} is missing`);
 
     const corrupt = await layout([{}]);

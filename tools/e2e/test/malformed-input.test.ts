@@ -2,8 +2,9 @@ import { readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayoutWriter, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST, sha256 } from '@hoist/test-images';
-import { startRegistry, type TestRegistry } from '@hoist/test-registry';
+import { startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '@hoist/test-registry';
 import { runHoist, tempDir } from './helpers.js';
+import { hoistInProcess } from './in-process.js';
 
 /**
  * A fixed corpus of bad input: references, layouts, index.json and manifests that lie or are
@@ -135,5 +136,57 @@ describe('malformed input corpus', () => {
     const digest = JSON.parse(await readFile(join(await good(), 'index.json'), 'utf8')).manifests[0].digest as string;
     expect(run.stdout).toContain(`digest: ${digest}`);
     expect(sha256(await readFile(join(await good(), 'blobs', 'sha256', digest.slice(7))))).toBe(digest);
+  });
+});
+
+/**
+ * Names and document shapes the decoders (core/src/decode) refuse, run in this process (main):
+ * descriptors in a layout, and a registry's own documents served by a hostile front.
+ */
+const layoutCases: [string, () => Promise<string>, string][] = [
+  ['layer media type not type/subtype', () => spoiled(async ({ writer, manifest }) => withManifest(writer, { ...manifest, layers: [{ ...(manifest['layers'] as object[])[0], mediaType: 'layer' }] })), 'invalid mediaType "layer"'],
+  ['media type with an escape in it', () => spoiled(async ({ writer, manifest }) => withManifest(writer, { ...manifest, layers: [{ ...(manifest['layers'] as object[])[0], mediaType: 'application/x\u001b[2J' }] })), 'invalid mediaType "application/x\\u001b[2J"'],
+  ['artifactType an object', () => spoiled(async ({ writer, manifest }) => withManifest(writer, { ...manifest, layers: [{ ...(manifest['layers'] as object[])[0], artifactType: { a: 1 } }] })), 'invalid artifactType'],
+  ['annotation value not a string', () => spoiled(async ({ writer, manifest }) => withManifest(writer, { ...manifest, annotations: { 'org.opencontainers.image.created': 1 } })), 'annotations "org.opencontainers.image.created" is not a string'],
+  ['platform without os', () => spoiled(async ({ dir }) => indexJson(dir, `{"manifests":[{"mediaType":"${OCI_MANIFEST}","digest":"${FAKE}","size":2,"platform":{"architecture":"amd64"}}]}`)), 'needs "architecture" and "os"'],
+  ['sha512 digest of 64 hex', () => spoiled(async ({ dir }) => indexJson(dir, `{"manifests":[{"mediaType":"${OCI_MANIFEST}","digest":"sha512:${'a'.repeat(64)}","size":2}]}`)), 'invalid digest "sha512:'],
+  ['upper-case hex digest', () => spoiled(async ({ dir }) => indexJson(dir, `{"manifests":[{"mediaType":"${OCI_MANIFEST}","digest":"sha256:${'A'.repeat(64)}","size":2}]}`)), 'invalid digest'],
+];
+
+/** A registry's documents, each answered by the front for the one request it rewrites: [name, verb, path, body, message]. */
+const registryCases: [string, 'ls' | 'referrers', RegExp, string, string][] = [
+  ['tag list not JSON', 'ls', /\/tags\/list/, '<html>', 'the tag list is not valid JSON'],
+  ['tag list an array', 'ls', /\/tags\/list/, '["1.0"]', 'the tag list is not a JSON object'],
+  ['tags a string', 'ls', /\/tags\/list/, '{"tags":"1.0"}', 'the tag list\'s "tags" is not a list'],
+  ['referrers not JSON', 'referrers', /\/referrers\//, '{"manifests": [', 'is not valid JSON'],
+  ['referrers without manifests', 'referrers', /\/referrers\//, '{"schemaVersion":2}', 'is not an OCI index (no "manifests" list)'],
+  ['referrers a list', 'referrers', /\/referrers\//, '[]', 'is not a JSON object'],
+];
+
+describe('malformed names and documents, in process', () => {
+  let front: FaultProxy;
+  beforeAll(async () => {
+    front = await startFaultProxy(registry.host);
+    const pushed = await hoistInProcess(['push', await good(), `${registry.host}/malformed/docs:v1`, '-q']);
+    expect(pushed.code, pushed.stderr).toBe(0);
+  });
+  afterAll(async () => front?.close());
+
+  it.each(layoutCases)('%s: exit 2, one line, nothing sent', async (_name, layout, message) => {
+    const before = (await registry.accessLog()).length;
+    const run = await hoistInProcess(['push', await layout(), dest()]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^hoist: error: /)]);
+    expect(run.stderr).toContain(message);
+    expect((await registry.accessLog()).length).toBe(before);
+  });
+
+  it.each(registryCases)('%s: exit 1, one line naming it', async (_name, verb, path, body, message) => {
+    const restore = front.addRule({ method: 'GET', path, times: Infinity, action: { type: 'status', status: 200, body, headers: { 'content-type': 'application/json' } } });
+    const run = await hoistInProcess([verb, `${front.host}/malformed/docs${verb === 'ls' ? '' : ':v1'}`]);
+    restore();
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^hoist: error: /)]);
+    expect(run.stderr).toContain(message);
   });
 });

@@ -1,31 +1,33 @@
 import type { PushResult } from '@hoist/core';
+import { linesOf } from '../format.js';
 import type { Output } from '../output.js';
 import { pushedReferences, type PlanOutcome, type Reporter } from './reporter.js';
 
 /** One JSON object per line on stdout; the last is `summary` or `error`. */
 export function jsonReporter(output: Output): Reporter {
+  const lines = linesOf(output);
   return {
     event(event) {
-      output.out(JSON.stringify(event));
+      lines.json(event);
     },
     done(result: PushResult) {
-      output.out(JSON.stringify({ type: 'summary', ...resultFields(result) }));
+      lines.json({ type: 'summary', ...resultFields(result) });
     },
     planDone(outcomes: PlanOutcome[]) {
       for (const { name, result, failure, unchanged } of outcomes) {
-        if (result) output.out(JSON.stringify({ type: 'image', name, ...resultFields(result) }));
-        else if (unchanged !== undefined) output.out(JSON.stringify({ type: 'image', name, digest: unchanged, unchanged: true }));
+        if (result) lines.json({ type: 'image', name, ...resultFields(result) });
+        else if (unchanged !== undefined) lines.json({ type: 'image', name, digest: unchanged, unchanged: true });
         else {
-          output.out(JSON.stringify({ type: 'image', name, error: { code: failure.code, message: failure.message, exitCode: failure.exitCode } }));
-          output.err(`hoist: error: ${name}: ${failure.message}`);
+          lines.json({ type: 'image', name, error: { code: failure.code, message: failure.message, exitCode: failure.exitCode } });
+          lines.err(`hoist: error: ${name}: ${failure.message}`);
         }
       }
       const count = (kind: 'result' | 'failure' | 'unchanged') => outcomes.filter((o) => o[kind] !== undefined).length;
-      output.out(JSON.stringify({ type: 'summary', images: outcomes.length, pushed: count('result'), unchanged: count('unchanged'), failed: count('failure') }));
+      lines.json({ type: 'summary', images: outcomes.length, pushed: count('result'), unchanged: count('unchanged'), failed: count('failure') });
     },
     failed(message, code, exitCode) {
-      output.out(JSON.stringify({ type: 'error', code, message, exitCode }));
-      output.err(`hoist: error: ${message}`);
+      lines.json({ type: 'error', code, message, exitCode });
+      lines.err(`hoist: error: ${message}`);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { PushEvent, PushResult } from '@hoist/core';
-import { formatBytes, printable, shortDigest } from '../format.js';
+import { formatBytes, linesOf, shortDigest } from '../format.js';
 import type { Output } from '../output.js';
 import { compressedLine, planSummaryLine, retryLine, summaryLines, type PlanOutcome, type Reporter } from './reporter.js';
 
@@ -10,11 +10,12 @@ import { compressedLine, planSummaryLine, retryLine, summaryLines, type PlanOutc
 const PROGRESS_EVERY_MS = 10_000;
 
 export function plainReporter(output: Output, quiet: boolean, verbose = false): Reporter {
+  const lines = linesOf(output);
   const lastProgress = new Map<string, number>();
   const line = (event: PushEvent): string | undefined => {
     if (event.type === 'retry') return retryLine(event);
     if (event.type === 'layer-compressed') return compressedLine(event);
-    if (event.type === 'registry-info') return verbose ? `${event.registry}: ${printable(Object.entries(event.info).map(([k, v]) => `${k} ${v}`).join(', '))}` : undefined;
+    if (event.type === 'registry-info') return verbose ? `${event.registry}: ${Object.entries(event.info).map(([k, v]) => `${k} ${v}`).join(', ')}` : undefined;
     const where = event.destination;
     switch (event.type) {
       case 'blob-started':
@@ -47,26 +48,26 @@ export function plainReporter(output: Output, quiet: boolean, verbose = false): 
       // Retries are news even in quiet mode: a pipeline's log should show why a push was slow.
       if (quiet && event.type !== 'retry') return;
       const text = line(event);
-      if (text !== undefined) output.err(text);
+      if (text !== undefined) lines.err(text);
     },
     done(result: PushResult) {
       if (quiet) {
-        output.out(result.digest);
+        lines.out(result.digest);
         return;
       }
-      summaryLines(result).forEach((l) => output.out(l));
+      summaryLines(result).forEach((l) => lines.out(l));
     },
     planDone(outcomes: PlanOutcome[], label: 'plan' | 'sync') {
       for (const { name, result, failure, unchanged } of outcomes) {
-        if (failure) output.err(`hoist: error: ${name}: ${failure.message}`);
-        else if (unchanged !== undefined) output.out(quiet ? `${unchanged} ${name}` : `${name}: already at the destination (${unchanged})`);
-        else if (quiet) output.out(`${result.digest} ${name}`);
-        else summaryLines(result).forEach((l) => output.out(`${name}: ${l}`));
+        if (failure) lines.err(`hoist: error: ${name}: ${failure.message}`);
+        else if (unchanged !== undefined) lines.out(quiet ? `${unchanged} ${name}` : `${name}: already at the destination (${unchanged})`);
+        else if (quiet) lines.out(`${result.digest} ${name}`);
+        else summaryLines(result).forEach((l) => lines.out(`${name}: ${l}`));
       }
-      if (!quiet) output.out(planSummaryLine(outcomes, label));
+      if (!quiet) lines.out(planSummaryLine(outcomes, label));
     },
     failed(message) {
-      output.err(`hoist: error: ${message}`);
+      lines.err(`hoist: error: ${message}`);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { PushResult } from '@hoist/core';
-import { formatBytes, shortDigest } from '../format.js';
+import { formatBytes, linesOf, printable, shortDigest } from '../format.js';
 import type { Output } from '../output.js';
 import { plainReporter } from './plain-reporter.js';
 import { compressedLine, retryLine, summaryLines, type Reporter } from './reporter.js';
@@ -18,6 +18,7 @@ interface Upload {
 }
 
 export function ttyReporter(output: Output): Reporter {
+  const lines = linesOf(output);
   const uploads = new Map<string, Upload>();
   const tally = { uploaded: 0, mounted: 0, present: 0, manifests: 0 };
   let drawnLines = 0;
@@ -27,14 +28,15 @@ export function ttyReporter(output: Output): Reporter {
     const now = Date.now();
     if (!force && now - lastDraw < REDRAW_MS) return;
     lastDraw = now;
-    const lines = [...uploads.values()].map((u) => {
+    const block = [...uploads.values()].map((u) => {
       const fraction = u.size === 0 ? 1 : u.sent / u.size;
       const filled = Math.round(fraction * BAR_WIDTH);
       return `${u.label} [${'='.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${formatBytes(u.sent)}/${formatBytes(u.size)}`;
     });
-    lines.push(`${tally.uploaded} uploaded, ${tally.mounted} mounted, ${tally.present} already present, ${tally.manifests} manifests`);
-    output.errRaw(`${drawnLines > 0 ? `\x1b[${drawnLines}A` : ''}\x1b[J${lines.join('\n')}\n`);
-    drawnLines = lines.length;
+    block.push(`${tally.uploaded} uploaded, ${tally.mounted} mounted, ${tally.present} already present, ${tally.manifests} manifests`);
+    // The one raw write: this display's own cursor moves, around lines each made printable.
+    output.errRaw(`${drawnLines > 0 ? `\x1b[${drawnLines}A` : ''}\x1b[J${block.map(printable).join('\n')}\n`);
+    drawnLines = block.length;
   };
   const clear = (): void => {
     if (drawnLines > 0) output.errRaw(`\x1b[${drawnLines}A\x1b[J`);
@@ -46,7 +48,7 @@ export function ttyReporter(output: Output): Reporter {
       if (event.type === 'retry' || event.type === 'layer-compressed') {
         // These lines stay in the scrollback above the live block.
         clear();
-        output.err(event.type === 'retry' ? retryLine(event) : compressedLine(event));
+        lines.err(event.type === 'retry' ? retryLine(event) : compressedLine(event));
         draw(true);
         return;
       }
@@ -82,7 +84,7 @@ export function ttyReporter(output: Output): Reporter {
     },
     done(result: PushResult) {
       clear();
-      summaryLines(result).forEach((l) => output.out(l));
+      summaryLines(result).forEach((l) => lines.out(l));
     },
     failed(message, code, exitCode) {
       clear();

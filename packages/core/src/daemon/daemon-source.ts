@@ -4,6 +4,7 @@ import { openDockerArchive } from '../sources/docker-archive.js';
 import { blobName } from '../sources/oci-layout.js';
 import { PushError } from '../errors.js';
 import type { ImageSource } from '../sources/image-source.js';
+import { decodeAs, decodeDaemonImageId } from '../decode/index.js';
 import { parseReference } from '../reference.js';
 import { makeScratch } from '../scratch-dirs.js';
 import { engineClient, type EngineClient } from './engine-client.js';
@@ -69,9 +70,8 @@ async function imageId(client: EngineClient, name: string, spec: string, signal:
     throw new PushError('INVALID_SOURCE', `${spec}: no such image in the Docker daemon at ${client.endpoint} (docker images lists what it holds)`);
   }
   if (res.status !== 200) throw new PushError('INVALID_SOURCE', `${spec}: the daemon at ${client.endpoint} answered ${res.status}: ${await res.message()}`);
-  const id = (JSON.parse(Buffer.concat(await res.body.toArray()).toString('utf8')) as { Id?: unknown }).Id;
-  if (typeof id !== 'string') throw new PushError('INVALID_SOURCE', `${spec}: the daemon's description of the image has no Id`);
-  return id;
+  const bytes = Buffer.concat(await res.body.toArray());
+  return decodeAs('INVALID_SOURCE', spec, () => decodeDaemonImageId(bytes, `the description of the image by the daemon at ${client.endpoint}`));
 }
 
 function sameSettings(a: CompressionSettings, b: CompressionSettings): boolean {

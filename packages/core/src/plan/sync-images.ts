@@ -3,6 +3,7 @@ import { Limiter } from '../push/limiter.js';
 import type { PlatformSpec } from '../push/platforms.js';
 import { formatReference, parseReference, type ImageReference } from '../reference.js';
 import type { RegistryPool } from '../registry/registry-pool.js';
+import type { TagListing } from '../registry/registry-reader.js';
 import { pullImage } from '../sources/registry-source.js';
 import { pushImages, type PlannedImage, type PlannedResult, type PlanOptions } from './push-plan.js';
 import { selectTags, type TagSelection } from './tag-selection.js';
@@ -39,6 +40,8 @@ export interface SyncListing {
   items: SyncItem[];
   /** A repository deleted upstream, a registry down past the retries: the other sources go on. */
   unlisted: { name: string; error: unknown }[];
+  /** Names a source listed that are not tags (`../../evil`, a newline): left out, for one warning a source. */
+  invalid: { name: string; tags: string[] }[];
 }
 
 export type SyncOptions = Omit<PlanOptions, 'images'> & {
@@ -61,6 +64,7 @@ export const SYNC_IMAGES_AT_ONCE = 16;
  */
 export async function listSyncItems(entries: readonly SyncEntry[], pool: RegistryPool): Promise<SyncListing> {
   const unlisted: SyncListing['unlisted'] = [];
+  const invalid: SyncListing['invalid'] = [];
   const limiter = new Limiter(LOOKUPS_AT_ONCE);
   // Every name checked before any request: a source by digest, a name too long at the destination.
   const lines = entries.flatMap((entry) =>
@@ -76,15 +80,16 @@ export async function listSyncItems(entries: readonly SyncEntry[], pool: Registr
     lines.map(({ entry, source, at }) => {
       if (source.tag !== undefined) return [at(source.tag)];
       return limiter.run(async () => {
-        let tags: string[];
+        let listing: TagListing;
         try {
-          tags = await pool.reader(source.registry).listTags(source.repository);
+          listing = await pool.reader(source.registry).listTags(source.repository);
         } catch (error) {
           if (pool.signal?.aborted) throw error;
           unlisted.push({ name: formatReference(source), error });
           return [];
         }
-        return selectTags(tags, entry.selection ?? {}).map(at);
+        if (listing.invalid.length > 0) invalid.push({ name: formatReference(source), tags: listing.invalid });
+        return selectTags(listing.tags, entry.selection ?? {}).map(at);
       });
     }),
   );
@@ -97,7 +102,7 @@ export async function listSyncItems(entries: readonly SyncEntry[], pool: Registr
     from.set(target, source);
     return earlier === undefined;
   });
-  return { items, unlisted };
+  return { items, unlisted, invalid };
 }
 
 /**

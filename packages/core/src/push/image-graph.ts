@@ -1,4 +1,4 @@
-import { isValidDigest } from '../reference.js';
+import { decodeAs, decodeDescriptor, decodeManifestFields, DecodeError, type ManifestFields } from '../decode/index.js';
 import { isIndexMediaType, isManifestMediaType, MediaTypes, type Descriptor } from '../descriptor.js';
 import { PushError } from '../errors.js';
 import type { ImageSource } from '../sources/image-source.js';
@@ -20,13 +20,6 @@ export interface ManifestNode {
 /** Deeper nesting than any real image uses; a cycle of indexes would otherwise never end. */
 const MAX_DEPTH = 8;
 
-interface ManifestJson {
-  mediaType?: unknown;
-  manifests?: unknown;
-  config?: unknown;
-  layers?: unknown;
-}
-
 export async function loadImageGraph(source: ImageSource): Promise<ManifestNode> {
   const loaded = new Map<string, Promise<ManifestNode>>();
   const load = (descriptor: Descriptor, depth: number): Promise<ManifestNode> => {
@@ -45,13 +38,7 @@ export async function loadImageGraph(source: ImageSource): Promise<ManifestNode>
 
 async function loadNode(source: ImageSource, descriptor: Descriptor, loadChild: (d: Descriptor) => Promise<ManifestNode>): Promise<ManifestNode> {
   const bytes = await source.readManifest(descriptor);
-  let json: ManifestJson;
-  try {
-    json = JSON.parse(bytes.toString('utf8')) as ManifestJson;
-  } catch {
-    throw invalid(source, `manifest ${descriptor.digest} is not valid JSON`);
-  }
-  if (typeof json !== 'object' || json === null) throw invalid(source, `manifest ${descriptor.digest} is not a JSON object`);
+  const json = decodeAs('INVALID_SOURCE', source.description, () => decodeManifestFields(bytes, `manifest ${descriptor.digest}`));
   const mediaType = manifestKind(source, descriptor, json);
   if (isIndexMediaType(mediaType)) {
     const entries = descriptorList(source, json.manifests, `index ${descriptor.digest} "manifests"`);
@@ -68,7 +55,7 @@ async function loadNode(source: ImageSource, descriptor: Descriptor, loadChild: 
 }
 
 /** The descriptor's media type, or the one the JSON declares when the descriptor has none we know. */
-function manifestKind(source: ImageSource, descriptor: Descriptor, json: ManifestJson): string {
+function manifestKind(source: ImageSource, descriptor: Descriptor, json: ManifestFields): string {
   if (isManifestMediaType(descriptor.mediaType)) return descriptor.mediaType;
   if (typeof json.mediaType === 'string' && isManifestMediaType(json.mediaType)) return json.mediaType;
   if (Array.isArray(json.manifests)) return MediaTypes.ociIndex;
@@ -76,15 +63,13 @@ function manifestKind(source: ImageSource, descriptor: Descriptor, json: Manifes
   throw invalid(source, `${descriptor.digest} has unsupported media type "${descriptor.mediaType}"`);
 }
 
+/** A descriptor checked by the decoder (decode/descriptor.ts); `describe` makes the failure the caller's. */
 export function parseDescriptor(value: unknown, where: string, describe: (why: string) => PushError): Descriptor {
-  if (typeof value !== 'object' || value === null) throw describe(`${where} is not a descriptor object`);
-  const d = value as Record<string, unknown>;
-  if (typeof d['mediaType'] !== 'string') throw describe(`${where} has no mediaType`);
-  if (typeof d['digest'] !== 'string' || !isValidDigest(d['digest'])) throw describe(`${where} has an invalid digest "${String(d['digest'])}"`);
-  if (typeof d['size'] !== 'number' || !Number.isSafeInteger(d['size']) || d['size'] < 0) {
-    throw describe(`${where} has an invalid size "${String(d['size'])}"`);
+  try {
+    return decodeDescriptor(value, where);
+  } catch (error) {
+    throw error instanceof DecodeError ? describe(error.message) : error;
   }
-  return value as Descriptor;
 }
 
 function descriptorList(source: ImageSource, value: unknown, where: string): Descriptor[] {

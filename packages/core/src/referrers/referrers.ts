@@ -1,3 +1,4 @@
+import { decodeAs, decodeLenientIndex, isMediaType, isValidDigest, shown } from '../decode/index.js';
 import { MediaTypes, type Descriptor } from '../descriptor.js';
 import { PushError } from '../errors.js';
 import type { ImageIndex } from '../oci-types.js';
@@ -14,6 +15,15 @@ export type ReferrersSource = 'api' | 'tag' | 'none';
 export interface Referrers {
   referrers: Descriptor[];
   from: ReferrersSource;
+  /** Entries of the registry's list that are not valid descriptors, each with why: left out, for one warning. */
+  dropped: string[];
+}
+
+/** A fallback index or a referrers API answer, its bad entries set aside. */
+interface ListedIndex {
+  manifests: Descriptor[];
+  dropped: string[];
+  etag?: string;
 }
 
 const MAX_INDEX_BYTES = 4 * 1024 * 1024;
@@ -22,7 +32,13 @@ const UPDATE_ROUNDS = 4;
 
 /** The referrers tag schema's tag for a manifest (distribution-spec 1.1): `sha256-<hex>`. */
 export function referrersTag(digest: string): string {
-  return digest.replace(':', '-');
+  return urlDigest(digest).replace(':', '-');
+}
+
+/** `digest`, once it is known to be one of the grammar: it goes into a URL path. */
+function urlDigest(digest: string): string {
+  if (!isValidDigest(digest)) throw new PushError('REGISTRY', `"${shown(digest)}" is not a digest`);
+  return digest;
 }
 
 /**
@@ -32,17 +48,18 @@ export function referrersTag(digest: string): string {
  * the filter it is asked for).
  */
 export async function listReferrers(pool: RegistryPool, where: { registry: string; repository: string }, digest: string, artifactType?: string): Promise<Referrers> {
+  if (artifactType !== undefined && !isMediaType(artifactType)) throw new PushError('USAGE', `--artifact-type "${artifactType}" is not a media type (type/subtype, as RFC 6838 has them: application/spdx+json)`);
   const target = { client: pool.client(where.registry), repository: where.repository, ...(pool.signal ? { signal: pool.signal } : {}) };
   const api = await referrersApi(target, digest, artifactType);
   const found = api ?? (await readFallback(target, digest));
-  const referrers = (found?.index.manifests ?? []).filter((d) => artifactType === undefined || d.artifactType === artifactType);
-  return { referrers, from: api ? 'api' : found ? 'tag' : 'none' };
+  const referrers = (found?.manifests ?? []).filter((d) => artifactType === undefined || d.artifactType === artifactType);
+  return { referrers, from: api ? 'api' : found ? 'tag' : 'none', dropped: found?.dropped ?? [] };
 }
 
 /** The registry's referrers API answer, or undefined when it has none (404, as distribution 2.8 answers). */
-export async function referrersApi(target: RepositoryTarget, digest: string, artifactType?: string): Promise<{ index: ImageIndex; etag?: string } | undefined> {
+export async function referrersApi(target: RepositoryTarget, digest: string, artifactType?: string): Promise<ListedIndex | undefined> {
   const query = artifactType === undefined ? '' : `?artifactType=${encodeURIComponent(artifactType)}`;
-  return getIndex(target, `referrers/${digest}${query}`, `the referrers of ${digest}`);
+  return getIndex(target, `referrers/${urlDigest(digest)}${query}`, `the referrers of ${digest}`);
 }
 
 /**
@@ -57,7 +74,8 @@ export async function addToFallback(target: RepositoryTarget, subject: string, r
   const tag = referrersTag(subject);
   for (let round = 0; round < UPDATE_ROUNDS; round++) {
     const current = await readFallback(target, subject);
-    const listed = current?.index.manifests ?? [];
+    // Entries that are not valid descriptors are not written back.
+    const listed = current?.manifests ?? [];
     const added = referrers.filter((r) => !listed.some((d) => d.digest === r.digest));
     if (added.length === 0) return;
     const index: ImageIndex = { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [...listed, ...added] };
@@ -77,12 +95,12 @@ export async function addToFallback(target: RepositoryTarget, subject: string, r
   throw new PushError('REGISTRY', `the referrers tag ${referrersTag(subject)} in ${target.repository} kept changing under ${UPDATE_ROUNDS} updates; run the attach again`);
 }
 
-function readFallback(target: RepositoryTarget, subject: string): Promise<{ index: ImageIndex; etag?: string } | undefined> {
+function readFallback(target: RepositoryTarget, subject: string): Promise<ListedIndex | undefined> {
   return getIndex(target, `manifests/${referrersTag(subject)}`, `the referrers tag ${referrersTag(subject)}`);
 }
 
 /** The index at `path` under the repository, with its ETag; undefined when there is none (404). */
-async function getIndex(target: RepositoryTarget, path: string, what: string): Promise<{ index: ImageIndex; etag?: string } | undefined> {
+async function getIndex(target: RepositoryTarget, path: string, what: string): Promise<ListedIndex | undefined> {
   const res = await target.client.send({
     method: 'GET',
     target: `/v2/${target.repository}/${path}`,
@@ -96,16 +114,7 @@ async function getIndex(target: RepositoryTarget, path: string, what: string): P
   }
   if (res.status !== 200) throw await registryError(res, `reading ${what} in ${target.repository}`);
   const etag = res.headers['etag'];
-  const index = parseIndex(await readBody(res.body, MAX_INDEX_BYTES, what), what);
-  return { index, ...(typeof etag === 'string' ? { etag } : {}) };
-}
-
-function parseIndex(bytes: Buffer, what: string): ImageIndex {
-  try {
-    const index = JSON.parse(bytes.toString('utf8')) as ImageIndex;
-    if (Array.isArray(index.manifests)) return index;
-  } catch {
-    // Said below.
-  }
-  throw new PushError('REGISTRY', `${what} is not an OCI index`);
+  const bytes = await readBody(res.body, MAX_INDEX_BYTES, what);
+  const index = decodeAs('REGISTRY', target.repository, () => decodeLenientIndex(bytes, what));
+  return { ...index, ...(typeof etag === 'string' ? { etag } : {}) };
 }

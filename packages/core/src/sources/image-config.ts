@@ -2,6 +2,7 @@ import { isIndexMediaType, type Descriptor } from '../descriptor.js';
 import { digestOf } from '../digest.js';
 import { PushError } from '../errors.js';
 import type { ImageConfig } from '../oci-types.js';
+import { decodeAs, decodeImageConfig } from '../decode/index.js';
 import { readBody } from '../registry/transport.js';
 import type { ImageSource } from './image-source.js';
 
@@ -15,9 +16,5 @@ export async function readImageConfig(source: ImageSource, descriptor: Descripto
   }
   const bytes = await readBody(source.openBlob(descriptor), MAX_CONFIG_BYTES, `config ${descriptor.digest}`);
   if (digestOf(bytes) !== descriptor.digest) throw new PushError('DIGEST_MISMATCH', `${source.description}: config ${descriptor.digest} came with other bytes`);
-  try {
-    return JSON.parse(bytes.toString('utf8')) as ImageConfig;
-  } catch {
-    throw new PushError('INVALID_SOURCE', `${source.description}: config ${descriptor.digest} is not valid JSON`);
-  }
+  return decodeAs('INVALID_SOURCE', source.description, () => decodeImageConfig(bytes, `config ${descriptor.digest}`));
 }

@@ -3,6 +3,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { RegistryAdapter } from '../adapter.js';
 import { repositoryScope } from '../registry/auth.js';
 import { MANIFEST_ACCEPT, isManifestMediaType, type Descriptor } from '../descriptor.js';
+import { isValidDigest, isValidTag, shown } from '../decode/index.js';
 import { digestOf } from '../digest.js';
 import { isPushError, PushError } from '../errors.js';
 import type { ImageSource } from './image-source.js';
@@ -71,6 +72,8 @@ export async function pullImage(pool: RegistryPool, reference: ImageReference, s
 }
 
 async function fetchManifest(client: RegistryClient, repository: string, reference: string, scopes: string[], description: string, signal: AbortSignal | undefined): Promise<{ bytes: Buffer; mediaType: string }> {
+  // It goes into the URL: a digest from an index or a list of referrers, checked where it entered, and here once more.
+  if (!isValidTag(reference) && !isValidDigest(reference)) throw new PushError('INVALID_SOURCE', `${description}: "${shown(reference)}" is neither a tag nor a digest`);
   const res = await client.send({ method: 'GET', target: `/v2/${repository}/manifests/${reference}`, scopes, headers: { accept: MANIFEST_ACCEPT }, ...(signal ? { signal } : {}) });
   if (res.status !== 200) throw await registryError(res, `${description}: fetching manifest ${reference}`);
   const bytes = await readBody(res.body, MAX_MANIFEST_BYTES, `${description}: manifest ${reference}`);

@@ -1,3 +1,4 @@
+import { decodeManifestFields } from '../decode/index.js';
 import { isIndexMediaType, type Descriptor } from '../descriptor.js';
 import type { ContainerConfig } from '../oci-types.js';
 import { allBlobs, loadImageGraph, type ManifestNode } from '../push/image-graph.js';
@@ -25,7 +26,8 @@ export interface ImageInspection {
  */
 export async function inspectImage(source: ImageSource): Promise<ImageInspection> {
   const root = await loadImageGraph(source);
-  const annotations = (JSON.parse(root.bytes.toString('utf8')) as { annotations?: Record<string, string> }).annotations;
+  // image-graph decoded these bytes already, annotations included: this cannot fail.
+  const { annotations } = decodeManifestFields(root.bytes, `manifest ${root.descriptor.digest}`);
   const inspection: ImageInspection = {
     digest: root.descriptor.digest,
     mediaType: root.descriptor.mediaType,
