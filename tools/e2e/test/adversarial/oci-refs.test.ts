@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, sha256, type WrittenImage } from '@hoist/test-images';
 import { tempDir } from '../helpers.js';
-import { runMain } from './run-main.js';
+import { hoistInProcess } from '../in-process.js';
 
 /**
  * `oci:DIR:REF` destinations as skopeo reads them: split at the first colon, REF held to the
@@ -45,7 +45,7 @@ describe('oci: destination refs', () => {
       [`oci:${out}:feature/`],
     ];
     for (const destination of cases) {
-      const pushed = await runMain(['push', `oci:${source}:v1`, ...destination]);
+      const pushed = await hoistInProcess(['push', `oci:${source}:v1`, ...destination]);
       expect(pushed.code, destination.join(' ')).toBe(2);
       expect(pushed.stderr, destination.join(' ')).toMatch(/^hoist: error: oci:.*: ".*" is not a valid OCI layout ref \(.*\)\n$/);
       expect(pushed.stdout).toBe('');
@@ -56,7 +56,7 @@ describe('oci: destination refs', () => {
   it('oci:DIR:feature/login is DIR with ref feature/login, which skopeo reads back', async () => {
     const parent = await tempDir();
     const out = join(parent, 'out');
-    const pushed = await runMain(['push', `oci:${source}:v1`, `oci:${out}:feature/login`, '-t', 'app:1']);
+    const pushed = await hoistInProcess(['push', `oci:${source}:v1`, `oci:${out}:feature/login`, '-t', 'app:1']);
     expect(pushed.stderr).not.toMatch(/error/);
     expect(pushed.code).toBe(0);
     expect(await readdir(parent)).toEqual(['out']);
@@ -66,7 +66,7 @@ describe('oci: destination refs', () => {
       expect(sha256(raw)).toBe(image.manifest.digest);
     }
     // And hoist reads it back the same way, as a source.
-    const inspected = await runMain(['inspect', `oci:${out}:feature/login`, '--json']);
+    const inspected = await hoistInProcess(['inspect', `oci:${out}:feature/login`, '--json']);
     expect(inspected.code).toBe(0);
     expect(inspected.stdout).toContain(image.manifest.digest);
   });

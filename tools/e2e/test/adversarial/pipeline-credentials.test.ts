@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeImageLayout } from '@hoist/test-images';
 import { tempDir } from '../helpers.js';
-import { runMain } from './run-main.js';
+import { hoistInProcess } from '../in-process.js';
 
 /**
  * A Jenkinsfile sets HOIST_USERNAME_ENV and HOIST_PASSWORD_ENV once, in `environment {}`
@@ -15,7 +15,7 @@ const PIPELINE = { HOIST_USERNAME_ENV: 'REG_USER', HOIST_PASSWORD_ENV: 'REG_PASS
 describe('pipeline-wide HOIST_USERNAME_ENV / HOIST_PASSWORD_ENV outside withCredentials', () => {
   it('--help of every command exits 0', async () => {
     for (const command of ['push', 'build', 'copy', 'sync', 'inspect', 'digest', 'tag', 'ls', 'login']) {
-      const run = await runMain([command, '--help'], PIPELINE);
+      const run = await hoistInProcess([command, '--help'], PIPELINE);
       expect(run.stderr, command).toBe('');
       expect(run.code, command).toBe(0);
     }
@@ -24,12 +24,12 @@ describe('pipeline-wide HOIST_USERNAME_ENV / HOIST_PASSWORD_ENV outside withCred
   it('inspect oci:DIR and a push to a layout read no variable', async () => {
     const layout = await tempDir();
     const image = await makeImageLayout(layout, [1024], 'v1');
-    const inspected = await runMain(['inspect', `oci:${layout}:v1`, '--json'], PIPELINE);
+    const inspected = await hoistInProcess(['inspect', `oci:${layout}:v1`, '--json'], PIPELINE);
     expect(inspected.stderr).toBe('');
     expect(inspected.code).toBe(0);
     expect(inspected.stdout).toContain(image.manifest.digest);
     const out = join(await tempDir(), 'out');
-    const pushed = await runMain(['push', `oci:${layout}:v1`, `oci:${out}:v1`], PIPELINE);
+    const pushed = await hoistInProcess(['push', `oci:${layout}:v1`, `oci:${out}:v1`], PIPELINE);
     expect(pushed.stderr).not.toMatch(/error/);
     expect(pushed.code).toBe(0);
   });
@@ -38,10 +38,10 @@ describe('pipeline-wide HOIST_USERNAME_ENV / HOIST_PASSWORD_ENV outside withCred
     const layout = await tempDir();
     await makeImageLayout(layout, [1024], 'v1');
     // Port 9 on loopback: nothing is asked of it, the variables are read first.
-    const pushed = await runMain(['push', `oci:${layout}:v1`, '127.0.0.1:9/team/app:1'], PIPELINE);
+    const pushed = await hoistInProcess(['push', `oci:${layout}:v1`, '127.0.0.1:9/team/app:1'], PIPELINE);
     expect(pushed.code).toBe(2);
     expect(pushed.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^hoist: error: HOIST_USERNAME_ENV=REG_USER: REG_USER is not set .*withCredentials/)]);
-    const noPassword = await runMain(['push', `oci:${layout}:v1`, '127.0.0.1:9/team/app:1'], { ...PIPELINE, REG_USER: 'ci' });
+    const noPassword = await hoistInProcess(['push', `oci:${layout}:v1`, '127.0.0.1:9/team/app:1'], { ...PIPELINE, REG_USER: 'ci' });
     expect(noPassword.code).toBe(2);
     expect(noPassword.stderr).toMatch(/^hoist: error: HOIST_PASSWORD_ENV=REG_PASS: REG_PASS is not set \(in Jenkins, run this step inside withCredentials, whose passwordVariable sets it\)\n$/);
     expect(noPassword.stderr).not.toContain('--password-env');
