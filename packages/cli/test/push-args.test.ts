@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isLayoutRefName } from '@hoist/core';
 import { parsePushArgs, tagFromEnv } from '../src/push-args.js';
 
 describe('parsePushArgs', () => {
@@ -119,8 +120,14 @@ describe('parsePushArgs', () => {
     ['.hidden/-x', 'hidden--x'],
     ['release/2.0', 'release-2.0'],
     ['x'.repeat(200), 'x'.repeat(128)],
+    // Valid in an OCI layout too (push --help says so): one separator at a time, none at an end.
+    ['feature/JIRA-1_', 'feature-JIRA-1'],
+    ['user/a__b', 'user-a-b'],
+    ['_wip/.x', 'wip-x'],
+    [`${'x'.repeat(127)}/y`, 'x'.repeat(127)],
   ])('makes a tag of %s', (value, tag) => {
     expect(tagFromEnv('V', { V: value })).toBe(tag);
+    expect(isLayoutRefName(tag)).toBe(true);
   });
 
   it('takes HOIST_* defaults from the environment; flags win', () => {
