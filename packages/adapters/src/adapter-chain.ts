@@ -84,7 +84,7 @@ export async function adapterChain(options: AdapterChainOptions = {}): Promise<A
   for (const [kind, spec] of named) {
     if (loaded.has(spec)) continue;
     loaded.add(spec);
-    const plugin = await loadPlugin(spec, kind === 'found' && modules ? [modules] : namedIn, factoryOptions);
+    const plugin = kind === 'found' && modules ? await loadPlugin(spec, [modules], factoryOptions, true) : await loadPlugin(spec, namedIn, factoryOptions);
     chain.push({ adapter: plugin.adapter, origin: { kind, spec, file: plugin.file, ...(plugin.package ? { package: plugin.package } : {}) } });
   }
 

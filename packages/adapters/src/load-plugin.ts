@@ -14,11 +14,13 @@ export interface LoadedPlugin {
  * Loads a plugin named by a package name (found in one of the node_modules directories
  * `modules`, in order) or by a path to a module (from the working directory). Its default export is an adapter, or a factory
  * (possibly async) that is given `options` and returns one. Anything else fails in one line.
+ * A package found in `modules` is given with `asPackage`: its name may read like a path
+ * (`hoist-adapter-nexus.js`, as `chart.js`), and must never be looked for from the working directory.
  */
-export async function loadPlugin(spec: string, modules: readonly string[], options: AdapterFactoryOptions): Promise<LoadedPlugin> {
+export async function loadPlugin(spec: string, modules: readonly string[], options: AdapterFactoryOptions, asPackage = isPackageName(spec)): Promise<LoadedPlugin> {
   let file = resolve(spec);
   let pkg: LoadedPlugin['package'];
-  if (isPackageName(spec)) {
+  if (asPackage) {
     const found = await findPackage(spec, modules);
     if (!found) throw usage(`adapter ${spec}: no such package in ${modules.join(' or ')}; npm install it beside hoist, or give a path`);
     file = found.entry;

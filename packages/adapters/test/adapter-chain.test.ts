@@ -126,6 +126,26 @@ describe('adapterChain', () => {
     expect(names(await adapterChain({ pluginsFrom: job, clouds: [] }))[0]).toBe('own');
   });
 
+  it('loads a found package whose name reads like a file (hoist-adapter-nexus.js, as chart.js) from its package, never from the working directory', async () => {
+    const root = join(dir, 'dotted');
+    await installPackage(root, 'hoist-adapter-nexus.js', './lib/index.js', adapterModule('nexus', 'nexus.example'));
+    await installPackage(root, '@a b/hoist-adapter-odd', './lib/index.js', adapterModule('odd', 'odd.example'));
+    // A checkout that holds files of those names, as a path from the working directory would find them.
+    const cwd = join(dir, 'dotted-checkout');
+    await mkdir(join(cwd, '@a b'), { recursive: true });
+    await writeFile(join(cwd, 'hoist-adapter-nexus.js'), 'throw new Error("checkout file loaded")');
+    await writeFile(join(cwd, '@a b', 'hoist-adapter-odd'), 'throw new Error("checkout file loaded")');
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      const chain = await adapterChain({ pluginsFrom: root, clouds: [] });
+      expect(names(chain).slice(0, 2)).toEqual(['odd', 'nexus']);
+      expect(chain.origins[1]).toMatchObject({ kind: 'found', file: join(root, 'node_modules', 'hoist-adapter-nexus.js', 'lib', 'index.js'), package: { name: 'hoist-adapter-nexus.js' } });
+    } finally {
+      process.chdir(before);
+    }
+  });
+
   it('defaultAdapters() without pluginsFrom looks beside @hoist/adapters, not in the working directory', async () => {
     const cwd = join(dir, 'checkout');
     await installPackage(cwd, 'hoist-adapter-in-checkout', './lib/index.js', 'throw new Error("checkout package loaded")');

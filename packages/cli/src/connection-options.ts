@@ -48,7 +48,12 @@ interface ConnectionValues {
 export interface CredentialVariable {
   variable: string;
   setting: string;
+  /** The flag or variable that named it (`--password-env`, `HOIST_PASSWORD_ENV`). */
+  label: string;
 }
+
+/** What an environment variable is called in a shell; anything else given as one is likely its value (a secret). */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface ConnectionArgs {
   /** The username given with --username. */
@@ -57,6 +62,12 @@ export interface ConnectionArgs {
   usernameEnv?: CredentialVariable;
   /** Where the password comes from, when a username is given. */
   password?: { from: 'stdin' } | ({ from: 'env' } & CredentialVariable);
+  /**
+   * What is wrong with the credential settings HOIST_USERNAME_ENV/HOIST_PASSWORD_ENV gave (half
+   * of a pair, a value that is no variable's name): said only by a run that needs credentials,
+   * as a pipeline sets them once for steps that mostly need none. A flag's is refused at once.
+   */
+  credentialsProblem?: string;
   caFiles: string[];
   certDir?: string;
   clientCert?: { cert: string; key: string };
@@ -71,14 +82,25 @@ export interface ConnectionArgs {
  */
 export function connectionArgs(values: ConnectionValues, label: OptionLabels): ConnectionArgs {
   if (values.username !== undefined && values['username-env'] !== undefined) throw new UsageError('--username and --username-env exclude each other');
-  const variable = (option: 'username-env' | 'password-env', name: string): CredentialVariable => ({ variable: name, setting: settingOf(label(option), name) });
+  let credentialsProblem: string | undefined;
+  const refuse = (option: string, message: string) => {
+    if (label(option).startsWith('--')) throw new UsageError(message);
+    credentialsProblem ??= message;
+  };
+  const variable = (option: 'username-env' | 'password-env', name: string): CredentialVariable => {
+    // Never echoed: `HOIST_PASSWORD_ENV = credentials('registry')` puts user:password here.
+    if (!VARIABLE_NAME.test(name)) refuse(option, `${label(option)} takes the name of a variable, such as REG_PASS, not its value: what it was given is no variable name (not shown, as it may be the secret)`);
+    return { variable: name, setting: settingOf(label(option), name), label: label(option) };
+  };
   const usernameEnv = values.username === undefined && values['username-env'] !== undefined ? variable('username-env', values['username-env']) : undefined;
   if (values['password-stdin'] && values['password-env'] !== undefined) throw new UsageError('--password-stdin and --password-env exclude each other');
   const password = values['password-stdin'] ? { from: 'stdin' as const } : values['password-env'] !== undefined ? { from: 'env' as const, ...variable('password-env', values['password-env']) } : undefined;
   if ((values.username !== undefined || usernameEnv) && !password) {
-    throw new UsageError(`${usernameEnv?.setting ?? '--username'} needs --password-stdin or --password-env (passwords are never taken on the command line)`);
+    refuse(usernameEnv ? 'username-env' : 'username', `${usernameEnv?.setting ?? '--username'} needs --password-stdin or --password-env (passwords are never taken on the command line)`);
   }
-  if (password && values.username === undefined && !usernameEnv) throw new UsageError(`${password.from === 'env' ? password.setting : '--password-stdin'} needs --username or --username-env`);
+  if (password && values.username === undefined && !usernameEnv) {
+    refuse(password.from === 'env' ? 'password-env' : 'password-stdin', `${password.from === 'env' ? password.setting : '--password-stdin'} needs --username or --username-env`);
+  }
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('--cert and --key go together');
   const tlsVerify = values['tls-verify'];
   if (tlsVerify !== undefined && tlsVerify !== 'true' && tlsVerify !== 'false') throw new UsageError(`--tls-verify takes true or false, not "${tlsVerify}"`);
@@ -86,6 +108,7 @@ export function connectionArgs(values: ConnectionValues, label: OptionLabels): C
     ...(values.username === undefined ? {} : { username: values.username }),
     ...(usernameEnv ? { usernameEnv } : {}),
     ...(password ? { password } : {}),
+    ...(credentialsProblem === undefined ? {} : { credentialsProblem }),
     caFiles: values['ca-file'] ?? [],
     ...(values['cert-dir'] === undefined ? {} : { certDir: values['cert-dir'] }),
     ...(values.cert === undefined || values.key === undefined ? {} : { clientCert: { cert: values.cert, key: values.key } }),

@@ -1,5 +1,6 @@
 import type { ConnectionArgs, CredentialVariable } from './connection-options.js';
 import type { Output } from './output.js';
+import { settingOf } from './env-defaults.js';
 import { readFirstLine } from './read-password.js';
 import { UsageError } from './usage-error.js';
 
@@ -15,6 +16,7 @@ export async function explicitCredentials(
   context: { stdin: NodeJS.ReadableStream; env: NodeJS.ProcessEnv },
   output: Output,
 ): Promise<{ username: string; password: string; source: string } | undefined> {
+  if (args.credentialsProblem !== undefined) throw new UsageError(args.credentialsProblem);
   if ((args.username === undefined && !args.usernameEnv) || !args.password) return undefined;
   const username = args.username ?? readVariable(args.usernameEnv!, 'usernameVariable', context.env);
   const password = args.password.from === 'stdin' ? await readFirstLine(context.stdin) : readVariable(args.password, 'passwordVariable', context.env);
@@ -29,10 +31,16 @@ export async function explicitCredentials(
   return { username, password, source: args.password.from === 'stdin' ? '--password-stdin' : args.password.setting };
 }
 
-/** The variable's value; unset (or, for a username, empty) is one line naming the setting as the user wrote it. */
+/**
+ * The variable's value; unset (or, for a username, empty) is one line naming the setting as the
+ * user wrote it, unless what was given is another variable's value (`--password-env $REG_PASS`,
+ * the shell expanded it): that is the secret, so the line names the variable that holds it.
+ */
 function readVariable(given: CredentialVariable, jenkinsField: 'usernameVariable' | 'passwordVariable', env: NodeJS.ProcessEnv): string {
   const value = env[given.variable];
   if (value === undefined || (value === '' && jenkinsField === 'usernameVariable')) {
+    const holder = Object.keys(env).find((name) => env[name] === given.variable && !name.startsWith('HOIST_'));
+    if (holder !== undefined) throw new UsageError(`${given.label} takes the name of a variable, not its value: give ${settingOf(given.label, holder)}`);
     throw new UsageError(`${given.setting}: ${given.variable} is not set (in Jenkins, run this step inside withCredentials, whose ${jenkinsField} sets it)`);
   }
   return value;

@@ -213,12 +213,19 @@ function readTagFile(file: string): string[] {
 
 /**
  * A valid tag from a variable such as BRANCH_NAME: characters a tag may not hold become `-`
- * (`feature/login` → `feature-login`), a leading `.` or `-` goes, and it is cut to 128.
+ * (`feature/login` → `feature-login`), it is cut to 128, and it is an OCI layout ref as well
+ * (layout-ref.ts), so one -t list serves both: a run of separators other than `--` becomes `-`
+ * (`a__b` → `a-b`), and none is left at either end.
  */
 export function tagFromEnv(variable: string, env: NodeJS.ProcessEnv): string {
   const value = env[variable];
   if (value === undefined || value === '') throw new UsageError(`--tag-env ${variable}: the variable is not set`);
-  const tag = value.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '').slice(0, 128);
+  const tag = value
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/[-._]{2,}/g, (run) => (run === '--' ? run : '-'))
+    .replace(/^[-._]+/, '')
+    .slice(0, 128)
+    .replace(/[-._]+$/, '');
   if (tag === '') throw new UsageError(`--tag-env ${variable}: "${value}" has nothing a tag can hold`);
   return tag;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isLayoutRefName } from '@hoist/core';
 import { parsePushArgs, tagFromEnv } from '../src/push-args.js';
 
 describe('parsePushArgs', () => {
@@ -90,17 +91,21 @@ describe('parsePushArgs', () => {
   it('takes username and password variables by name only, read later (only a run with a registry needs them set)', () => {
     const args = parsePushArgs(['s', 'd', '--username-env', 'REG_USER', '--password-env', 'REG_PASS'], {});
     expect(args.username).toBeUndefined();
-    expect(args.usernameEnv).toEqual({ variable: 'REG_USER', setting: '--username-env REG_USER' });
-    expect(args.password).toEqual({ from: 'env', variable: 'REG_PASS', setting: '--password-env REG_PASS' });
+    expect(args.usernameEnv).toEqual({ variable: 'REG_USER', setting: '--username-env REG_USER', label: '--username-env' });
+    expect(args.password).toEqual({ from: 'env', variable: 'REG_PASS', setting: '--password-env REG_PASS', label: '--password-env' });
   });
 
   it('names HOIST_*_ENV as the user set them, and takes no default with --help', () => {
     const env = { HOIST_USERNAME_ENV: 'REG_USER', HOIST_PASSWORD_ENV: 'REG_PASS', HOIST_CONCURRENCY: 'lots' };
     expect(parsePushArgs(['--help'], env).help).toBe(true);
     const args = parsePushArgs(['s', 'd'], { ...env, HOIST_CONCURRENCY: '2' });
-    expect(args.usernameEnv).toEqual({ variable: 'REG_USER', setting: 'HOIST_USERNAME_ENV=REG_USER' });
-    expect(args.password).toEqual({ from: 'env', variable: 'REG_PASS', setting: 'HOIST_PASSWORD_ENV=REG_PASS' });
-    expect(() => parsePushArgs(['s', 'd'], { HOIST_PASSWORD_ENV: 'REG_PASS' })).toThrow('HOIST_PASSWORD_ENV=REG_PASS needs --username or --username-env');
+    expect(args.usernameEnv).toEqual({ variable: 'REG_USER', setting: 'HOIST_USERNAME_ENV=REG_USER', label: 'HOIST_USERNAME_ENV' });
+    expect(args.password).toEqual({ from: 'env', variable: 'REG_PASS', setting: 'HOIST_PASSWORD_ENV=REG_PASS', label: 'HOIST_PASSWORD_ENV' });
+    // Half a pair from the pipeline's environment is said only by a run that needs credentials; a flag's at once.
+    expect(parsePushArgs(['s', 'd'], { HOIST_PASSWORD_ENV: 'REG_PASS' }).credentialsProblem).toBe('HOIST_PASSWORD_ENV=REG_PASS needs --username or --username-env');
+    expect(() => parsePushArgs(['s', 'd', '--password-env', 'REG_PASS'])).toThrow('--password-env REG_PASS needs --username or --username-env');
+    // A value where a name belongs is never echoed.
+    expect(() => parsePushArgs(['s', 'd', '-u', 'ci', '--password-env', 'ci:pw'])).toThrow(/^--password-env takes the name of a variable, such as REG_PASS, not its value: what it was given is no variable name \(not shown, as it may be the secret\)$/);
   });
 
   it('takes tags separated by commas, from a file, and from a variable made valid', async () => {
@@ -115,8 +120,14 @@ describe('parsePushArgs', () => {
     ['.hidden/-x', 'hidden--x'],
     ['release/2.0', 'release-2.0'],
     ['x'.repeat(200), 'x'.repeat(128)],
+    // Valid in an OCI layout too (push --help says so): one separator at a time, none at an end.
+    ['feature/JIRA-1_', 'feature-JIRA-1'],
+    ['user/a__b', 'user-a-b'],
+    ['_wip/.x', 'wip-x'],
+    [`${'x'.repeat(127)}/y`, 'x'.repeat(127)],
   ])('makes a tag of %s', (value, tag) => {
     expect(tagFromEnv('V', { V: value })).toBe(tag);
+    expect(isLayoutRefName(tag)).toBe(true);
   });
 
   it('takes HOIST_* defaults from the environment; flags win', () => {

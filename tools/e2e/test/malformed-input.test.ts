@@ -84,6 +84,7 @@ const cases: [string, () => Promise<string[]>, string][] = [
   ['ref names that would forge output lines', async () => [await spoiled(async ({ writer, manifest }) => { const a = await writer.writeBlob(Buffer.from(JSON.stringify(manifest)), OCI_MANIFEST); const b = await writer.writeBlob(Buffer.from(JSON.stringify({ ...manifest, annotations: { x: 'y' } })), OCI_MANIFEST); await writer.writeIndexJson([{ descriptor: a, ref: 'a\nhoist: pushed OK' }, { descriptor: b, ref: 'b\u001b[2J' }]); }), dest()], 'a\\nhoist: pushed OK'],
   // Destination refs: a layout ref follows the OCI ref.name grammar, never a path
   ['layout ref climbing out of DIR', async () => [await good(), `oci:${await tempDir()}/out:../../../x`], '"../../../x" is not a valid OCI layout ref'],
+  ['layout destination with no directory', async () => [await good(), 'oci::v1'], 'an oci: destination names no directory: write oci:DIR[:REF]'],
   ['layout ref with a newline, from -t', async () => [await good(), `oci:${await tempDir()}/out`, '-t', 'a\nhoist: pushed OK'], '"a\\nhoist: pushed OK" is not a valid OCI layout ref'],
   // Paths that lead out of the layout
   ['layer blob linked to a file outside', async () => [await spoiled(async ({ writer, manifest }) => { await withManifest(writer, manifest); await linkOutside(writer.blobPath((manifest['layers'] as { digest: string }[])[0]!.digest)); }), dest()], 'is a link that leads out of the layout'],

@@ -17,9 +17,11 @@ export function isLayoutRefName(ref: string): boolean {
 
 /**
  * Refuses, as a usage error, a ref a layout at `path` is to be written under that the grammar
- * refuses: hoist never writes a ref skopeo could not read back.
+ * refuses: hoist never writes a ref skopeo could not read back. And an empty `path` (`oci::v1`,
+ * `oci:`), which would otherwise fail as mkdir's ENOENT.
  */
 export function checkLayoutRefs(path: string, refs: readonly string[]): void {
+  if (path === '') throw new PushError('USAGE', 'an oci: destination names no directory: write oci:DIR[:REF]');
   const bad = refs.find((ref) => !isLayoutRefName(ref));
   if (bad === undefined) return;
   throw new PushError(
