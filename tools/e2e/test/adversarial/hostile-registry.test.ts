@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, type WrittenImage } from '@hoist/test-images';
@@ -151,5 +152,27 @@ describe('a source registry whose referrers list holds hostile entries', () => {
     expect(run.stderr).not.toContain('unexpected failure');
     expect(front.log.slice(marked).map((r) => r.path).join(' ')).not.toContain('evil');
     expectNoRawText(run);
+  });
+});
+
+describe('a source registry that serves hostile documents', () => {
+  const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+  /** The front serves `manifest` as upstream/evil:x and each of `blobs` under its digest; returns what takes them away. */
+  function image(manifest: unknown, blobs: string[] = []): () => void {
+    const restores = [hostile(/^\/v2\/upstream\/evil\/manifests\/x$/, manifest, { 'content-type': OCI_MANIFEST }), ...blobs.map((b) => hostile(new RegExp(`^/v2/upstream/evil/blobs/${sha256(b)}$`), b, { 'content-type': 'application/octet-stream' }))];
+    return () => restores.forEach((restore) => restore());
+  }
+
+  it('a config nested 200000 levels deep is refused as the source\'s fault, plain and --json, not an unexpected failure', async () => {
+    const config = `{"architecture":"amd64","os":"linux","config":{"Healthcheck":${'{"a":'.repeat(200_000)}1${'}'.repeat(200_000)}}}`;
+    const restore = image({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length }, layers: [] }, [config]);
+    const plain = await hoistInProcess(['inspect', `docker://${front.host}/upstream/evil:x`]);
+    const json = await hoistInProcess(['inspect', `docker://${front.host}/upstream/evil:x`, '--json']);
+    restore();
+    for (const run of [plain, json]) {
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`config ${sha256(config)} nests deeper than 64 levels`);
+      expect(run.stderr).not.toContain('unexpected failure');
+    }
   });
 });
