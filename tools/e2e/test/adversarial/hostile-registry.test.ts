@@ -158,8 +158,8 @@ describe('a source registry whose referrers list holds hostile entries', () => {
 describe('a source registry that serves hostile documents', () => {
   const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
   /** The front serves `manifest` as upstream/evil:x and each of `blobs` under its digest; returns what takes them away. */
-  function image(manifest: unknown, blobs: string[] = []): () => void {
-    const restores = [hostile(/^\/v2\/upstream\/evil\/manifests\/x$/, manifest, { 'content-type': OCI_MANIFEST }), ...blobs.map((b) => hostile(new RegExp(`^/v2/upstream/evil/blobs/${sha256(b)}$`), b, { 'content-type': 'application/octet-stream' }))];
+  function image(manifest: { mediaType: string }, blobs: string[] = []): () => void {
+    const restores = [hostile(/^\/v2\/upstream\/evil\/manifests\/x$/, manifest, { 'content-type': manifest.mediaType }), ...blobs.map((b) => hostile(new RegExp(`^/v2/upstream/evil/blobs/${sha256(b)}$`), b, { 'content-type': 'application/octet-stream' }))];
     return () => restores.forEach((restore) => restore());
   }
 
@@ -174,5 +174,17 @@ describe('a source registry that serves hostile documents', () => {
       expect(run.stderr).toContain(`config ${sha256(config)} nests deeper than 64 levels`);
       expect(run.stderr).not.toContain('unexpected failure');
     }
+  });
+
+  it('an index of 3000 children is refused before any child is fetched, not fetched all at once', async () => {
+    const children = Array.from({ length: 3000 }, (_, i) => ({ mediaType: OCI_MANIFEST, digest: sha256(`child ${i}`), size: 1000, platform: { architecture: `arch${i}`, os: 'linux' } }));
+    const restore = image({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: children });
+    const marked = front.log.length;
+    const run = await hoistInProcess(['copy', `${front.host}/upstream/evil:x`, `${mirror.host}/many:x`, '--no-cache']);
+    restore();
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/makes the image more than 1000 manifests or 64 MiB of them, hoist's limit/);
+    expect(front.log.slice(marked).filter((r) => r.path.includes('/manifests/sha256:'))).toEqual([]);
+    expect(run.ms).toBeLessThan(10_000);
   });
 });
