@@ -187,4 +187,19 @@ describe('a source registry that serves hostile documents', () => {
     expect(front.log.slice(marked).filter((r) => r.path.includes('/manifests/sha256:'))).toEqual([]);
     expect(run.ms).toBeLessThan(10_000);
   });
+
+  it("an error body's message of 60000 characters and ESC sequences is one short escaped line, plain and --json", async () => {
+    const message = `\u001b[2J\u009b31m${'A'.repeat(60_000)}`;
+    const restore = front.addRule({ method: 'GET', path: /^\/v2\/upstream\/evil\/manifests\/x$/, times: Infinity, action: { type: 'status', status: 404, body: JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message }] }) } });
+    const plain = await hoistInProcess(['copy', `${front.host}/upstream/evil:x`, `${mirror.host}/err:x`, '--no-cache']);
+    const json = await hoistInProcess(['copy', `${front.host}/upstream/evil:x`, `${mirror.host}/err:x`, '--no-cache', '--json']);
+    restore();
+    for (const run of [plain, json]) {
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toContain('fetching manifest x failed: MANIFEST_UNKNOWN: \\u001b[2J\\u009b31mAAA');
+      expect(run.stderr.length).toBeLessThan(1000);
+      expect(run.stdout.length).toBeLessThan(1000);
+      expectNoRawText(run);
+    }
+  });
 });
