@@ -158,7 +158,7 @@ describe('a source registry whose referrers list holds hostile entries', () => {
 describe('a source registry that serves hostile documents', () => {
   const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
   /** The front serves `manifest` as upstream/evil:x and each of `blobs` under its digest; returns what takes them away. */
-  function image(manifest: { mediaType: string }, blobs: string[] = []): () => void {
+  function image(manifest: { mediaType: string } & Record<string, unknown>, blobs: string[] = []): () => void {
     const restores = [hostile(/^\/v2\/upstream\/evil\/manifests\/x$/, manifest, { 'content-type': manifest.mediaType }), ...blobs.map((b) => hostile(new RegExp(`^/v2/upstream/evil/blobs/${sha256(b)}$`), b, { 'content-type': 'application/octet-stream' }))];
     return () => restores.forEach((restore) => restore());
   }
