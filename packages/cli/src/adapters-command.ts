@@ -1,5 +1,6 @@
 import type { AdapterOrigin } from '@hoist/adapters';
 import { describeFailure } from './describe-failure.js';
+import { linesOf } from './format.js';
 import { hoistDirectory } from './hoist-directory.js';
 import { parseOptions } from './parse-options.js';
 import type { CommandContext } from './push-command.js';
@@ -41,13 +42,15 @@ export async function adaptersCommand(argv: readonly string[], context: CommandC
     const chain = await adapterChain({ plugins: values.adapter ?? [], pluginsFrom: hoistDirectory(), env: context.env });
     const notInstalled = KNOWN_CLOUD_ADAPTERS.filter((k) => chain.missing.has(k.package));
     const rows = chain.adapters.map((adapter, i) => ({ name: adapter.name, ...chain.origins[i]! }));
+    // A plugin's name and its package's are its own text: printed escaped, as a registry's are.
+    const lines = linesOf(context.output);
     if (values.json) {
-      context.output.out(JSON.stringify({ adapters: rows, notInstalled: notInstalled.map((k) => k.package) }));
+      lines.json({ adapters: rows, notInstalled: notInstalled.map((k) => k.package) });
       return 0;
     }
     const width = Math.max(...rows.map((r) => r.name.length));
-    for (const row of rows) context.output.out(`${row.name.padEnd(width)}  ${describeOrigin(row)}`);
-    for (const known of notInstalled) context.output.out(`not installed: ${known.package} (${known.cloud}; npm install ${known.package} beside hoist)`);
+    for (const row of rows) lines.out(`${row.name.padEnd(width)}  ${describeOrigin(row)}`);
+    for (const known of notInstalled) lines.out(`not installed: ${known.package} (${known.cloud}; npm install ${known.package} beside hoist)`);
     return 0;
   } catch (error) {
     const failure = describeFailure(error, false, context.signal);

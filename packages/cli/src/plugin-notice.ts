@@ -1,5 +1,5 @@
 import type { AdapterChain } from '@hoist/adapters';
-import { printable } from './format.js';
+import { jsonLine, printable } from './format.js';
 import type { Output } from './output.js';
 
 /** An adapter that is not hoist's own: a plugin given with --adapter, named in HOIST_ADAPTERS, or installed beside hoist. */
@@ -28,5 +28,5 @@ export function announceThirdPartyAdapters(chain: AdapterChain, output: Output, 
   if (loaded.length === 0) return;
   const named = loaded.map((a) => `${printable(a.package ? `${a.package.name}@${a.package.version}` : a.name)} (${printable(a.file)})`);
   output.err(`hoist: adapters loaded from outside hoist: ${named.join(', ')}`);
-  if (json) output.out(JSON.stringify({ type: 'adapters', thirdParty: loaded }));
+  if (json) output.out(jsonLine({ type: 'adapters', thirdParty: loaded }));
 }

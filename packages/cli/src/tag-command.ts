@@ -1,4 +1,5 @@
 import { parseRegistryRef } from './destination-refs.js';
+import { linesOf } from './format.js';
 import type { CommandContext } from './push-command.js';
 import { UsageError } from './usage-error.js';
 import { parseVerbArgs, VERB_OPTIONS_USAGE } from './verb-args.js';
@@ -39,8 +40,9 @@ export async function tagCommand(argv: readonly string[], context: CommandContex
     async ({ core, pool, signal }, reference) => {
       const { digest } = await core.tagImage(pool, reference, tags, signal);
       const refs = tags.map((tag) => `${reference.registry}/${reference.repository}:${tag}@${digest}`);
-      if (push.json) context.output.out(JSON.stringify({ type: 'tagged', image, digest, references: refs }));
-      else for (const ref of refs) context.output.out(ref);
+      const lines = linesOf(context.output);
+      if (push.json) lines.json({ type: 'tagged', image, digest, references: refs });
+      else for (const ref of refs) lines.out(ref);
     },
   );
 }

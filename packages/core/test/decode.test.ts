@@ -99,6 +99,14 @@ describe('documents', () => {
     expect(() => decodeImageConfig(Buffer.from('{"config":{"Labels":{"a":1}}}'), 'c')).toThrow('"config.Labels" "a" is not a string');
   });
 
+  it('a document nested deeper than any real one is refused before it is parsed; brackets in strings do not count', () => {
+    const nested = (depth: number) => `{"config":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
+    expect(() => decodeImageConfig(Buffer.from(nested(200_000)), 'c')).toThrow('c nests deeper than 64 levels');
+    expect(() => decodeManifestFields(Buffer.from(`{"x":${'['.repeat(65)}${']'.repeat(65)}}`), 'm')).toThrow('m nests deeper than 64 levels');
+    expect(decodeImageConfig(Buffer.from(nested(62)), 'c').config).toBeDefined();
+    expect(decodeManifestFields(Buffer.from(JSON.stringify({ annotations: { a: '{'.repeat(100), 'b"\\': '['.repeat(100) } })), 'm').annotations?.['a']).toHaveLength(100);
+  });
+
   it("a daemon's image ID", () => {
     expect(decodeDaemonImageId(Buffer.from(JSON.stringify({ Id: D })), 'i')).toBe(D);
     expect(() => decodeDaemonImageId(Buffer.from('{"Id":"../../x"}'), 'i')).toThrow('is not an image ID');

@@ -2,6 +2,7 @@ import { decodeAs, decodeDescriptor, decodeManifestFields, DecodeError, type Man
 import { isIndexMediaType, isManifestMediaType, MediaTypes, type Descriptor } from '../descriptor.js';
 import { PushError } from '../errors.js';
 import type { ImageSource } from '../sources/image-source.js';
+import { Limiter } from './limiter.js';
 
 /**
  * The tree of manifests under the root: an index's children are manifests (or nested indexes),
@@ -19,25 +20,44 @@ export interface ManifestNode {
 
 /** Deeper nesting than any real image uses; a cycle of indexes would otherwise never end. */
 const MAX_DEPTH = 8;
+/**
+ * Bounds of the whole tree, far above any real image (a multi-platform index with its
+ * attestations lists tens of manifests of a few KiB): a hostile index that lists 40000 children,
+ * each declared at 8 MiB, would otherwise have them all fetched, and held, at once.
+ */
+export const GRAPH_LIMITS = { manifests: 1000, bytes: 64 * 1024 * 1024 };
+/** Manifests read at once (from a registry: requests in flight). */
+const READS_AT_ONCE = 16;
 
 export async function loadImageGraph(source: ImageSource): Promise<ManifestNode> {
   const loaded = new Map<string, Promise<ManifestNode>>();
+  const reads = new Limiter(READS_AT_ONCE);
+  let declared = source.root.size;
   const load = (descriptor: Descriptor, depth: number): Promise<ManifestNode> => {
     if (depth > MAX_DEPTH) throw invalid(source, `indexes nest deeper than ${MAX_DEPTH} levels at ${descriptor.digest}`);
     let node = loaded.get(descriptor.digest);
     if (!node) {
-      node = loadNode(source, descriptor, (child) => load(child, depth + 1));
+      node = loadNode(source, descriptor, () => reads.run(() => source.readManifest(descriptor)), (children) => loadChildren(descriptor, children, depth + 1));
       loaded.set(descriptor.digest, node);
     }
     return node;
+  };
+  // Counted before any child is fetched, so a list past the bounds costs no request.
+  const loadChildren = (index: Descriptor, children: Descriptor[], depth: number): Promise<ManifestNode[]> => {
+    const fresh = new Map(children.filter((c) => !loaded.has(c.digest)).map((c) => [c.digest, c.size]));
+    declared += [...fresh.values()].reduce((total, size) => total + size, 0);
+    if (loaded.size + fresh.size > GRAPH_LIMITS.manifests || declared > GRAPH_LIMITS.bytes) {
+      throw invalid(source, `index ${index.digest} makes the image more than ${GRAPH_LIMITS.manifests} manifests or ${GRAPH_LIMITS.bytes / 1024 / 1024} MiB of them, hoist's limit`);
+    }
+    return Promise.all(children.map((child) => load(child, depth)));
   };
   const root = await load(source.root, 0);
   await Promise.all(allBlobs(root).map((blob) => source.checkBlob(blob)));
   return root;
 }
 
-async function loadNode(source: ImageSource, descriptor: Descriptor, loadChild: (d: Descriptor) => Promise<ManifestNode>): Promise<ManifestNode> {
-  const bytes = await source.readManifest(descriptor);
+async function loadNode(source: ImageSource, descriptor: Descriptor, read: () => Promise<Buffer>, loadChildren: (children: Descriptor[]) => Promise<ManifestNode[]>): Promise<ManifestNode> {
+  const bytes = await read();
   const json = decodeAs('INVALID_SOURCE', source.description, () => decodeManifestFields(bytes, `manifest ${descriptor.digest}`));
   const mediaType = manifestKind(source, descriptor, json);
   if (isIndexMediaType(mediaType)) {
@@ -47,7 +67,7 @@ async function loadNode(source: ImageSource, descriptor: Descriptor, loadChild: 
         throw invalid(source, `index ${descriptor.digest} lists ${entry.digest} with unsupported media type "${entry.mediaType}"`);
       }
     }
-    return { descriptor, bytes, children: await Promise.all(entries.map(loadChild)), blobs: [] };
+    return { descriptor, bytes, children: await loadChildren(entries), blobs: [] };
   }
   const config = descriptorList(source, [json.config], `manifest ${descriptor.digest} "config"`);
   const layers = descriptorList(source, json.layers, `manifest ${descriptor.digest} "layers"`);

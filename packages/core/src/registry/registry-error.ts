@@ -1,3 +1,4 @@
+import { shown } from '../decode/index.js';
 import { PushError, isRegistryErrorCode, type PushErrorCode } from '../errors.js';
 import { readLimitedText, type TransportResponse } from './transport.js';
 
@@ -34,7 +35,8 @@ export async function registryError(res: TransportResponse, action: string): Pro
   } catch {
     // Not JSON: proxies and load balancers answer with HTML; the status says enough.
   }
-  const said = `: ${message || (STATUS_MEANINGS[res.status] ?? 'unexpected answer')}`;
+  // The registry's words, cut to a line's worth (a body may hold 64 KiB of them); the detail keeps them whole, for adapters.
+  const said = `: ${message ? shown(message) : (STATUS_MEANINGS[res.status] ?? 'unexpected answer')}`;
   // For a refused credential, who was refused says more than the registry's "authentication required".
   const explained = res.refusal && res.status === 401 ? `: ${res.refusal} (HTTP 401)` : `${said} (HTTP ${res.status})${res.refusal ? `: ${res.refusal}` : ''}`;
   return new PushError(code, `${action} failed: ${code === 'REGISTRY' ? 'registry' : code}${explained}`, {

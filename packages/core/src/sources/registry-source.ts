@@ -63,7 +63,7 @@ export async function pullImage(pool: RegistryPool, reference: ImageReference, s
   const target = reference.digest ?? reference.tag ?? 'latest';
   // The manifest GET is what registries count as a pull (Docker Hub); its blobs are not.
   pool.allowance(reference.registry).take();
-  const { bytes, mediaType } = await fetchManifest(client, reference.repository, target, scopes, description, signal);
+  const { bytes, mediaType } = await fetchManifest(client, reference.repository, target, scopes, description, signal, MAX_MANIFEST_BYTES);
   const root: Descriptor = { mediaType, digest: digestOf(bytes), size: bytes.length };
   if (reference.digest !== undefined && root.digest !== reference.digest) {
     throw new PushError('DIGEST_MISMATCH', `${description}: the registry served a manifest hashing to ${root.digest}`);
@@ -71,12 +71,13 @@ export async function pullImage(pool: RegistryPool, reference: ImageReference, s
   return new PulledImage(client, own, reference, root, bytes, scopes, description, signal);
 }
 
-async function fetchManifest(client: RegistryClient, repository: string, reference: string, scopes: string[], description: string, signal: AbortSignal | undefined): Promise<{ bytes: Buffer; mediaType: string }> {
+/** The manifest `reference` names, read up to `max` bytes (a child's are its descriptor's size: more would not hash to its digest). */
+async function fetchManifest(client: RegistryClient, repository: string, reference: string, scopes: string[], description: string, signal: AbortSignal | undefined, max: number): Promise<{ bytes: Buffer; mediaType: string }> {
   // It goes into the URL: a digest from an index or a list of referrers, checked where it entered, and here once more.
   if (!isValidTag(reference) && !isValidDigest(reference)) throw new PushError('INVALID_SOURCE', `${description}: "${shown(reference)}" is neither a tag nor a digest`);
   const res = await client.send({ method: 'GET', target: `/v2/${repository}/manifests/${reference}`, scopes, headers: { accept: MANIFEST_ACCEPT }, ...(signal ? { signal } : {}) });
   if (res.status !== 200) throw await registryError(res, `${description}: fetching manifest ${reference}`);
-  const bytes = await readBody(res.body, MAX_MANIFEST_BYTES, `${description}: manifest ${reference}`);
+  const bytes = await readBody(res.body, max, `${description}: manifest ${reference}`);
   const mediaType = String(res.headers['content-type'] ?? '').split(';')[0]!.trim();
   if (!isManifestMediaType(mediaType)) throw new PushError('UNSUPPORTED', `${description}: manifest ${reference} has unsupported media type "${mediaType}"`);
   return { bytes, mediaType };
@@ -102,7 +103,8 @@ class PulledImage implements RegistrySource {
 
   async readManifest(descriptor: Descriptor): Promise<Buffer> {
     if (descriptor.digest === this.root.digest) return this.rootBytes;
-    const { bytes } = await fetchManifest(this.client, this.reference.repository, descriptor.digest, this.scopes, this.description, this.signal);
+    if (descriptor.size > MAX_MANIFEST_BYTES) throw new PushError('INVALID_SOURCE', `${this.description}: manifest ${descriptor.digest} claims ${descriptor.size} bytes`);
+    const { bytes } = await fetchManifest(this.client, this.reference.repository, descriptor.digest, this.scopes, this.description, this.signal, descriptor.size);
     if (digestOf(bytes, descriptor.digest) !== descriptor.digest) {
       throw new PushError('DIGEST_MISMATCH', `${this.description}: manifest ${descriptor.digest} came back with other bytes`);
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, type WrittenImage } from '@hoist/test-images';
@@ -151,5 +152,54 @@ describe('a source registry whose referrers list holds hostile entries', () => {
     expect(run.stderr).not.toContain('unexpected failure');
     expect(front.log.slice(marked).map((r) => r.path).join(' ')).not.toContain('evil');
     expectNoRawText(run);
+  });
+});
+
+describe('a source registry that serves hostile documents', () => {
+  const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+  /** The front serves `manifest` as upstream/evil:x and each of `blobs` under its digest; returns what takes them away. */
+  function image(manifest: { mediaType: string } & Record<string, unknown>, blobs: string[] = []): () => void {
+    const restores = [hostile(/^\/v2\/upstream\/evil\/manifests\/x$/, manifest, { 'content-type': manifest.mediaType }), ...blobs.map((b) => hostile(new RegExp(`^/v2/upstream/evil/blobs/${sha256(b)}$`), b, { 'content-type': 'application/octet-stream' }))];
+    return () => restores.forEach((restore) => restore());
+  }
+
+  it('a config nested 200000 levels deep is refused as the source\'s fault, plain and --json, not an unexpected failure', async () => {
+    const config = `{"architecture":"amd64","os":"linux","config":{"Healthcheck":${'{"a":'.repeat(200_000)}1${'}'.repeat(200_000)}}}`;
+    const restore = image({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length }, layers: [] }, [config]);
+    const plain = await hoistInProcess(['inspect', `docker://${front.host}/upstream/evil:x`]);
+    const json = await hoistInProcess(['inspect', `docker://${front.host}/upstream/evil:x`, '--json']);
+    restore();
+    for (const run of [plain, json]) {
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`config ${sha256(config)} nests deeper than 64 levels`);
+      expect(run.stderr).not.toContain('unexpected failure');
+    }
+  });
+
+  it('an index of 3000 children is refused before any child is fetched, not fetched all at once', async () => {
+    const children = Array.from({ length: 3000 }, (_, i) => ({ mediaType: OCI_MANIFEST, digest: sha256(`child ${i}`), size: 1000, platform: { architecture: `arch${i}`, os: 'linux' } }));
+    const restore = image({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: children });
+    const marked = front.log.length;
+    const run = await hoistInProcess(['copy', `${front.host}/upstream/evil:x`, `${mirror.host}/many:x`, '--no-cache']);
+    restore();
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/makes the image more than 1000 manifests or 64 MiB of them, hoist's limit/);
+    expect(front.log.slice(marked).filter((r) => r.path.includes('/manifests/sha256:'))).toEqual([]);
+    expect(run.ms).toBeLessThan(10_000);
+  });
+
+  it("an error body's message of 60000 characters and ESC sequences is one short escaped line, plain and --json", async () => {
+    const message = `\u001b[2J\u009b31m${'A'.repeat(60_000)}`;
+    const restore = front.addRule({ method: 'GET', path: /^\/v2\/upstream\/evil\/manifests\/x$/, times: Infinity, action: { type: 'status', status: 404, body: JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message }] }) } });
+    const plain = await hoistInProcess(['copy', `${front.host}/upstream/evil:x`, `${mirror.host}/err:x`, '--no-cache']);
+    const json = await hoistInProcess(['copy', `${front.host}/upstream/evil:x`, `${mirror.host}/err:x`, '--no-cache', '--json']);
+    restore();
+    for (const run of [plain, json]) {
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toContain('fetching manifest x failed: MANIFEST_UNKNOWN: \\u001b[2J\\u009b31mAAA');
+      expect(run.stderr.length).toBeLessThan(1000);
+      expect(run.stdout.length).toBeLessThan(1000);
+      expectNoRawText(run);
+    }
   });
 });
