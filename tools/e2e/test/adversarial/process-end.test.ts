@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
-import { manifestStatus, runHoist, tempDir } from '../helpers.js';
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { HOIST_BIN, manifestStatus, runHoist, startHoist, tempDir } from '../helpers.js';
 
 /**
  * How the hoist process ends, seen from outside, through the real bin (and the single-file
@@ -46,5 +48,25 @@ describe('a command whose work never settles', () => {
     expect(run.stderr).toMatch(/^hoist: internal error: hoist push did not finish: [^\n]+\n$/);
     expect(run.code).toBe(1);
     expect(await manifestStatus(registry.url, 'team/never', '1', `Basic ${Buffer.from(`hoist:${registry.users['hoist']}`).toString('base64')}`)).toBe(404);
+  });
+});
+
+describe('a standard output that goes away or fills up', () => {
+  it('hoist adapters | head -1: the reader leaving ends it quietly, as the work decided (exit 0, no stack trace)', async () => {
+    const started = await startHoist(['adapters']);
+    // The reader is gone before the first line: every write meets a closed pipe (EPIPE).
+    started.child.stdout!.destroy();
+    const run = await started.done;
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+
+  it('hoist --version > /dev/full: the lost result fails the run with one line', async () => {
+    const child = spawn(process.execPath, [HOIST_BIN, '--version'], { stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    expect(stderr).toBe("hoist: error: standard output could not be written (ENOSPC): this run's results are lost; give it a file system with room\n");
+    expect(code).toBe(1);
   });
 });
