@@ -25,6 +25,8 @@ export interface DaemonSourceOptions {
   /** How layers are compressed as they stream in: the push's own settings. */
   compression?: CompressionSettings;
   signal?: AbortSignal;
+  /** How large a gzip'd archive source may grow decompressed (file-store.ts); not used for a daemon's export. */
+  maxDecompressed?: number;
 }
 
 const IMAGE_ID = /^sha256:[a-f0-9]{64}$/;

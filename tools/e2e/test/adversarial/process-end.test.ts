@@ -64,7 +64,7 @@ describe('a standard output that goes away or fills up', () => {
   it('hoist --version > /dev/full: the lost result fails the run with one line', async () => {
     const child = spawn(process.execPath, [HOIST_BIN, '--version'], { stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise((resolve) => child.once('close', resolve));
     expect(stderr).toBe("hoist: error: standard output could not be written (ENOSPC): this run's results are lost; give it a file system with room\n");
     expect(code).toBe(1);
