@@ -18,6 +18,33 @@ if (!process.env.UV_THREADPOOL_SIZE) {
 // push, for a parser that reads a few small responses. Baseline code is plenty for it.
 setFlagsFromString('--liftoff-only');
 
-import('../dist/main.js').then(async ({ main }) => {
-  process.exitCode = await main(process.argv.slice(2));
+// No false success: a command whose promise never settles (a socket closed under it, a plugin
+// that never answers) leaves nothing for the event loop to wait on, and Node would then exit 0
+// as if it had pushed. Only a settled command sets the exit code; a loop that drains (or a
+// process.exit) with the command pending is an internal failure, exit 1, said in one line.
+const { writeSync } = require('node:fs');
+
+const argv = process.argv.slice(2);
+let settled = false;
+import('../dist/main.js')
+  .then(({ main }) => main(argv))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      writeSync(2, `hoist: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  )
+  .finally(() => {
+    settled = true;
+  });
+
+process.on('exit', (code) => {
+  if (settled || code !== 0) return;
+  const command = /^[a-z]+$/.test(argv[0] || '') ? `hoist ${argv[0]}` : 'hoist';
+  // Synchronous: nothing asynchronous runs once 'exit' is emitted.
+  writeSync(2, `hoist: internal error: ${command} did not finish: it was still waiting on something that can no longer answer (a connection closed under it, a plugin that never returns), so its work is not done\n`);
+  process.exitCode = 1;
 });

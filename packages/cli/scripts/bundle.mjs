@@ -3,7 +3,8 @@
 // launcher it starts from (bin/hoist.cjs), so that libuv's thread pool is sized to the agent's
 // cores before anything starts it. The cloud adapters stay outside (each is its own npm package
 // with its cloud's SDK): installed next to the file, they load as they do for the npm-installed
-// CLI; absent, the CLI says which to install.
+// CLI; absent, the CLI says which to install. The launcher is the entry point, so the file keeps
+// its guard against a false success (a command still pending when the event loop drains exits 1).
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 

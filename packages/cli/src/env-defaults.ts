@@ -14,6 +14,7 @@ export const ENV_DEFAULTS: Readonly<Record<string, { variable: string; unless?: 
   retries: { variable: 'HOIST_RETRIES' },
   timeout: { variable: 'HOIST_TIMEOUT' },
   'compression-level': { variable: 'HOIST_COMPRESSION_LEVEL' },
+  'max-decompressed': { variable: 'HOIST_MAX_DECOMPRESSED' },
 };
 
 /** What to call an option in a message: the flag, or the variable its value came from. */

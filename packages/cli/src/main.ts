@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createOutput, type Streams } from './output.js';
+import { createOutput, type Output, type Streams } from './output.js';
 import { installWarningPrinter } from './process-warnings.js';
 import { printable } from './format.js';
 import { UsageError } from './usage-error.js';
@@ -42,6 +42,16 @@ export function version(): string {
 
 export async function main(argv: readonly string[], io: MainIo = processIo()): Promise<number> {
   const output = createOutput(io);
+  const code = await run(argv, io, output);
+  // A write's failure is reported after the write: wait for the last one before judging.
+  await new Promise((resolve) => (io.stdout.writable === false ? setImmediate(resolve) : io.stdout.write('', resolve)));
+  const lost = output.lostOutput();
+  if (lost === undefined) return code;
+  output.err(`hoist: error: standard output could not be written (${lost}): this run's results are lost; give it a file system with room`);
+  return code === 0 ? 1 : code;
+}
+
+async function run(argv: readonly string[], io: MainIo, output: Output): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {

@@ -15,6 +15,8 @@ export interface Output {
   /** Raw terminal writes for the live progress display (stderr). */
   errRaw(text: string): void;
   readonly errIsTty: boolean;
+  /** Why results could not be written (standard output on a full disk), if they could not. */
+  lostOutput(): string | undefined;
   addSecret(secret: string): void;
   /** Masks a credential in every form it can travel in: the secret itself and the Basic string. */
   addCredential(credential: Credential): void;
@@ -34,12 +36,36 @@ export function createOutput(streams: Streams): Output {
   const addSecret = (secret: string): void => {
     if (secret.length >= MIN_MASKED_LENGTH && !secrets.includes(secret)) secrets.push(secret);
   };
+  let lost: string | undefined;
+  const failed = (stream: NodeJS.WritableStream, error: NodeJS.ErrnoException): void => {
+    if (error.code !== 'EPIPE' && stream === streams.stdout) lost ??= error.code ?? error.message;
+  };
+  const write = (stream: NodeJS.WritableStream, data: string | Uint8Array): void => {
+    // A stream that was let go (its reader left) takes nothing more.
+    if (stream.writable === false) return;
+    try {
+      stream.write(data);
+    } catch (error) {
+      // A file (`> digest.txt`) is written synchronously, and fails in write() itself.
+      failed(stream, error as NodeJS.ErrnoException);
+    }
+  };
+  // A reader that went away (`hoist adapters | head -1`) closes the pipe, and the next write
+  // fails with EPIPE, which Node would raise as an uncaught error with a stack trace. The
+  // command goes on without the stream and exits as its work decided: as `git log | head -1`
+  // prints nothing more, but without SIGPIPE's 141, which fails a `set -o pipefail` step that
+  // got the line it asked for (and a push's outcome is in the registry, not on stdout). Any
+  // other failure of standard output (a full disk under `> file`) loses results: the run fails.
+  for (const stream of [streams.stdout, streams.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => failed(stream, error));
+  }
   return {
-    out: (line) => void streams.stdout.write(`${mask(line)}\n`),
-    outBytes: (bytes) => void streams.stdout.write(bytes),
-    err: (line) => void streams.stderr.write(`${mask(line)}\n`),
-    errRaw: (text) => void streams.stderr.write(mask(text)),
+    out: (line) => write(streams.stdout, `${mask(line)}\n`),
+    outBytes: (bytes) => write(streams.stdout, bytes),
+    err: (line) => write(streams.stderr, `${mask(line)}\n`),
+    errRaw: (text) => write(streams.stderr, mask(text)),
     errIsTty: streams.stderr.isTTY === true,
+    lostOutput: () => lost,
     addSecret,
     addCredential(credential) {
       if (credential.kind !== 'basic') return addSecret(credential.token);

@@ -50,7 +50,7 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
     const reading = (pool = registryPool(core, shared, { signal, deadline, onEvent }));
     const toPush: PlannedImage[] = images.map(({ entry, destinations, platforms }) => ({
       name: entry.source,
-      open: () => core.openSource(entry.source, { ...registryOptions(shared), pool: reading }, { env: context.env, compression: args.compression, signal }),
+      open: () => core.openSource(entry.source, { ...registryOptions(shared), pool: reading }, { env: context.env, compression: args.compression, signal, ...(args.maxDecompressed === undefined ? {} : { maxDecompressed: args.maxDecompressed }) }),
       destinations,
       tags: [...entry.tags, ...args.tags],
       platforms,

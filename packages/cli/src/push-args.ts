@@ -51,6 +51,8 @@ ${CONNECTION_USAGE}
       --compression gzip|zstd|none  how uncompressed layers are sent (default gzip; zstd
                           needs Node.js 22.15+, and clients that pull it: not Docker's classic store)
       --compression-level N    gzip 1-9 (default 1), zstd 1-19 (default 3)
+      --max-decompressed SIZE  how large a gzip'd archive source may grow unpacked in TMPDIR
+                          (default 16GiB; e.g. 500MiB, 40GiB): a gzip bomb stops there
       --create-repository create a missing repository where the registry needs it (ECR)
       --adapter PACKAGE|PATH  load a registry adapter plugin, tried before hoist's own (repeatable)
       --resolve HOST:ADDRESS  connect to ADDRESS for HOST (split-horizon DNS, tests; repeatable)
@@ -61,8 +63,8 @@ ${CONNECTION_USAGE}
   -h, --help              show this help
 
 Environment: HOIST_CA_FILE, HOIST_CERT_DIR, HOIST_PLAIN_HTTP, HOIST_USERNAME_ENV,
-HOIST_PASSWORD_ENV, HOIST_CONCURRENCY, HOIST_RETRIES, HOIST_TIMEOUT, HOIST_COMPRESSION_LEVEL
-set the options of the same name once for a pipeline; flags win. DOCKER_HOST names the Docker
+HOIST_PASSWORD_ENV, HOIST_CONCURRENCY, HOIST_RETRIES, HOIST_TIMEOUT, HOIST_COMPRESSION_LEVEL,
+HOIST_MAX_DECOMPRESSED set the options of the same name once for a pipeline; flags win. DOCKER_HOST names the Docker
 daemon for docker-daemon: sources. HOIST_THREADS sets the compression threads (default: the
 agent's cores, at least 4).
 
@@ -86,6 +88,8 @@ export interface PushArgs extends ConnectionArgs {
   concurrency?: number;
   retries?: number;
   timeoutMs: number;
+  /** --max-decompressed: the room a gzip'd archive source may take unpacked; core's default when unset. */
+  maxDecompressed?: number;
   /** Where the time limit came from, for messages: `--timeout 90s`, `HOIST_TIMEOUT=90s`, or the default. */
   timeoutSetting: string;
   digestFile?: string;
@@ -121,6 +125,7 @@ export const PUSH_OPTIONS = {
   resolve: { type: 'string', multiple: true },
   compression: { type: 'string' },
   'compression-level': { type: 'string' },
+  'max-decompressed': { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   quiet: { type: 'boolean', short: 'q' },
@@ -182,6 +187,7 @@ export function pushArgsOf(values: PushValues, label: OptionLabels, env: NodeJS.
     adapters: values.adapter ?? [],
     resolve: parseResolve(values.resolve ?? []),
     compression: compressionOf(values.compression ?? 'gzip', values['compression-level'], label),
+    ...(values['max-decompressed'] === undefined ? {} : { maxDecompressed: parseSize(label('max-decompressed'), values['max-decompressed']) }),
     json: values.json ?? false,
     verbose: values.verbose ?? false,
     quiet: values.quiet ?? false,
@@ -272,6 +278,16 @@ function parseCompression(value: string): 'gzip' | 'zstd' | 'none' {
 }
 
 /** `90`, `90s`, `10m`, `1h`, `500ms`: a bare number is seconds. */
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+
+/** `500MiB`, `16GiB`, `2g`, `1048576`: binary units, as disk sizes are given to docker and du. */
+function parseSize(flag: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(value.trim());
+  const bytes = match ? Math.floor(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new UsageError(`${flag} ${value} is not a size: give bytes or a number with KiB, MiB, GiB or TiB (e.g. 16GiB)`);
+  return bytes;
+}
+
 function parseDuration(flag: string, value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
   const ms = m ? Number(m[1]) * DURATION_UNITS[m[2] ?? 's']! : NaN;

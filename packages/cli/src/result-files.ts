@@ -1,5 +1,5 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
-import type { PushResult } from '@hoist/core';
+import { PushError, type PushResult } from '@hoist/core';
 import type { PushArgs } from './push-args.js';
 import { UsageError } from './usage-error.js';
 
@@ -20,11 +20,21 @@ export async function removeResultFiles(args: PushArgs): Promise<void> {
   }
 }
 
-/** Written whole or not at all: a step reading it never sees half a digest. */
+/**
+ * Written whole or not at all: a step reading it never sees half a digest. A write that fails
+ * (a full disk) fails the run with one line naming the file, after the push: the registry has
+ * the image, but the step after this one would read no result.
+ */
 export async function writeResultFile(file: string, text: string): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, file);
+  try {
+    await writeFile(temporary, text);
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new PushError('LOCAL_FILES', `${file} could not be written (${code}, ${Buffer.byteLength(text)} bytes): the image was pushed, but this result file is missing; give its directory room and run again`, { cause: error });
+  }
 }
 
 /** `registry/repository@sha256:...` for each registry pushed to (crane's --image-refs). */

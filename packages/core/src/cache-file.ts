@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { withFileLock } from './file-lock.js';
@@ -33,6 +33,8 @@ async function writeJsonAtomically(file: string, value: unknown): Promise<boolea
     await rename(temp, file);
     return true;
   } catch {
+    // A full disk leaves a part-written temp file: not left to fill the cache directory further.
+    await rm(temp, { force: true }).catch(() => undefined);
     return false;
   }
 }

@@ -41,6 +41,8 @@ export type HoistErrorCode =
   | 'REGISTRY'
   /** The tag exists, names another manifest, and the registry keeps tags as they are. */
   | 'TAG_IMMUTABLE'
+  /** hoist's own files (temporary, cache, result) could not be written: a full disk, a missing TMPDIR. */
+  | 'LOCAL_FILES'
   | 'ABORTED';
 
 export type PushErrorCode = RegistryErrorCode | HoistErrorCode;

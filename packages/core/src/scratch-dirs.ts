@@ -1,7 +1,8 @@
 import { readlinkSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, statfs } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
+import { PushError } from './errors.js';
 import { isRunning } from './process-alive.js';
 
 /**
@@ -16,8 +17,52 @@ export type ScratchKind = 'archive' | 'layers' | 'daemon';
 
 const SCRATCH = /^hoist-(archive|layers|daemon)-([a-z0-9]+)-(\d+)-/;
 
-export function makeScratch(kind: ScratchKind): Promise<string> {
-  return mkdtemp(join(tmpdir(), `hoist-${kind}-${pidSpace()}-${process.pid}-`));
+export async function makeScratch(kind: ScratchKind): Promise<string> {
+  const dir = tmpdir();
+  try {
+    return await mkdtemp(join(dir, `hoist-${kind}-${pidSpace()}-${process.pid}-`));
+  } catch (error) {
+    throw await scratchWriteFailure(error, join(dir, 'x'));
+  }
+}
+
+const WRITE_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS']);
+
+/**
+ * A write to a temporary file that failed, as one line naming the directory (TMPDIR, as the
+ * user knows it), the room the write needed (`needed` bytes at most, when known) and the room
+ * there was; any other error is given back as it is. Without it a full TMPDIR read "ENOSPC: no
+ * space left on device, write", which says neither where nor how much.
+ */
+export async function scratchWriteFailure(error: unknown, file: string, needed?: number): Promise<unknown> {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+  if (!WRITE_FAILURES.has(code)) return error;
+  const root = tmpdir();
+  const dir = file.startsWith(root + sep) ? root : dirname(file);
+  const where = dir === root ? `${dir} (TMPDIR)` : dir;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    // What was free before this write: what is left now and what the write took of it.
+    const left = await statfs(dir).then((s) => s.bavail * s.bsize, () => undefined);
+    const taken = await stat(file).then((s) => s.size, () => 0);
+    const wants = needed === undefined ? 'more room' : `up to ${mib(needed)}`;
+    const has = left === undefined ? '' : ` and only ${mib(left + taken)} was free`;
+    return new PushError('LOCAL_FILES', `no room left in ${where} for hoist's temporary files (${code}): this needs ${wants}${has}; give TMPDIR more room or point it at a larger disk`, { cause: error });
+  }
+  const why = code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : `cannot be written (${code})`;
+  return new PushError('LOCAL_FILES', `${where} ${why}: set TMPDIR to a directory hoist may write, with room for the image`, { cause: error });
+}
+
+/** Runs a write of `file` in a scratch directory; its failure is one line (scratchWriteFailure). */
+export async function writeScratch<T>(file: string, needed: number | undefined, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw await scratchWriteFailure(error, file, needed);
+  }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
 /** Removes the scratch directories of runs that are no longer running; best effort. */

@@ -28,13 +28,20 @@ export interface HoistRun {
   stderr: string;
 }
 
+export interface HoistOptions {
+  stdin?: string;
+  env?: Record<string, string>;
+  /** Another build of the command than bin/hoist.cjs: the single file, dist/hoist.cjs. */
+  bin?: string;
+}
+
 /**
  * Starts the built `hoist` as a pipeline would: no TTY, a clean environment whose config and
  * cache directories are the test's own, so nothing from the machine's ~/.docker leaks in.
  */
-export async function startHoist(args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<{ child: ChildProcess; done: Promise<HoistRun> }> {
+export async function startHoist(args: readonly string[], options: HoistOptions = {}): Promise<{ child: ChildProcess; done: Promise<HoistRun> }> {
   const home = await tempDir('hoist-home-');
-  const child = spawn(process.execPath, [HOIST_BIN, ...args], {
+  const child = spawn(process.execPath, [options.bin ?? HOIST_BIN, ...args], {
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       HOME: home,
@@ -53,7 +60,7 @@ export async function startHoist(args: readonly string[], options: { stdin?: str
   return { child, done };
 }
 
-export async function runHoist(args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<HoistRun> {
+export async function runHoist(args: readonly string[], options: HoistOptions = {}): Promise<HoistRun> {
   return (await startHoist(args, options)).done;
 }
 

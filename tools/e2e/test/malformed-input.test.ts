@@ -1,5 +1,6 @@
 import { readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayoutWriter, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST, sha256 } from '@hoist/test-images';
 import { startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '@hoist/test-registry';
@@ -106,7 +107,17 @@ const cases: [string, () => Promise<string[]>, string][] = [
     for (let i = 0; i < 10; i++) child = await writer.writeIndex([child]);
     await writer.writeIndexJson([{ descriptor: child }]);
   }), dest()], 'nest deeper than 8 levels'],
+  // Archives
+  ['gzip archive declaring more than --max-decompressed', async () => ['--max-decompressed', '1KiB', await gzipOf(Buffer.alloc(64 * 1024)), dest()], 'declares 64.0 KiB, more than the limit of 1.0 KiB'],
+  ['gzip archive with no trailer', async () => [await gzipOf(Buffer.alloc(0), (gz) => gz.subarray(0, 10)), dest()], 'the gzip stream is truncated or corrupt'],
 ];
+
+/** `bytes` gzip'd into a file of its own, `spoil` applied to the compressed bytes. */
+async function gzipOf(bytes: Buffer, spoil: (gz: Buffer) => Buffer = (gz) => gz): Promise<string> {
+  const file = join(await tempDir('hoist-bad-'), 'archive.tar.gz');
+  await writeFile(file, spoil(gzipSync(bytes)));
+  return file;
+}
 
 let goodLayout: string | undefined;
 async function good(): Promise<string> {

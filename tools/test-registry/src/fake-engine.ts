@@ -1,13 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 
 /**
  * The two Docker Engine API calls a `docker-daemon:` source makes (`GET /images/NAME/json`,
  * `GET /images/ID/get`), answered from archive files on a unix socket. Only for export shapes
  * the real daemon here cannot make: Debian's dockerd is 20.10, and the containerd image store's
- * exports (Docker 25+) hold blobs that are already compressed.
+ * exports (Docker 25+) hold blobs that are already compressed; and for a daemon gone wrong,
+ * whose export is not a tar at all or stops part way.
  */
 export interface FakeEngine {
   /** `unix:///tmp/hf-XXXX/docker.sock`, for DOCKER_HOST. */
@@ -15,8 +17,21 @@ export interface FakeEngine {
   stop(): Promise<void>;
 }
 
-/** `delayMs`: how long the export waits before its first byte, as dockerd does while it stages one. */
-export async function startFakeEngine(images: Readonly<Record<string, { id: string; archive: string; delayMs?: number }>>): Promise<FakeEngine> {
+export interface FakeImage {
+  id: string;
+  /** The export's bytes; not needed for an `endless` export. */
+  archive?: string;
+  /** How long the export waits before its first byte, as dockerd does while it stages one. */
+  delayMs?: number;
+  /**
+   * A hostile export: `endless` sends random bytes or zeros until the client hangs up (a
+   * daemon or proxy gone wrong); `cutAt` sends the archive's first bytes and then drops the
+   * connection, as a daemon that dies mid-export does.
+   */
+  hostile?: { endless: 'random' | 'zeros' } | { cutAt: number };
+}
+
+export async function startFakeEngine(images: Readonly<Record<string, FakeImage>>): Promise<FakeEngine> {
   const dir = await mkdtemp('/tmp/hf-');
   const socket = join(dir, 'docker.sock');
   const server = createServer((req, res) => {
@@ -28,14 +43,36 @@ export async function startFakeEngine(images: Readonly<Record<string, { id: stri
       return;
     }
     if (action === 'json') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Id: image.id }));
-    else setTimeout(() => createReadStream(image.archive).pipe(res.writeHead(200, { 'content-type': 'application/x-tar' })), image.delayMs ?? 0);
+    else setTimeout(() => sendExport(image, res.writeHead(200, { 'content-type': 'application/x-tar' })), image.delayMs ?? 0);
   });
   await new Promise<void>((resolve) => server.listen(socket, resolve));
   return {
     host: `unix://${socket}`,
     async stop() {
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+function sendExport(image: FakeImage, res: ServerResponse): void {
+  const hostile = image.hostile;
+  if (hostile && 'endless' in hostile) {
+    const zeros = Buffer.alloc(64 * 1024);
+    const more = (): void => {
+      while (!res.destroyed && res.write(hostile.endless === 'zeros' ? zeros : randomBytes(zeros.length)));
+      if (!res.destroyed) res.once('drain', more);
+    };
+    return more();
+  }
+  if (!image.archive) throw new Error('a fake image needs an archive unless its export is endless');
+  if (!hostile) {
+    createReadStream(image.archive).pipe(res);
+    return;
+  }
+  const cut = createReadStream(image.archive, { end: hostile.cutAt - 1 });
+  cut.on('data', (chunk) => res.write(chunk));
+  // Flushed, then the socket dropped without the chunked encoding's last chunk.
+  cut.on('end', () => setTimeout(() => res.socket?.destroy(), 50));
 }

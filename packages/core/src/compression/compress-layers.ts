@@ -170,8 +170,10 @@ function compressedStream(input: Readable, settings: CompressionSettings): Reada
 async function compressToFile(input: Readable, layer: Descriptor, settings: CompressionSettings, file: string, where: string, signal: AbortSignal | undefined): Promise<{ digest: string; size: number }> {
   let made: CompressedFile;
   try {
-    made = await compressIntoFile(input, layerCompressor(settings), file, signal);
+    made = await compressIntoFile(input, layerCompressor(settings), file, signal, layer.size);
   } catch (error) {
+    // A full TMPDIR is said as such (scratch-dirs.ts), not as a layer that cannot be read.
+    if (error instanceof PushError && error.code === 'LOCAL_FILES') throw error;
     throw new PushError('INVALID_SOURCE', `${where}: cannot read layer ${layer.digest}: ${(error as Error).message}`);
   }
   if (made.diffId !== layer.digest || made.uncompressedSize !== layer.size) {

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { DEFAULT_COMPRESSION, type CompressionSettings } from '../compression/layer-compressor.js';
 import { openDockerArchive } from '../sources/docker-archive.js';
 import { blobName } from '../sources/oci-layout.js';
-import { PushError } from '../errors.js';
+import { isPushError, PushError } from '../errors.js';
 import type { ImageSource } from '../sources/image-source.js';
 import { decodeAs, decodeDaemonImageId } from '../decode/index.js';
 import { parseReference } from '../reference.js';
@@ -26,6 +26,8 @@ export interface DaemonSourceOptions {
   /** How layers are compressed as they stream in: the push's own settings. */
   compression?: CompressionSettings;
   signal?: AbortSignal;
+  /** How large a gzip'd archive source may grow decompressed (file-store.ts); not used for a daemon's export. */
+  maxDecompressed?: number;
 }
 
 const IMAGE_ID = /^sha256:[a-f0-9]{64}$/;
@@ -41,7 +43,8 @@ export async function openDaemonSource(spec: string, options: DaemonSourceOption
     const compression = options.compression ?? DEFAULT_COMPRESSION;
     const exported = await client.send('GET', `/images/${encodeURIComponent(id)}/get`, options.signal ? { signal: options.signal } : {});
     if (exported.status !== 200) throw fail(`the daemon at ${client.endpoint} refused the export: ${await exported.message()}`);
-    const spool = await spoolExport(exported.body, scratch, compression, fail, options.signal);
+    const broken = (why: string) => fail(`the Docker Engine at ${client.endpoint} sent a broken export: ${why}`);
+    const spool = await spoolExport(fromEngine(exported.body, client.endpoint, spec, options.signal), scratch, compression, broken, options.signal);
     const image = await openDockerArchive(spool.store, undefined, spec, fail);
     return {
       description: spec,
@@ -76,4 +79,19 @@ async function imageId(client: EngineClient, name: string, spec: string, signal:
 
 function sameSettings(a: CompressionSettings, b: CompressionSettings): boolean {
   return a.format === b.format && a.level === b.level;
+}
+
+/** The export's bytes; a connection the daemon drops part way fails with its name, not undici's words alone. */
+async function* fromEngine(body: AsyncIterable<Buffer>, endpoint: string, spec: string, signal: AbortSignal | undefined): AsyncIterable<Buffer> {
+  let received = 0;
+  try {
+    for await (const chunk of body) {
+      received += chunk.length;
+      yield chunk;
+    }
+  } catch (error) {
+    if (signal?.aborted || isPushError(error)) throw error;
+    const why = (error as Error).message;
+    throw new PushError('INVALID_SOURCE', `${spec}: the Docker Engine at ${endpoint} broke off the export after ${received} bytes (${why}): is the daemon still running?`, { cause: error });
+  }
 }

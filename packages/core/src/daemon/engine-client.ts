@@ -16,6 +16,7 @@ export interface EngineClient {
   /** Where the daemon is, for messages: `unix:///var/run/docker.sock`, `tcp://host:2376`. */
   readonly endpoint: string;
   send(method: 'GET' | 'POST', path: string, options?: { body?: Readable; headers?: Record<string, string>; signal?: AbortSignal }): Promise<EngineResponse>;
+  /** Drops any response body still unread (a failed export), then closes the connection. */
   close(): Promise<void>;
 }
 
@@ -33,6 +34,11 @@ const MAX_MESSAGE = 4096;
 export function engineClient(env: NodeJS.ProcessEnv = process.env): EngineClient {
   const endpoint = env['DOCKER_HOST'] || DEFAULT_DOCKER_HOST;
   const { origin, dispatcher } = connectTo(endpoint, env);
+  // undici's close() waits for every response to be read to its end. An export abandoned half
+  // way (it was not a tar) is paused by back-pressure, so that wait never ended: the event loop
+  // drained with the push pending and the process exited 0 (issue 26). Unread bodies are
+  // destroyed first, which closes their sockets.
+  const unread = new Set<Readable>();
   return {
     endpoint,
     async send(method, path, options = {}) {
@@ -52,9 +58,14 @@ export function engineClient(env: NodeJS.ProcessEnv = process.env): EngineClient
         throw unreachable(endpoint, error);
       }
       const body = response.body as unknown as Readable;
+      unread.add(body);
+      body.once('close', () => unread.delete(body));
       return { status: response.statusCode, body, message: () => readMessage(body) };
     },
-    close: () => dispatcher.close(),
+    close: async () => {
+      for (const body of unread) body.destroy();
+      await dispatcher.close();
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import type { CompressionSettings } from '../compression/layer-compressor.js';
 import type { FileStore } from '../sources/file-store.js';
 import { readTarStream, type StreamEntry } from '../sources/tar-stream.js';
 import type { Fail } from '../errors.js';
+import { writeScratch } from '../scratch-dirs.js';
 import { tap } from '../tap.js';
 
 /**
@@ -64,14 +65,14 @@ export async function spoolExport(input: AsyncIterable<Buffer>, scratch: string,
     const file = join(scratch, `entry-${++files}`);
     if (isCompressed(head) || compression.format === 'none') {
       const hash = createHash('sha256');
-      await pipeline(rest, tap((chunk) => hash.update(chunk)), createWriteStream(file), { signal });
+      await writeScratch(file, entry.size, () => pipeline(rest, tap((chunk) => hash.update(chunk)), createWriteStream(file), { signal }));
       entries.set(entry.name, { kind: 'file', file, size: entry.size });
       digests.set(entry.name, `sha256:${hash.digest('hex')}`);
       return;
     }
     // Kept as gzip whatever the push sends: with zstd asked for, this is only how the layer waits
     // on disk (fast, level 1), and the push compresses it again.
-    const made = await compressIntoFile(rest, blockGzip(compression.format === 'gzip' ? compression.level : 1), file, signal);
+    const made = await compressIntoFile(rest, blockGzip(compression.format === 'gzip' ? compression.level : 1), file, signal, entry.size);
     entries.set(entry.name, { kind: 'gzipped', file, size: entry.size });
     layers.set(made.diffId, { digest: made.digest, size: made.size, open: () => createReadStream(file, { highWaterMark: READ_CHUNK }) });
   };

@@ -5,7 +5,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { PushError } from '../errors.js';
-import { makeScratch } from '../scratch-dirs.js';
+import { makeScratch, writeScratch } from '../scratch-dirs.js';
 import { indexTar } from './tar-index.js';
 
 /**
@@ -60,20 +60,32 @@ export function directoryStore(dir: string, fail: (why: string) => PushError): F
 }
 
 /**
+ * Decompressed, a gzip'd archive may take this much room in TMPDIR, unless the push says
+ * otherwise (--max-decompressed, HOIST_MAX_DECOMPRESSED). 16 GiB holds the largest images CI
+ * pushes (CUDA and ML images are 10-15 GiB unpacked) and bounds what a gzip bomb (14 MB of zeros
+ * make 14 GB) can take of a shared agent's disk, for the length of one push.
+ */
+export const DEFAULT_MAX_DECOMPRESSED = 16 * 2 ** 30;
+
+/**
  * A tar archive read in place: its entries are byte ranges of the file, never extracted. A
  * gzip'd archive cannot be read by range, so it is first decompressed to one temporary file,
- * within the room the temporary directory has: a small archive that inflates to more (14 MB of
- * zeros make 14 GB) fails with a line saying so, instead of filling the agent's disk.
+ * up to `maxDecompressed` bytes: checked first against the size the gzip trailer declares (a
+ * lower bound: it is the size modulo 4 GiB), then against the bytes as they come out.
  */
-export async function tarStore(path: string, fail: (why: string) => PushError, signal?: AbortSignal): Promise<FileStore> {
+export async function tarStore(path: string, fail: (why: string) => PushError, signal?: AbortSignal, maxDecompressed = DEFAULT_MAX_DECOMPRESSED): Promise<FileStore> {
   let tarPath = path;
   let scratch: string | undefined;
-  if (await isGzip(path, fail)) {
+  const declared = await gzipDeclaredSize(path, fail);
+  if (declared !== undefined) {
+    if (declared > maxDecompressed) throw fail(`decompressed, it declares ${sizeText(declared)}, more than the ${limitText(maxDecompressed)}`);
     scratch = await makeScratch('archive');
     tarPath = join(scratch, 'archive.tar');
     try {
+      // What it declares must fit as well: refused before the disk fills (ENOSPC otherwise says so as it happens).
       const { bavail, bsize } = await statfs(scratch);
-      await pipeline(createReadStream(path), createGunzip(), withinRoom(bavail * bsize - ROOM_MARGIN, fail, scratch), createWriteStream(tarPath), { signal });
+      if (declared > bavail * bsize) throw fail(`decompressed, it declares ${sizeText(declared)}, and ${dirname(scratch)} (TMPDIR) has ${sizeText(bavail * bsize)} free: give TMPDIR more room, or pass the archive uncompressed`);
+      await writeScratch(tarPath, declared, () => pipeline(createReadStream(path), createGunzip(), atMost(maxDecompressed, fail), createWriteStream(tarPath), { signal }));
     } catch (error) {
       await rm(scratch, { recursive: true, force: true });
       if (signal?.aborted || error instanceof PushError) throw error;
@@ -115,20 +127,40 @@ export async function tarStore(path: string, fail: (why: string) => PushError, s
   };
 }
 
-/** Left free in the temporary directory for everything else that runs there. */
-const ROOM_MARGIN = 64 * 1024 * 1024;
-
-/** Passes bytes on until there would be no room left for them. */
-function withinRoom(room: number, fail: (why: string) => PushError, dir: string): Transform {
+/** Passes bytes on until more than `max` have come out. */
+function atMost(max: number, fail: (why: string) => PushError): Transform {
   let written = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       written += chunk.length;
-      if (written <= room) return callback(null, chunk);
-      const mib = Math.max(0, Math.floor(room / 2 ** 20));
-      callback(fail(`decompressed, it needs more than the ${mib} MiB free in ${dirname(dir)}: give TMPDIR more room, or pass the archive uncompressed`));
+      if (written <= max) return callback(null, chunk);
+      callback(fail(`decompressed, it grows past ${sizeText(max)}, the ${limitText(max)}`));
     },
   });
+}
+
+function limitText(max: number): string {
+  return `limit of ${sizeText(max)} (--max-decompressed SIZE or HOIST_MAX_DECOMPRESSED raise it for an archive you trust; or pass it uncompressed)`;
+}
+
+function sizeText(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 2 ** 10).toFixed(1)} KiB`;
+}
+
+/** The uncompressed size a gzip'd file's trailer declares, or undefined when the file is not gzip. */
+async function gzipDeclaredSize(path: string, fail: (why: string) => PushError): Promise<number | undefined> {
+  if (!(await isGzip(path, fail))) return undefined;
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    if (size < 18) throw fail('the gzip stream is truncated or corrupt');
+    const trailer = Buffer.alloc(4);
+    await file.read(trailer, 0, 4, size - 4);
+    return trailer.readUInt32LE(0);
+  } finally {
+    await file.close();
+  }
 }
 
 async function isGzip(path: string, fail: (why: string) => PushError): Promise<boolean> {

@@ -26,29 +26,30 @@ async function openAny(spec: string, registryOptions: RegistrySourceOptions, opt
   if (spec.startsWith(DAEMON_PREFIX)) return openDaemonSource(spec, options);
   if (spec.startsWith('docker://')) return openRegistrySource(parseReference(spec.slice('docker://'.length)), { ...(signal ? { signal } : {}), ...registryOptions });
   if (spec.startsWith('oci:')) return openOciLayout(parseOciLayoutSpec(spec));
-  if (spec.startsWith('oci-archive:')) return openOciArchive(await splitArchiveSpec(spec, 'oci-archive:'), 'oci-archive:', signal);
-  if (spec.startsWith('docker-archive:')) return openDockerArchiveAt(await splitArchiveSpec(spec, 'docker-archive:'), signal);
+  const max = options.maxDecompressed;
+  if (spec.startsWith('oci-archive:')) return openOciArchive(await splitArchiveSpec(spec, 'oci-archive:'), 'oci-archive:', signal, max);
+  if (spec.startsWith('docker-archive:')) return openDockerArchiveAt(await splitArchiveSpec(spec, 'docker-archive:'), signal, max);
 
   const kind = await pathKind(spec);
   if (kind !== 'file') return openOciLayout({ path: spec });
   const fail = failFor(spec);
-  const store = await tarStore(spec, fail, signal);
+  const store = await tarStore(spec, fail, signal, max);
   if ((await store.size('manifest.json')) !== undefined) return openDockerArchive(store, undefined, spec, fail);
   if ((await store.size('oci-layout')) !== undefined) return openLayoutIn(store, undefined, spec, fail);
   await store.close();
   throw fail('neither an OCI layout nor a docker save archive (no oci-layout, no manifest.json)');
 }
 
-async function openOciArchive(spec: OciLayoutSpec, prefix: string, signal: AbortSignal | undefined): Promise<ImageSource> {
+async function openOciArchive(spec: OciLayoutSpec, prefix: string, signal: AbortSignal | undefined, max: number | undefined): Promise<ImageSource> {
   const description = describeSpec(prefix, spec);
   const fail = failFor(description);
-  return openLayoutIn(await tarStore(spec.path, fail, signal), spec.ref, description, fail);
+  return openLayoutIn(await tarStore(spec.path, fail, signal, max), spec.ref, description, fail);
 }
 
-async function openDockerArchiveAt(spec: OciLayoutSpec, signal: AbortSignal | undefined): Promise<ImageSource> {
+async function openDockerArchiveAt(spec: OciLayoutSpec, signal: AbortSignal | undefined, max: number | undefined): Promise<ImageSource> {
   const description = describeSpec('docker-archive:', spec);
   const fail = failFor(description);
-  return openDockerArchive(await tarStore(spec.path, fail, signal), spec.ref, description, fail);
+  return openDockerArchive(await tarStore(spec.path, fail, signal, max), spec.ref, description, fail);
 }
 
 /**

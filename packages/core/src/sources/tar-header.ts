@@ -90,12 +90,17 @@ function parseOctal(field: Buffer, position: number, fail: Fail): number {
   return text === '' ? 0 : parseInt(text, 8);
 }
 
-function verifyChecksum(header: Buffer, position: number, fail: Fail): void {
+/** True when the block's checksum field matches its bytes: what tells a tar header from anything else. */
+export function hasTarChecksum(header: Buffer): boolean {
   const field = cString(header.subarray(148, 156)).trim();
   const stored = /^[0-7]+$/.test(field) ? parseInt(field, 8) : NaN;
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i]!;
-  if (sum !== stored) throw fail(`tar header at byte ${position} fails its checksum (not a tar, or corrupt)`);
+  return sum === stored;
+}
+
+function verifyChecksum(header: Buffer, position: number, fail: Fail): void {
+  if (!hasTarChecksum(header)) throw fail(`tar header at byte ${position} fails its checksum (not a tar, or corrupt)`);
 }
 
 /** PAX extended header records: `<length> <key>=<value>\n`. */

@@ -1,4 +1,4 @@
-import { applyMeta, BLOCK, entryName, isEndBlock, isFileType, isMetaType, MAX_META_ENTRY, paddedSize, parseHeader, type PendingMeta } from './tar-header.js';
+import { applyMeta, BLOCK, entryName, hasTarChecksum, isEndBlock, isFileType, isMetaType, MAX_META_ENTRY, paddedSize, parseHeader, type PendingMeta } from './tar-header.js';
 import type { Fail } from '../errors.js';
 
 /**
@@ -21,6 +21,10 @@ export async function readTarStream(input: AsyncIterable<Buffer>, consume: Entry
   let files = 0;
   for (;;) {
     const header = await reader.exactly(BLOCK);
+    if (position === 0 && (header === undefined || isEndBlock(header) || !hasTarChecksum(header))) {
+      // Zeros or random bytes: say so before reading further (an endless stream has no end to wait for).
+      throw fail(header === undefined ? 'not a tar archive: it ends before its first tar header' : 'not a tar archive: its first 512 bytes are no tar header');
+    }
     if (header === undefined) throw fail(`truncated tar: it ends at byte ${position} without its end-of-archive blocks`);
     if (isEndBlock(header)) {
       if (files === 0) throw fail('not a tar archive, or an empty one');
