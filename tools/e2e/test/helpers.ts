@@ -32,9 +32,17 @@ export interface HoistRun {
  * Starts the built `hoist` as a pipeline would: no TTY, a clean environment whose config and
  * cache directories are the test's own, so nothing from the machine's ~/.docker leaks in.
  */
-export async function startHoist(args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<{ child: ChildProcess; done: Promise<HoistRun> }> {
+export interface StartOptions {
+  stdin?: string;
+  env?: Record<string, string>;
+  /** A command that runs hoist (`unshare -n sh -c '...; exec "$0" "$@"'`), given node and its arguments. */
+  prefix?: readonly string[];
+}
+
+export async function startHoist(args: readonly string[], options: StartOptions = {}): Promise<{ child: ChildProcess; done: Promise<HoistRun> }> {
   const home = await tempDir('hoist-home-');
-  const child = spawn(process.execPath, [HOIST_BIN, ...args], {
+  const [command, ...commandArgs] = [...(options.prefix ?? []), process.execPath, HOIST_BIN, ...args] as [string, ...string[]];
+  const child = spawn(command, commandArgs, {
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       HOME: home,
@@ -53,8 +61,29 @@ export async function startHoist(args: readonly string[], options: { stdin?: str
   return { child, done };
 }
 
-export async function runHoist(args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<HoistRun> {
+export async function runHoist(args: readonly string[], options: StartOptions = {}): Promise<HoistRun> {
   return (await startHoist(args, options)).done;
+}
+
+/** Runs hoist and how long it took, killing it if it outlives `giveUpMs` (code that ran on). */
+export async function runTimed(args: readonly string[], giveUpMs: number, options: StartOptions = {}): Promise<HoistRun & { ms: number }> {
+  const started = Date.now();
+  const hoist = await startHoist(args, options);
+  const killer = setTimeout(() => hoist.child.kill('SIGKILL'), giveUpMs);
+  const run = await hoist.done;
+  clearTimeout(killer);
+  return { ...run, ms: Date.now() - started };
+}
+
+/** A failed run that ended within `maxMs`: exit 1, one error line matching `where`, no stack trace. */
+export function expectFailedWithin(run: HoistRun & { ms: number }, maxMs: number, where: RegExp): string {
+  expect(run.ms).toBeLessThan(maxMs);
+  expect(run.code).toBe(1);
+  const lines = run.stderr.split('\n').filter((l) => l.startsWith('hoist: error:'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(where);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+  return lines[0]!;
 }
 
 /**
