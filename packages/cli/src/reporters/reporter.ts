@@ -57,7 +57,7 @@ const RETRY_FOLD_MS = 30_000;
  * A new reason, or the same one 30 s later, prints a line again with the count it folded; `flush`
  * gives the lines still owed at the end.
  */
-export function retryFolder(now: () => number = Date.now): { line(event: RetryEvent): string | undefined; flush(): string[] } {
+export function retryFolder(now: () => number = () => Date.now()): { line(event: RetryEvent): string | undefined; flush(): string[] } {
   const registries = new Map<string, { reason: string; shownAt: number; folded: number }>();
   const folded = (registry: string, count: number, reason: string) => `${registry}: ${count} more ${count === 1 ? 'retry' : 'retries'} after ${reason}`;
   return {
