@@ -57,3 +57,43 @@ describe('plain reporter', () => {
     expect(text.err).toBe(`r.io/b: ${'a'.repeat(12)} mounted from a\nr.io/b: tagged v1\nr.io/b: tag v2 already names ${'a'.repeat(12)} (immutable, left as it is)\nhoist: error: registry said no\n`);
   });
 });
+
+describe('retries (issue 26: a refused port gave fifteen lines)', () => {
+  const retry = (request: string, reason: string, attempt = 1) => ({ type: 'retry' as const, registry: 'r.io', request, reason, attempt, attempts: 6, waitMs: 200 });
+
+  it('fold into one line per registry and reason, and the count is told at the end', () => {
+    const { output, text } = streams(false);
+    const reporter = plainReporter(output, true);
+    reporter.event(retry('HEAD /v2/a/manifests/x', 'cannot reach https://r.io: ECONNRESET'));
+    reporter.event(retry('HEAD /v2/a/manifests/y', 'cannot reach https://r.io: ECONNRESET'));
+    reporter.event(retry('HEAD /v2/a/manifests/x', 'cannot reach https://r.io: ECONNRESET', 2));
+    reporter.event(retry('POST /v2/a/blobs/uploads/', 'HTTP 503'));
+    reporter.failed('gave up', 'NETWORK', 1);
+    expect(text.err.split('\n')).toEqual([
+      'r.io: retrying HEAD /v2/a/manifests/x after cannot reach https://r.io: ECONNRESET (attempt 1 of 6 failed; waiting 0.2 s)',
+      'r.io: retrying POST /v2/a/blobs/uploads/ after HTTP 503 (attempt 1 of 6 failed; waiting 0.2 s; 2 more since the last line)',
+      'hoist: error: gave up',
+      '',
+    ]);
+  });
+
+  it('the same reason 30 s later gets a line again, on a terminal too', () => {
+    const { output, text } = streams(true);
+    const reporter = ttyReporter(output);
+    const now = Date.now;
+    try {
+      reporter.event(retry('GET /v2/', 'HTTP 503'));
+      reporter.event(retry('GET /v2/', 'HTTP 503', 2));
+      Date.now = () => now() + 31_000;
+      reporter.event(retry('GET /v2/', 'HTTP 503', 3));
+    } finally {
+      Date.now = now;
+    }
+    reporter.done(result);
+    const lines = text.err.split('\n').filter((l) => l.includes('retrying'));
+    expect(lines).toEqual([
+      expect.stringMatching(/r\.io: retrying GET \/v2\/ after HTTP 503 \(attempt 1 of 6 failed; waiting 0\.2 s\)$/),
+      expect.stringMatching(/r\.io: retrying GET \/v2\/ after HTTP 503 \(attempt 3 of 6 failed; waiting 0\.2 s; 1 more since the last line\)$/),
+    ]);
+  });
+});

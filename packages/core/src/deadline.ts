@@ -45,19 +45,28 @@ export function isDeadlineReason(reason: unknown): reason is PushError {
  * https://host/v2/... (reading the answer)"), so a timeout says where it struck; `refinePhase`
  * may say more at that moment. `release` stops listening once the work is over.
  */
-export function namedAbort(outer: AbortSignal, what: string, refinePhase: (phase: string) => string = (phase) => phase): { signal: AbortSignal; setPhase(phase: string): void; release(): void } {
+export function namedAbort(outer: AbortSignal, what: string, refinePhase: (phase: string) => string = (phase) => phase): NamedAbort {
   const controller = new AbortController();
   let phase = '';
-  const onAbort = (): void => {
+  const reasonAt = (at: string): unknown => {
     const reason: unknown = outer.reason;
-    const at = refinePhase(phase);
-    controller.abort(isDeadlineReason(reason) ? new PushError('TIMEOUT', `${reason.message} during ${what}${at ? ` (${at})` : ''}`, { cause: reason }) : reason);
+    return isDeadlineReason(reason) ? new PushError('TIMEOUT', `${reason.message} during ${what}${at ? ` (${at})` : ''}`, { cause: reason }) : reason;
   };
+  const onAbort = (): void => controller.abort(reasonAt(refinePhase(phase)));
   if (outer.aborted) onAbort();
   else outer.addEventListener('abort', onAbort, { once: true });
   return {
     signal: controller.signal,
     setPhase: (next) => (phase = next),
+    reasonAt,
     release: () => outer.removeEventListener('abort', onAbort),
   };
+}
+
+export interface NamedAbort {
+  signal: AbortSignal;
+  setPhase(phase: string): void;
+  /** outer's reason named for the work, at a phase learnt only after the abort (a connect's). */
+  reasonAt(phase: string): unknown;
+  release(): void;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout } from '@hoist/test-images';
 import { startFaultProxy, startRegistry, type FaultProxy, type FaultRule, type TestRegistry } from '@hoist/test-registry';
-import { manifestStatus, runHoist, startHoist, tempDir, type HoistRun } from './helpers.js';
+import { expectFailedWithin, manifestStatus, runHoist, runTimed, tempDir, type HoistRun } from './helpers.js';
 
 /**
  * `--timeout` is one deadline for the whole push that every request honours where it stands:
@@ -38,24 +38,13 @@ afterAll(async () => {
 afterEach(() => proxy.clearRules());
 
 /** Runs hoist under `rules` with the limit, killing it if it outlives GIVE_UP_MS. */
-async function pushUnder(rules: FaultRule[], source: string, destination: string): Promise<HoistRun & { ms: number }> {
+function pushUnder(rules: FaultRule[], source: string, destination: string): Promise<HoistRun & { ms: number }> {
   rules.forEach((rule) => proxy.addRule(rule));
-  const started = Date.now();
-  const hoist = await startHoist(['push', '--timeout', `${LIMIT_S}s`, source, destination]);
-  const killer = setTimeout(() => hoist.child.kill('SIGKILL'), GIVE_UP_MS);
-  const run = await hoist.done;
-  clearTimeout(killer);
-  return { ...run, ms: Date.now() - started };
+  return runTimed(['push', '--timeout', `${LIMIT_S}s`, source, destination], GIVE_UP_MS);
 }
 
 function expectTimedOut(run: HoistRun & { ms: number }, where: RegExp): void {
-  expect(run.ms).toBeLessThan(LIMIT_S * 1000 + SLACK_MS);
-  expect(run.code).toBe(1);
-  const lines = run.stderr.split('\n').filter((l) => l.startsWith('hoist: error:'));
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(where);
-  expect(lines[0]).toContain(`(--timeout ${LIMIT_S}s; completed:`);
-  expect(run.stderr).not.toMatch(/\n\s+at /);
+  expect(expectFailedWithin(run, LIMIT_S * 1000 + SLACK_MS, where)).toContain(`(--timeout ${LIMIT_S}s; completed:`);
 }
 
 describe('--timeout holds inside a request', () => {

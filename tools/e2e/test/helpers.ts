@@ -33,6 +33,8 @@ export interface HoistOptions {
   env?: Record<string, string>;
   /** Another build of the command than bin/hoist.cjs: the single file, dist/hoist.cjs. */
   bin?: string;
+  /** A command that runs hoist (`unshare -n sh -c '...; exec "$0" "$@"'`), given node and its arguments. */
+  prefix?: readonly string[];
 }
 
 /**
@@ -41,7 +43,8 @@ export interface HoistOptions {
  */
 export async function startHoist(args: readonly string[], options: HoistOptions = {}): Promise<{ child: ChildProcess; done: Promise<HoistRun> }> {
   const home = await tempDir('hoist-home-');
-  const child = spawn(process.execPath, [options.bin ?? HOIST_BIN, ...args], {
+  const [command, ...commandArgs] = [...(options.prefix ?? []), process.execPath, options.bin ?? HOIST_BIN, ...args] as [string, ...string[]];
+  const child = spawn(command, commandArgs, {
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       HOME: home,
@@ -62,6 +65,27 @@ export async function startHoist(args: readonly string[], options: HoistOptions 
 
 export async function runHoist(args: readonly string[], options: HoistOptions = {}): Promise<HoistRun> {
   return (await startHoist(args, options)).done;
+}
+
+/** Runs hoist and how long it took, killing it if it outlives `giveUpMs` (code that ran on). */
+export async function runTimed(args: readonly string[], giveUpMs: number, options: HoistOptions = {}): Promise<HoistRun & { ms: number }> {
+  const started = Date.now();
+  const hoist = await startHoist(args, options);
+  const killer = setTimeout(() => hoist.child.kill('SIGKILL'), giveUpMs);
+  const run = await hoist.done;
+  clearTimeout(killer);
+  return { ...run, ms: Date.now() - started };
+}
+
+/** A failed run that ended within `maxMs`: exit 1, one error line matching `where`, no stack trace. */
+export function expectFailedWithin(run: HoistRun & { ms: number }, maxMs: number, where: RegExp): string {
+  expect(run.ms).toBeLessThan(maxMs);
+  expect(run.code).toBe(1);
+  const lines = run.stderr.split('\n').filter((l) => l.startsWith('hoist: error:'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(where);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+  return lines[0]!;
 }
 
 /**

@@ -36,3 +36,7 @@ export { startPodmanService } from './podman-service.js';
 export type { TestPodmanService } from './podman-service.js';
 export { startFakeEngine } from './fake-engine.js';
 export type { FakeEngine } from './fake-engine.js';
+export { startSilentListener } from './silent-listener.js';
+export type { SilentListener } from './silent-listener.js';
+export { startCutProxy } from './cut-proxy.js';
+export type { CutProxy } from './cut-proxy.js';

@@ -1,7 +1,7 @@
 import type { PushEvent, PushResult } from '@hoist/core';
 import { formatBytes, linesOf, shortDigest } from '../format.js';
 import type { Output } from '../output.js';
-import { compressedLine, planSummaryLine, retryLine, summaryLines, type PlanOutcome, type Reporter } from './reporter.js';
+import { compressedLine, planSummaryLine, retryFolder, summaryLines, type PlanOutcome, type Reporter } from './reporter.js';
 
 /**
  * For logs without a terminal (Jenkins): one line per blob state change on stderr, a progress
@@ -12,8 +12,10 @@ const PROGRESS_EVERY_MS = 10_000;
 export function plainReporter(output: Output, quiet: boolean, verbose = false): Reporter {
   const lines = linesOf(output);
   const lastProgress = new Map<string, number>();
+  const retries = retryFolder();
+  const flushRetries = (): void => retries.flush().forEach((l) => lines.err(l));
   const line = (event: PushEvent): string | undefined => {
-    if (event.type === 'retry') return retryLine(event);
+    if (event.type === 'retry') return retries.line(event);
     if (event.type === 'layer-compressed') return compressedLine(event);
     if (event.type === 'registry-info') return verbose ? `${event.registry}: ${Object.entries(event.info).map(([k, v]) => `${k} ${v}`).join(', ')}` : undefined;
     const where = event.destination;
@@ -51,6 +53,7 @@ export function plainReporter(output: Output, quiet: boolean, verbose = false): 
       if (text !== undefined) lines.err(text);
     },
     done(result: PushResult) {
+      flushRetries();
       if (quiet) {
         lines.out(result.digest);
         return;
@@ -58,6 +61,7 @@ export function plainReporter(output: Output, quiet: boolean, verbose = false): 
       summaryLines(result).forEach((l) => lines.out(l));
     },
     planDone(outcomes: PlanOutcome[], label: 'plan' | 'sync') {
+      flushRetries();
       for (const { name, result, failure, unchanged } of outcomes) {
         if (failure) lines.err(`hoist: error: ${name}: ${failure.message}`);
         else if (unchanged !== undefined) lines.out(quiet ? `${unchanged} ${name}` : `${name}: already at the destination (${unchanged})`);
@@ -67,6 +71,7 @@ export function plainReporter(output: Output, quiet: boolean, verbose = false): 
       if (!quiet) lines.out(planSummaryLine(outcomes, label));
     },
     failed(message) {
+      flushRetries();
       lines.err(`hoist: error: ${message}`);
     },
   };

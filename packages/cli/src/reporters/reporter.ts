@@ -44,8 +44,39 @@ export function summaryLines(result: PushResult): string[] {
   return [...lines, ...note, `digest: ${result.digest}`];
 }
 
-export function retryLine(event: RetryEvent): string {
-  return `${event.registry}: retrying ${event.request} after ${event.reason} (attempt ${event.attempt} of ${event.attempts} failed; waiting ${(event.waitMs / 1000).toFixed(1)} s)`;
+export function retryLine(event: RetryEvent, note = ''): string {
+  return `${event.registry}: retrying ${event.request} after ${event.reason} (attempt ${event.attempt} of ${event.attempts} failed; waiting ${(event.waitMs / 1000).toFixed(1)} s${note})`;
+}
+
+/** A registry's retries for the same reason within this long of its last line are counted, not printed. */
+const RETRY_FOLD_MS = 30_000;
+
+/**
+ * Retries of one registry fold into one line: a registry that is down fails every request in
+ * flight the same way (fifteen lines for one refused port), and the log needs to hear it once.
+ * A new reason, or the same one 30 s later, prints a line again with the count it folded; `flush`
+ * gives the lines still owed at the end.
+ */
+export function retryFolder(now: () => number = () => Date.now()): { line(event: RetryEvent): string | undefined; flush(): string[] } {
+  const registries = new Map<string, { reason: string; shownAt: number; folded: number }>();
+  const folded = (registry: string, count: number, reason: string) => `${registry}: ${count} more ${count === 1 ? 'retry' : 'retries'} after ${reason}`;
+  return {
+    line(event) {
+      const last = registries.get(event.registry);
+      if (last && last.reason === event.reason && now() - last.shownAt < RETRY_FOLD_MS) {
+        last.folded++;
+        return undefined;
+      }
+      registries.set(event.registry, { reason: event.reason, shownAt: now(), folded: 0 });
+      const since = last && last.folded > 0 ? `; ${last.folded} more since the last line` : '';
+      return retryLine(event, since);
+    },
+    flush() {
+      const lines = [...registries].filter(([, r]) => r.folded > 0).map(([registry, r]) => folded(registry, r.folded, r.reason));
+      registries.clear();
+      return lines;
+    },
+  };
 }
 
 export function compressedLine(event: CompressedEvent): string {

@@ -2,7 +2,7 @@ import type { PushResult } from '@hoist/core';
 import { formatBytes, linesOf, printable, shortDigest } from '../format.js';
 import type { Output } from '../output.js';
 import { plainReporter } from './plain-reporter.js';
-import { compressedLine, retryLine, summaryLines, type Reporter } from './reporter.js';
+import { compressedLine, retryFolder, summaryLines, type Reporter } from './reporter.js';
 
 /**
  * For a terminal: a live block on stderr with a bar per upload in flight and a tally line,
@@ -23,6 +23,7 @@ export function ttyReporter(output: Output): Reporter {
   const tally = { uploaded: 0, mounted: 0, present: 0, manifests: 0 };
   let drawnLines = 0;
   let lastDraw = 0;
+  const retries = retryFolder();
 
   const draw = (force: boolean): void => {
     const now = Date.now();
@@ -46,9 +47,11 @@ export function ttyReporter(output: Output): Reporter {
   return {
     event(event) {
       if (event.type === 'retry' || event.type === 'layer-compressed') {
+        const text = event.type === 'retry' ? retries.line(event) : compressedLine(event);
+        if (text === undefined) return;
         // These lines stay in the scrollback above the live block.
         clear();
-        lines.err(event.type === 'retry' ? retryLine(event) : compressedLine(event));
+        lines.err(text);
         draw(true);
         return;
       }
@@ -84,14 +87,17 @@ export function ttyReporter(output: Output): Reporter {
     },
     done(result: PushResult) {
       clear();
+      retries.flush().forEach((l) => lines.err(l));
       summaryLines(result).forEach((l) => lines.out(l));
     },
     failed(message, code, exitCode) {
       clear();
+      retries.flush().forEach((l) => lines.err(l));
       plainReporter(output, false).failed(message, code, exitCode);
     },
     planDone(outcomes, label) {
       clear();
+      retries.flush().forEach((l) => lines.err(l));
       plainReporter(output, false).planDone(outcomes, label);
     },
   };

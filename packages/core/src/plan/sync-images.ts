@@ -1,4 +1,5 @@
 import { PushError } from '../errors.js';
+import { isDeadlineReason } from '../deadline.js';
 import { Limiter } from '../push/limiter.js';
 import type { PlatformSpec } from '../push/platforms.js';
 import { formatReference, parseReference, type ImageReference } from '../reference.js';
@@ -84,7 +85,9 @@ export async function listSyncItems(entries: readonly SyncEntry[], pool: Registr
         try {
           listing = await pool.reader(source.registry).listTags(source.repository);
         } catch (error) {
-          if (pool.signal?.aborted) throw error;
+          // A signal stops the sync where it stands; the time limit fails this source with its
+          // line, and the run still ends with the summary.
+          if (pool.signal?.aborted && !isDeadlineReason(pool.signal.reason)) throw error;
           unlisted.push({ name: formatReference(source), error });
           return [];
         }

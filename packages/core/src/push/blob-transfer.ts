@@ -45,6 +45,13 @@ export class OpenSessions {
   }
 }
 
+/** How long the DELETE of a failed attempt's session may take before the next attempt. */
+const CANCEL_TIMEOUT_MS = 5_000;
+
+function withRun(run: AbortSignal | undefined, own: AbortSignal): AbortSignal {
+  return run ? AbortSignal.any([run, own]) : own;
+}
+
 export async function transferBlob(target: RepositoryTarget, blob: Descriptor, options: TransferOptions): Promise<void> {
   const policy = target.client.retryPolicy;
   let reuse: UploadSession | undefined = options.session ? { location: options.session, minChunk: 0 } : undefined;
@@ -63,7 +70,8 @@ export async function transferBlob(target: RepositoryTarget, blob: Descriptor, o
       if (key !== undefined && session) {
         options.sessions.delete(key);
         reuse = options.capabilities.upload === 'chunked' ? await resumableSession(target, session) : undefined;
-        if (!reuse) await cancelUpload(target, session.location, AbortSignal.timeout(5_000));
+        // Tidying up is no reason to outlive the run: the DELETE stops with it too.
+        if (!reuse) await cancelUpload(target, session.location, withRun(target.signal, AbortSignal.timeout(CANCEL_TIMEOUT_MS)));
       }
       const waitMs = backoffDelay(policy, attempt);
       const reason = (error as Error).message;

@@ -3,7 +3,7 @@ import { DEFAULT_CHUNK_SIZE, type RegistryCapabilities } from '../adapter.js';
 import { repositoryScope } from '../registry/auth.js';
 import type { Descriptor } from '../descriptor.js';
 import { VerifyingStream } from '../digest.js';
-import { PushError } from '../errors.js';
+import { isPushError, PushError } from '../errors.js';
 import { uploadLocation, withDigest } from '../registry/location.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import { registryError } from '../registry/registry-error.js';
@@ -227,8 +227,10 @@ export async function cancelUpload(target: RepositoryTarget, location: URL, sign
   try {
     const res = await target.client.send({ method: 'DELETE', target: location, scopes: pushScope(target), signal, retry: false });
     await res.body.dump();
-  } catch {
-    // The registry is unreachable or the session already gone.
+  } catch (error) {
+    // The registry is unreachable or the session already gone; but the run's time limit, named
+    // for this DELETE and where it stood, is the run's failure.
+    if (signal.aborted && isPushError(error) && error.code === 'TIMEOUT') throw error;
   }
 }
 

@@ -8,7 +8,7 @@ import { redactUrl } from './redact.js';
 import { RetryBudget } from './retry-budget.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from './retry-policy.js';
 import { registryError } from './registry-error.js';
-import { isLoopbackHost, isNotTlsError, type RequestBody, type Transport, type TransportResponse } from './transport.js';
+import { isConnectionRefused, isLoopbackHost, isNotTlsError, type RequestBody, type Transport, type TransportResponse } from './transport.js';
 
 /**
  * One registry host: finds its scheme with a ping of `/v2/`, learns how it wants to be
@@ -82,6 +82,8 @@ export class RegistryClient {
   private readonly refusalHint: ((refusal: AccessRefusal) => string | undefined) | undefined;
   private readonly pings: Map<string, Promise<Connection>> | undefined;
   private connected: Promise<Connection> | undefined;
+  /** The registry answered this run once: a refused connection since then is a restart, worth waiting out. */
+  private answered = false;
   private credential: Promise<Credential | undefined> | undefined;
 
   constructor(options: RegistryClientOptions) {
@@ -122,7 +124,9 @@ export class RegistryClient {
         res = await this.sendOnce(req);
       } catch (error) {
         // Stopped from outside (a signal, the time limit): another attempt would stop the same way.
-        if (attempt >= retries || !isRetryableError(error) || req.signal?.aborted) throw error;
+        // A registry that refused its first connection is not there (a wrong port, a registry
+        // not started): five more refusals say nothing new.
+        if (attempt >= retries || !isRetryableError(error) || req.signal?.aborted || (isConnectionRefused(error) && !this.answered)) throw error;
         await this.backOff(req, attempt, (error as Error).message, backoffDelay(this.policy, attempt));
         continue;
       }
@@ -157,6 +161,7 @@ export class RegistryClient {
 
   private async sendOnce(req: RegistryRequest): Promise<TransportResponse> {
     const { base, auth } = await this.connect(req.signal);
+    this.answered = true;
     const url = typeof req.target === 'string' ? new URL(req.target, base) : req.target;
     // Credentials belong to the registry's origin only: an upload Location elsewhere gets none.
     const sameOrigin = url.origin === base.origin;

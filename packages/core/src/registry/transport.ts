@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { Agent, envHttpProxyAgent, request } from './undici-dispatchers.js';
 import { isPushError, PushError } from '../errors.js';
 import { namedAbort } from '../deadline.js';
+import { ConnectAbandoned, ConnectWatch } from './connect-watch.js';
 import { redactUrl } from './redact.js';
 import { tlsForHost, type TlsSettings } from './tls-settings.js';
 
@@ -21,7 +22,13 @@ export interface TransportTimeouts {
   bodyMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: TransportTimeouts = { connectMs: 30_000, headersMs: 300_000, bodyMs: 120_000 };
+/**
+ * connectMs is per attempt, and a failed connect is retried (retry-policy.ts): docker's 30 s per
+ * dial made a dropped route cost six times that before a pipeline heard of it. A registry that
+ * answers at all completes TCP and TLS in well under a second, even across an ocean; 10 s is
+ * a loaded agent's worst case with room to spare, and keeps a dead route to about a minute.
+ */
+export const DEFAULT_TIMEOUTS: TransportTimeouts = { connectMs: 10_000, headersMs: 300_000, bodyMs: 120_000 };
 
 export interface TransportOptions {
   tls?: TlsSettings;
@@ -77,6 +84,7 @@ export class Transport {
   private readonly agents = new Map<string, Promise<Dispatcher>>();
   private readonly userAgent: string;
   private readonly timeouts: TransportTimeouts;
+  private readonly connects = new ConnectWatch();
 
   constructor(private readonly options: TransportOptions = {}) {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
@@ -123,12 +131,12 @@ export class Transport {
       // flight, and a second, smaller bound here would queue an upload whose body another
       // registry's upload waits for (a read shared between registries) behind uploads that wait
       // for it in turn. Keep-alive reuses the connections a push opens.
-      const options = {
-        connect: { timeout: this.timeouts.connectMs, ...tls, ...(this.options.lookup ? { lookup: this.options.lookup } : {}) },
-        headersTimeout: this.timeouts.headersMs,
-        bodyTimeout: this.timeouts.bodyMs,
-      };
-      agent = usesProxy(process.env) ? envHttpProxyAgent({ ...options, requestTls: options.connect }) : Promise.resolve(new Agent(options));
+      const connect = { timeout: this.timeouts.connectMs, ...tls, ...(this.options.lookup ? { lookup: this.options.lookup } : {}) };
+      const timeouts = { headersTimeout: this.timeouts.headersMs, bodyTimeout: this.timeouts.bodyMs };
+      // Through a proxy, undici's proxy agent opens the tunnel with connectors of its own.
+      agent = usesProxy(process.env)
+        ? envHttpProxyAgent({ ...timeouts, connect, requestTls: connect })
+        : Promise.resolve(new Agent({ ...timeouts, connect: this.connects.connector(url.origin, connect) }));
       this.agents.set(url.origin, agent);
     }
     return agent;
@@ -138,7 +146,10 @@ export class Transport {
     // Listens for the whole exchange, body included: a deadline names this request if it strikes.
     const abort = req.signal ? namedAbort(req.signal, `${req.method} ${redactUrl(req.url)}`, (phase) => bodyPhase(req.body) ?? phase) : undefined;
     abort?.setPhase('waiting for the answer');
+    const answered = abort ? this.connects.wait(req.url.origin, abort.signal) : undefined;
     try {
+      // undici would queue an aborted request until its connection is open.
+      abort?.signal.throwIfAborted();
       const res = await request(await this.agentFor(req.url), {
         origin: req.url.origin,
         path: req.url.pathname + req.url.search,
@@ -151,17 +162,23 @@ export class Transport {
         // new connection (a new TLS handshake, over TLS). 101 blobs opened 109 connections.
         ...(req.method === 'HEAD' ? { reset: false } : {}),
       });
+      answered?.();
       if (abort) {
         abort.setPhase(`reading the HTTP ${res.statusCode} answer`);
         res.body.once('close', abort.release);
       }
       return { status: res.statusCode, url: req.url, headers: res.headers, body: res.body };
     } catch (error) {
+      answered?.();
       abort?.release();
       if (isProgrammingError(error)) throw error;
-      // Stopped from outside: the signal's reason (a named timeout) or, for a plain reason such as
-      // a signal's name, an abort that is not mistaken for a network fault and retried.
-      if (abort?.signal.aborted) throw isPushError(error) ? error : new PushError('ABORTED', `request to ${req.url.protocol}//${req.url.host} was aborted`, { cause: error });
+      // Stopped from outside: the signal's reason (a named timeout, with the connect's phase if it
+      // was still connecting) or, for a plain reason such as a signal's name, an abort that is not
+      // mistaken for a network fault and retried.
+      if (abort?.signal.aborted) {
+        if (error instanceof ConnectAbandoned) throw abort.reasonAt(error.phase);
+        throw isPushError(error) ? error : new PushError('ABORTED', `request to ${req.url.protocol}//${req.url.host} was aborted`, { cause: error });
+      }
       throw networkError(error, req.url);
     }
   }
@@ -211,6 +228,11 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** True when nothing listens where the request went (or a firewall says so). */
+export function isConnectionRefused(error: unknown): boolean {
+  return error instanceof PushError && error.code === 'NETWORK' && errorCode(error.cause) === 'ECONNREFUSED';
+}
+
 /** True when the failure says the server does not speak TLS at all (a plain-HTTP endpoint). */
 export function isNotTlsError(error: unknown): boolean {
   return error instanceof PushError && error.code === 'TLS' && NOT_TLS_CODES.has(errorCode(error.cause) ?? '');
@@ -238,6 +260,9 @@ function networkError(error: unknown, url: URL): PushError {
   // A name that does not resolve is a typo or a missing DNS entry: retrying will not fix it.
   // (EAI_AGAIN, a resolver's temporary failure, stays a retryable network error.)
   if (code === 'ENOTFOUND') return new PushError('UNKNOWN_HOST', `cannot resolve ${url.hostname} (ENOTFOUND)`, { cause: error });
+  if (code === 'ECONNREFUSED') {
+    return new PushError('NETWORK', `cannot connect to ${where}: connection refused (ECONNREFUSED); is the registry running at ${where}?`, { cause: error });
+  }
   const reason = code ?? (error as Error | undefined)?.message ?? 'unknown error';
   // A TLS 1.3 server that wants a client certificate closes the connection after the handshake
   // instead of failing it; all the client sees is the socket closing.

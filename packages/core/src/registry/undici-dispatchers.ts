@@ -1,5 +1,6 @@
-import type { Agent as AgentType, Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentType } from 'undici';
+import type { Agent as AgentType, buildConnector as BuildConnector, Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentType } from 'undici';
 import AgentClass from 'undici/lib/dispatcher/agent.js';
+import buildConnectorFunction from 'undici/lib/core/connect.js';
 import requestApi from 'undici/lib/api/index.js';
 
 /**
@@ -15,6 +16,9 @@ import requestApi from 'undici/lib/api/index.js';
  * push through a proxy loads the whole package, when it first needs it.
  */
 export const Agent: typeof AgentType = AgentClass;
+
+/** undici's own connector, for Transport to watch (connect-watch.ts). */
+export const buildConnector: typeof BuildConnector = buildConnectorFunction;
 
 export function request(dispatcher: Dispatcher, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
   return requestApi.request.call(dispatcher, options) as Promise<Dispatcher.ResponseData>;

@@ -8,3 +8,8 @@ declare module 'undici/lib/api/index.js' {
   const api: { request: import('undici').Dispatcher['request'] };
   export default api;
 }
+
+declare module 'undici/lib/core/connect.js' {
+  const buildConnector: typeof import('undici').buildConnector;
+  export default buildConnector;
+}

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeLegacyArchive } from '@hoist/test-images';
 import { startFakeEngine, startRegistry, type FakeEngine, type TestRegistry } from '@hoist/test-registry';
 import { manifestStatus, tempDir } from '../helpers.js';
-import { runInProcess } from './in-process.js';
+import { hoistInProcess } from '../in-process.js';
 
 /**
  * A Docker Engine socket that answers the image lookup and then sends an export that is no tar
@@ -37,7 +37,7 @@ describe('docker-daemon: an export that is not a tar archive', () => {
     ['an export the daemon drops part way', 'team/cut:1', 'broke off the export after'],
   ])('%s: one line naming the daemon, exit 2, nothing pushed', async (_what, image, says) => {
     const digestFile = join(await tempDir(), 'digest');
-    const run = await runInProcess(['push', `docker-daemon:${image}`, `${registry.host}/${image}`, '--digest-file', digestFile], { DOCKER_HOST: engine.host });
+    const run = await hoistInProcess(['push', `docker-daemon:${image}`, `${registry.host}/${image}`, '--digest-file', digestFile], { DOCKER_HOST: engine.host });
     expect(run.stderr.startsWith(`hoist: error: docker-daemon:${image}: the Docker Engine at ${engine.host} ${says}`)).toBe(true);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.code).toBe(2);

@@ -50,16 +50,16 @@ describe('pipeline-wide HOIST_USERNAME_ENV / HOIST_PASSWORD_ENV outside withCred
   it('a pipeline that sets one of them, the other half given on its registry steps, runs its local steps', async () => {
     const layout = await tempDir();
     await makeImageLayout(layout, [1024], 'v1');
-    for (const half of [{ HOIST_PASSWORD_ENV: 'REG_PASS' }, { HOIST_USERNAME_ENV: 'REG_USER' }]) {
-      const inspected = await runMain(['inspect', `oci:${layout}:v1`], half);
+    for (const half of [{ HOIST_PASSWORD_ENV: 'REG_PASS' }, { HOIST_USERNAME_ENV: 'REG_USER' }] as Record<string, string>[]) {
+      const inspected = await hoistInProcess(['inspect', `oci:${layout}:v1`], half);
       expect(inspected.stderr, JSON.stringify(half)).toBe('');
       expect(inspected.code).toBe(0);
-      const pushed = await runMain(['push', `oci:${layout}:v1`, `oci:${join(await tempDir(), 'out')}:v1`], half);
+      const pushed = await hoistInProcess(['push', `oci:${layout}:v1`, `oci:${join(await tempDir(), 'out')}:v1`], half);
       expect(pushed.stderr).not.toMatch(/error/);
       expect(pushed.code).toBe(0);
     }
     // A registry step without the other half is told, in the setting's own words.
-    const pushed = await runMain(['push', `oci:${layout}:v1`, '127.0.0.1:9/team/app:1'], { HOIST_PASSWORD_ENV: 'REG_PASS', REG_PASS: 'pw' });
+    const pushed = await hoistInProcess(['push', `oci:${layout}:v1`, '127.0.0.1:9/team/app:1'], { HOIST_PASSWORD_ENV: 'REG_PASS', REG_PASS: 'pw' });
     expect(pushed.code).toBe(2);
     expect(pushed.stderr).toMatch(/^hoist: error: HOIST_PASSWORD_ENV=REG_PASS needs --username or --username-env/);
   });
@@ -68,7 +68,7 @@ describe('pipeline-wide HOIST_USERNAME_ENV / HOIST_PASSWORD_ENV outside withCred
     const layout = await tempDir();
     await makeImageLayout(layout, [1024], 'v1');
     const secret = 'jenkins:s3cr3t-PW';
-    const cases: [string[], NodeJS.ProcessEnv][] = [
+    const cases: [string[], Record<string, string>][] = [
       // environment { HOIST_PASSWORD_ENV = credentials('registry') }: the value, user:password, not a name.
       [[], { ...PIPELINE, REG_USER: 'ci', HOIST_PASSWORD_ENV: secret }],
       [[], { HOIST_PASSWORD_ENV: secret }],
@@ -78,12 +78,12 @@ describe('pipeline-wide HOIST_USERNAME_ENV / HOIST_PASSWORD_ENV outside withCred
       [['-u', 'ci', '--password-env', 's3cr3tPW'], { REG_PASS: 's3cr3tPW' }],
     ];
     for (const [flags, env] of cases) {
-      const pushed = await runMain(['push', `oci:${layout}:v1`, '127.0.0.1:9/team/app:1', ...flags], env);
+      const pushed = await hoistInProcess(['push', `oci:${layout}:v1`, '127.0.0.1:9/team/app:1', ...flags], env);
       expect(pushed.code, flags.join(' ')).toBe(2);
       expect(pushed.stderr, flags.join(' ')).toMatch(/^hoist: error: .*\n$/);
       expect(pushed.stderr, flags.join(' ')).not.toMatch(/s3cr3t/);
     }
-    const named = await runMain(['push', `oci:${layout}:v1`, '127.0.0.1:9/team/app:1', '-u', 'ci', '--password-env', 's3cr3tPW'], { REG_PASS: 's3cr3tPW' });
+    const named = await hoistInProcess(['push', `oci:${layout}:v1`, '127.0.0.1:9/team/app:1', '-u', 'ci', '--password-env', 's3cr3tPW'], { REG_PASS: 's3cr3tPW' });
     expect(named.stderr).toContain('--password-env REG_PASS');
   });
 });
