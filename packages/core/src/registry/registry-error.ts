@@ -20,6 +20,13 @@ const STATUS_MEANINGS: Record<number, string> = {
   429: 'too many requests',
 };
 
+/**
+ * A registry that quotes the request back (`refused the request you signed with Bearer eyJ…`)
+ * would put a credential into hoist's error line; the message is also cut to a line's worth, so a
+ * printer that masks the secrets it knows might find only half of one. The scheme says what follows.
+ */
+const QUOTED_CREDENTIAL = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+
 interface ErrorBody {
   errors?: { code?: unknown; message?: unknown }[];
 }
@@ -36,7 +43,7 @@ export async function registryError(res: TransportResponse, action: string): Pro
     // Not JSON: proxies and load balancers answer with HTML; the status says enough.
   }
   // The registry's words, cut to a line's worth (a body may hold 64 KiB of them); the detail keeps them whole, for adapters.
-  const said = `: ${message ? shown(message) : (STATUS_MEANINGS[res.status] ?? 'unexpected answer')}`;
+  const said = `: ${message ? shown(message.replace(QUOTED_CREDENTIAL, '$1 ***')) : (STATUS_MEANINGS[res.status] ?? 'unexpected answer')}`;
   // For a refused credential, who was refused says more than the registry's "authentication required".
   const explained = res.refusal && res.status === 401 ? `: ${res.refusal} (HTTP 401)` : `${said} (HTTP ${res.status})${res.refusal ? `: ${res.refusal}` : ''}`;
   return new PushError(code, `${action} failed: ${code === 'REGISTRY' ? 'registry' : code}${explained}`, {
