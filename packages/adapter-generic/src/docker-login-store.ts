@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, realpath, rename, writeFile } from 'node:fs/promises';
+import { realpath, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { PushError } from '@hoist/core';
+import { makeDirectories, PushError } from '@hoist/core';
 import { DOCKER_HUB_KEY, readAuthFile, registryOfKey } from './auth-entries.js';
 
 /**
@@ -51,7 +51,7 @@ function withoutRegistry(auths: unknown, registry: string): Record<string, unkno
 async function writePrivately(file: string, content: unknown): Promise<void> {
   const target = await realpath(file).catch(() => file);
   const temp = `${target}.${randomUUID()}.tmp`;
-  await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+  await makeDirectories(dirname(target), 0o700);
   await writeFile(temp, `${JSON.stringify(content, null, '\t')}\n`, { mode: 0o600, flag: 'wx' });
   await rename(temp, target);
 }

@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { withFileLock } from './file-lock.js';
+import { makeDirectories } from './make-directories.js';
 
 /**
  * The small JSON caches hoist keeps in the user's cache directory: read whole, written whole
@@ -28,7 +29,7 @@ export async function readJsonObject(file: string): Promise<Record<string, unkno
 async function writeJsonAtomically(file: string, value: unknown): Promise<boolean> {
   const temp = `${file}.${process.pid}.tmp`;
   try {
-    await mkdir(dirname(file), { recursive: true });
+    await makeDirectories(dirname(file));
     await writeFile(temp, JSON.stringify(value), { mode: 0o600 });
     await rename(temp, file);
     return true;
@@ -51,7 +52,7 @@ const CACHE_LOCK_TIMEOUT_MS = 5_000;
 export async function updateJsonObject(file: string, merge: (current: Record<string, unknown>) => Record<string, unknown>): Promise<boolean> {
   const skip = () => new Error(`cache ${file} not saved`);
   try {
-    await mkdir(dirname(file), { recursive: true });
+    await makeDirectories(dirname(file));
     return await withFileLock(`${file}.lock`, { timeoutMs: CACHE_LOCK_TIMEOUT_MS, busy: skip, unmakeable: skip }, async () => writeJsonAtomically(file, merge(await readJsonObject(file))));
   } catch {
     return false;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { makeDirectories } from './make-directories.js';
 
 /**
  * A secret of this machine's user that seals the cache entries hoist must be able to trust
@@ -26,7 +27,7 @@ export async function cacheKey(file: string = cacheKeyFile()): Promise<Buffer | 
     // links and both read what it wrote, never a file still empty.
     const temp = `${file}.${process.pid}.tmp`;
     try {
-      await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+      await makeDirectories(dirname(file), 0o700);
       await writeFile(temp, randomBytes(32).toString('hex'), { mode: 0o600 });
       await link(temp, file);
     } catch (error) {

@@ -70,6 +70,7 @@ export { DOCKER_HUB, formatReference, parseReference } from './reference.js';
 export type { ImageReference } from './reference.js';
 export { redactUrl } from './registry/redact.js';
 export { sweepStaleScratch } from './scratch-dirs.js';
+export { makeDirectories } from './make-directories.js';
 export { isLoopbackHost } from './registry/transport.js';
 export { defaultCertsDirRoots } from './registry/tls-settings.js';
 export type { TlsSettings } from './registry/tls-settings.js';

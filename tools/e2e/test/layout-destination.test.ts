@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, sha256, skopeoArchive, skopeoRawManifest } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
-import { flipByte, runHoist, tempDir } from './helpers.js';
+import { flipByte, runHoist, runTimed, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -22,6 +22,20 @@ async function refsOf(dir: string): Promise<string[]> {
 }
 
 describe('oci: destinations', () => {
+  it('a directory that cannot be made under /proc fails in one line at once, and a cache there is skipped', async () => {
+    // Node's recursive mkdir spins for ever on /proc, where no signal or --timeout could stop it.
+    const source = await tempDir();
+    await makeImageLayout(source, [4 * 1024]);
+    const refused = await runTimed(['push', source, 'oci:/proc/hoist-no-such/layout', '--timeout', '30s'], 25_000);
+    expect(refused.ms).toBeLessThan(20_000);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe('hoist: error: oci:/proc/hoist-no-such/layout: cannot write the layout: ENOENT\n');
+
+    const cacheInProc = await runTimed(['push', source, `${registry.host}/layout/proc-cache:1`], 25_000, { env: { XDG_CACHE_HOME: '/proc/hoist-no-such' } });
+    expect(cacheInProc.ms).toBeLessThan(20_000);
+    expect(cacheInProc.code).toBe(0);
+  }, 60_000);
+
   it('a docker save pushed to a registry and a layout at once: the same image in both', async () => {
     const source = await tempDir();
     await makeImageLayout(source, [64 * 1024], 'v1');

@@ -1,10 +1,11 @@
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Descriptor } from '../descriptor.js';
 import { VerifyingStream } from '../digest.js';
 import { PushError } from '../errors.js';
+import { makeDirectories } from '../make-directories.js';
 import type { PushEventListener } from './events.js';
 import { allBlobs, type ManifestNode } from './image-graph.js';
 import type { ImageSource } from '../sources/image-source.js';
@@ -38,7 +39,7 @@ export async function writeLayoutContent(destination: LayoutDestination, root: M
   const name = `oci:${destination.path}`;
   const result: LayoutWriteResult = { written: 0, present: 0, bytesWritten: 0 };
   try {
-    await mkdir(destination.path, { recursive: true });
+    await makeDirectories(destination.path);
     // Before anything is written: a broken index.json would otherwise cost a whole push.
     await readIndexJson(destination.path);
     await writeLayoutMarker(destination.path);
