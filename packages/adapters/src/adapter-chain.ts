@@ -1,4 +1,4 @@
-import type { AdapterFactoryOptions, Credential, RegistryAdapter } from '@hoist/core';
+import { PushError, type AdapterFactoryOptions, type Credential, type RegistryAdapter } from '@hoist/core';
 import { dockerHubAdapter } from '@hoist/adapter-dockerhub';
 import { ghcrAdapter } from '@hoist/adapter-ghcr';
 import { harborAdapter } from '@hoist/adapter-harbor';
@@ -91,7 +91,10 @@ export async function adapterChain(options: AdapterChainOptions = {}): Promise<A
   const missing = new Set<string>();
   for (const cloud of options.clouds ?? KNOWN_CLOUD_ADAPTERS) {
     const adapter = await cloud.load(factoryOptions).catch((error: unknown) => {
-      if (!isMissingPackage(error, cloud.package)) throw error;
+      if (!isMissingPackage(error, cloud.package)) {
+        // Installed but broken (a torn install, a tarball for another Node.js): one line, not an internal error.
+        throw new PushError('USAGE', `${cloud.package} is installed but could not be loaded: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}; reinstall it, or remove it to push with Docker-style credentials`);
+      }
       missing.add(cloud.package);
       return undefined;
     });

@@ -76,7 +76,9 @@ describe('adapterChain', () => {
   });
 
   it('fails loudly when an installed adapter cannot load one of its own dependencies', async () => {
-    await expect(adapterChain({ pluginsFrom: false, clouds: [ecrWithout('@aws-sdk/client-ecr')] })).rejects.toThrow(/@aws-sdk\/client-ecr/);
+    const failed = adapterChain({ pluginsFrom: false, clouds: [ecrWithout('@aws-sdk/client-ecr')] });
+    await expect(failed).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(failed).rejects.toThrow(/^@hoist\/adapter-ecr is installed but could not be loaded: Cannot find package '@aws-sdk\/client-ecr'.*; reinstall it/);
   });
 
   it('puts given plugins first, whether they export an adapter or a factory, and gives factories the env, the fallback chain and createRepository', async () => {
