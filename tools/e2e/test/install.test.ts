@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -157,5 +157,50 @@ describe('the single-file build', () => {
     expect(withAdapter.stderr).not.toContain('hoist: note:');
     // The adapter ran: the request it signed went to the loopback address, where nothing listens.
     expect(withAdapter.stderr.trim().split('\n').at(-1)).toMatch(/^hoist: error: .*(ECONNREFUSED|connection refused|cannot connect)/i);
+  }, 60_000);
+});
+
+describe('the release tarballs (npm run release)', () => {
+  it('install globally with no @hoist package on any registry: hoist on PATH pushes, and a cloud adapter installed beside it is used', async () => {
+    const out = await tempDir('hoist-release-');
+    await run(process.execPath, [join(root, 'tools', 'scripts', 'release.mjs'), '--out', out], { cwd: root });
+    const prefix = await tempDir('hoist-global-');
+    const env = { ...(await agentEnv()), PATH: `${join(prefix, 'bin')}:${process.env['PATH']}` };
+    // --offline: nothing is fetched, so nothing the tarball needs is missing from it.
+    await run('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', join(out, 'hoist-cli-0.1.0.tgz')], { env: { ...process.env, ...env } });
+    expect((await exec('hoist', ['--version'], { cwd: prefix, env })).stdout).toBe('hoist 0.1.0\n');
+    const push = await exec('hoist', ['push', layout, `${registry.host}/released/app:1`], { cwd: prefix, env });
+    expect(push.stderr).not.toMatch(/error/);
+    expect(push.code).toBe(0);
+    expect(sha256(await skopeoRawManifest(`${registry.host}/released/app:1`))).toBe(image.manifest.digest);
+
+    // The adapter's tarball brings its part of core; its SDK comes from npm (here, npm's cache).
+    await run('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(out, 'hoist-adapter-ecr-0.1.0.tgz')], { env: { ...process.env, ...env } });
+    expect((await exec('hoist', ['adapters'], { cwd: prefix, env })).stdout).toMatch(/^ecr +@hoist\/adapter-ecr, hoist's cloud adapter, installed$/m);
+    const ecr = await exec('hoist', ['push', layout, `${ECR_HOST}/app:1`, '--resolve', `${ECR_HOST}:127.0.0.1`, '--retries', '0', '--timeout', '10s'], { cwd: prefix, env });
+    expect(ecr.code).toBe(1);
+    expect(ecr.stderr).not.toContain('hoist: note:');
+    expect(ecr.stderr.trim().split('\n').at(-1)).toMatch(/^hoist: error: .*(ECONNREFUSED|connection refused|cannot connect)/i);
+  }, 180_000);
+});
+
+describe('the single file on PATH', () => {
+  it('runs as hoist through its launcher linked into PATH, or installed alone as hoist', async () => {
+    const opt = await tempDir('hoist-opt-');
+    for (const file of ['hoist', 'hoist.cjs']) await copyFile(join(root, 'packages', 'cli', 'dist', file), join(opt, file));
+    await chmod(join(opt, 'hoist'), 0o755);
+    const linked = await tempDir('hoist-bin-');
+    await symlink(join(opt, 'hoist'), join(linked, 'hoist'));
+    // install -m 755 hoist.cjs BIN/hoist: the one file, nothing beside it.
+    const alone = await tempDir('hoist-bin-');
+    await copyFile(join(root, 'packages', 'cli', 'dist', 'hoist.cjs'), join(alone, 'hoist'));
+    await chmod(join(alone, 'hoist'), 0o755);
+    for (const bin of [linked, alone]) {
+      const env = { ...(await agentEnv()), PATH: `${bin}:${process.env['PATH']}` };
+      expect((await exec('hoist', ['--version'], { cwd: bin, env })).stdout).toBe('hoist 0.1.0\n');
+      const push = await exec('hoist', ['push', layout, `${registry.host}/on-path/app:1`], { cwd: bin, env });
+      expect(push.code).toBe(0);
+    }
+    expect(sha256(await skopeoRawManifest(`${registry.host}/on-path/app:1`))).toBe(image.manifest.digest);
   }, 60_000);
 });
