@@ -28,7 +28,8 @@ export const CONNECTION_USAGE = `  -u, --username USER     with --password-stdin
                           instead of the certs.d directories of Docker and podman
       --cert FILE --key FILE  client certificate and key for mutual TLS
       --tls-verify=false  do not verify registry certificates (alias --insecure); says so
-      --plain-http HOST   allow plain HTTP to HOST (loopback needs no flag; repeatable)`;
+      --plain-http HOST[:PORT]  allow plain HTTP to HOST (every port without one; loopback
+                          needs no flag; repeatable); no credentials go over it off loopback`;
 
 interface ConnectionValues {
   username?: string | undefined;

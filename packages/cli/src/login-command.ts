@@ -39,7 +39,7 @@ export async function loginCommand(argv: readonly string[], context: CommandCont
       host: registry,
       credential: { kind: 'basic', username: given.username, password: given.password, source: given.source },
       tls: tlsSettings(args),
-      plainHttp: args.plainHttp.includes(registry),
+      plainHttp: core.allowsPlainHttp(args.plainHttp, registry),
     });
     const where = await storeLogin(dockerConfigPath(context.env), registry, given.username, given.password, context.env);
     context.output.out(`login succeeded for ${registry} (stored in ${where === 'helper' ? 'the credsStore helper' : dockerConfigPath(context.env)})`);

@@ -78,7 +78,9 @@ async function run(argv: readonly string[], io: MainIo, output: Output): Promise
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError) {
-      output.err(`hoist: error: ${printable(error.message)} (see hoist --help)`);
+      // The verb's own help lists its options; the top-level one lists only the verbs.
+      const help = command !== undefined && VERBS_WITH_HELP.has(command) ? `hoist ${command} --help` : 'hoist --help';
+      output.err(`hoist: error: ${printable(error.message)} (see ${help})`);
       return 2;
     }
     // A bug of hoist's own: still one line, never a stack trace in a pipeline's log.
@@ -86,6 +88,9 @@ async function run(argv: readonly string[], io: MainIo, output: Output): Promise
     return 1;
   }
 }
+
+/** Every verb answers --help with its own options. */
+const VERBS_WITH_HELP = new Set(['push', 'sync', 'copy', 'tag', 'inspect', 'digest', 'attach', 'referrers', 'ls', 'build', 'login', 'logout', 'adapters']);
 
 /** The real process: SIGINT and SIGTERM abort the push, which then exits 130 or 143. */
 function processIo(): MainIo {

@@ -20,7 +20,7 @@ export const VERB_OPTIONS = {
 } as const;
 
 export const VERB_OPTIONS_USAGE = `${CONNECTION_USAGE}
-      --resolve HOST=ADDR, --adapter PACKAGE|PATH, --retries N, --timeout DURATION
+      --resolve HOST:ADDRESS, --adapter PACKAGE|PATH, --retries N, --timeout DURATION
                           as for hoist push (see hoist push --help)
       --json              one JSON object on stdout
   -v, --verbose           more detail in errors

@@ -69,6 +69,7 @@ export type { Shard } from './plan/shards.js';
 export { DOCKER_HUB, formatReference, parseReference } from './reference.js';
 export type { ImageReference } from './reference.js';
 export { redactUrl } from './registry/redact.js';
+export { allowsPlainHttp } from './registry/plain-http.js';
 export { sweepStaleScratch } from './scratch-dirs.js';
 export { makeDirectories } from './make-directories.js';
 export { isLoopbackHost } from './registry/transport.js';

@@ -161,7 +161,7 @@ describe('hoist build', () => {
     const zstd = await build('zstd');
     if (!HAS_ZSTD) {
       expect(zstd.built.code).toBe(2);
-      expect(zstd.built.stderr.trim()).toBe(`hoist: error: --compression zstd needs Node.js 22.15 or later (this is ${process.version}); use gzip (see hoist --help)`);
+      expect(zstd.built.stderr.trim()).toBe(`hoist: error: --compression zstd needs Node.js 22.15 or later (this is ${process.version}); use gzip (see hoist build --help)`);
       return;
     }
     expect(zstd.built.code).toBe(0);

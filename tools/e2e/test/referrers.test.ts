@@ -114,7 +114,7 @@ describe('hoist attach on a registry without the referrers API (the fallback tag
     const noFile = await runHoist(['attach', '--artifact-type', SPDX, '--file', '/nonexistent/sbom.json', `${registry.host}/team/app:3`]);
     expect([noFile.code, noFile.stderr.trim()]).toEqual([2, 'hoist: error: --file /nonexistent/sbom.json: cannot read it (ENOENT)']);
     const noValue = await runHoist(['attach', '--artifact-type', SPDX, '--annotation', 'created', `${registry.host}/team/app:3`]);
-    expect([noValue.code, noValue.stderr.trim()]).toEqual([2, 'hoist: error: --annotation takes KEY=VALUE, not "created" (see hoist --help)']);
+    expect([noValue.code, noValue.stderr.trim()]).toEqual([2, 'hoist: error: --annotation takes KEY=VALUE, not "created" (see hoist attach --help)']);
     expect((await manifest(fallbackTag(images[2]!.manifest.digest))).status).toBe(404);
   });
 });
@@ -146,7 +146,7 @@ describe('hoist copy --include-referrers', () => {
 
   it('refuses what would change the image its referrers name, and a source that is no registry: exit 2', async () => {
     const platform = await runHoist(['copy', `${registry.host}/team/app:1`, `${mirror.host}/x/app:1`, '--include-referrers', '--platform', 'linux/amd64']);
-    expect([platform.code, platform.stderr.trim()]).toEqual([2, 'hoist: error: --include-referrers copies an image as it is, for its referrers to name it: leave out --platform and --annotation (see hoist --help)']);
+    expect([platform.code, platform.stderr.trim()]).toEqual([2, 'hoist: error: --include-referrers copies an image as it is, for its referrers to name it: leave out --platform and --annotation (see hoist copy --help)']);
     const layout = await runHoist(['push', join(await tempDir(), 'none'), `${mirror.host}/x/app:1`, '--include-referrers']);
     expect(layout.code).toBe(2);
   });

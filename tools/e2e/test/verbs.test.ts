@@ -132,7 +132,7 @@ describe('hoist copy', () => {
     expect(run.stdout.trim().split('\n').at(-1)).toBe(`digest: ${sha256(stored)}`);
 
     const bad = await runHoist(['copy', `${registry.host}/team/app:42`, `${other.host}/copied/app:bad`, '--annotation', 'no-value']);
-    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'hoist: error: --annotation takes KEY=VALUE, not "no-value" (see hoist --help)']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'hoist: error: --annotation takes KEY=VALUE, not "no-value" (see hoist copy --help)']);
   });
 
   it('to a registry that refuses: exit 1, one line, no tag', async () => {

@@ -34,7 +34,7 @@ describe(`--compression zstd on Node.js ${process.version}`, () => {
     const pushed = await runHoist(['push', '--compression', 'zstd', archive, `${registry.host}/zstd/app:1`]);
     if (!HAS_ZSTD) {
       expect(pushed.code).toBe(2);
-      expect(pushed.stderr.trim()).toBe(`hoist: error: --compression zstd needs Node.js 22.15 or later (this is ${process.version}); use gzip (see hoist --help)`);
+      expect(pushed.stderr.trim()).toBe(`hoist: error: --compression zstd needs Node.js 22.15 or later (this is ${process.version}); use gzip (see hoist push --help)`);
       expect(await manifestStatus(registry.url, 'zstd/app', '1')).toBe(404);
       return;
     }

@@ -17,6 +17,7 @@ import { SharedReads } from './shared-read.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry-policy.js';
 import { adapterCall } from '../registry/adapter-call.js';
 import { transportFetch } from '../registry/adapter-context.js';
+import { allowsPlainHttp } from '../registry/plain-http.js';
 import type { Transport } from '../registry/transport.js';
 
 /** Blob transfers at once per registry, unless the user or the adapter says otherwise. */
@@ -181,7 +182,7 @@ export class PushRun {
           transport: this.transport,
           host,
           ...(this.pool ? { tokens: this.pool.tokensFor(name), pings: this.pool.pings } : {}),
-          plainHttp: this.options.plainHttpHosts?.includes(name) ?? false,
+          plainHttp: allowsPlainHttp(this.options.plainHttpHosts, name),
           credential: () => adapterCall(this.signal, () => adapter.resolveCredentials(name, { signal: this.signal, fetch: transportFetch(this.transport, this.signal) })),
           retryPolicy: this.policy,
           budget: this.budget,

@@ -254,7 +254,10 @@ export class RegistryClient {
     if (auth.scheme === 'none') return undefined;
     const credential = await this.getCredential();
     if (credential && base.protocol === 'http:' && !isLoopbackHost(this.host)) {
-      throw new PushError('INSECURE_TRANSPORT', `refusing to send credentials for ${this.host} over plain HTTP`);
+      throw new PushError(
+        'INSECURE_TRANSPORT',
+        `refusing to send credentials for ${this.host} over plain HTTP, where anyone on the network path can read them: serve the registry over TLS (a private CA is trusted with --ca-file), or push without credentials if it takes anonymous pushes`,
+      );
     }
     if (credential?.kind === 'bearer') return `Bearer ${credential.token}`;
     if (auth.scheme === 'basic') {

@@ -11,6 +11,7 @@ import { registryReaderOf, type RegistryReader } from './registry-reader.js';
 import { RetryBudget } from './retry-budget.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { Transport } from './transport.js';
+import { allowsPlainHttp } from './plain-http.js';
 
 export interface RegistryPoolOptions extends RegistrySourceOptions {
   retryPolicy?: Partial<RetryPolicy>;
@@ -57,7 +58,7 @@ export class RegistryPool {
       client = new RegistryClient({
         transport: this.transport,
         host: adapter.apiHost?.(registry) ?? registry,
-        plainHttp: this.options.plainHttpHosts?.includes(registry) ?? false,
+        plainHttp: allowsPlainHttp(this.options.plainHttpHosts, registry),
         credential: () => adapterCall(signal, () => adapter.resolveCredentials(registry, { ...(signal ? { signal } : {}), fetch: transportFetch(this.transport, signal) })),
         budget: this.budget,
         onResponse: (headers) => allowance.heard(headers),

@@ -228,6 +228,15 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** ` (it holds DNS:a, IP Address:b)`, from the certificate Node.js found wanting; '' when it did not say. */
+function certificateNames(error: unknown): string {
+  for (let current = error; current; current = (current as { cause?: unknown }).cause) {
+    const names = (current as { cert?: { subjectaltname?: unknown } }).cert?.subjectaltname;
+    if (typeof names === 'string' && names !== '') return ` (it holds ${names.length > 200 ? `${names.slice(0, 200)}…` : names})`;
+  }
+  return '';
+}
+
 /** True when nothing listens where the request went (or a firewall says so). */
 export function isConnectionRefused(error: unknown): boolean {
   return error instanceof PushError && error.code === 'NETWORK' && errorCode(error.cause) === 'ECONNREFUSED';
@@ -249,13 +258,20 @@ function networkError(error: unknown, url: URL): PushError {
   if (typeof ownCode === 'string' && TIMEOUT_CODES.has(ownCode)) {
     return new PushError('TIMEOUT', `request to ${where} timed out (${ownCode})`, { cause: error });
   }
+  // An HTTP server answering a TLS hello: no CA would help.
+  if (code !== undefined && NOT_TLS_CODES.has(code)) {
+    return new PushError('TLS', `TLS handshake with ${where} failed: ${code}: it answers plain HTTP, not TLS (allow that with --plain-http ${url.host})`, { cause: error });
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new PushError('TLS', `TLS handshake with ${where} failed: its certificate is not for ${url.hostname}${certificateNames(error)}; use a name the certificate holds`, { cause: error });
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return new PushError('TLS', `TLS handshake with ${where} failed: ${code}: the registry's certificate is out of date (or this machine's clock is wrong)`, { cause: error });
+  }
   if (code !== undefined && (TLS_ERROR_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) {
     return new PushError('TLS', `TLS handshake with ${where} failed: ${code} (trust the registry's CA with --ca-file)`, {
       cause: error,
     });
-  }
-  if (code !== undefined && NOT_TLS_CODES.has(code)) {
-    return new PushError('TLS', `TLS handshake with ${where} failed: ${code}`, { cause: error });
   }
   // A name that does not resolve is a typo or a missing DNS entry: retrying will not fix it.
   // (EAI_AGAIN, a resolver's temporary failure, stays a retryable network error.)

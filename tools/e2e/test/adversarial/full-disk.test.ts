@@ -109,7 +109,7 @@ describe('decompressing an archive source: an explicit cap, not the free space',
 
   it('a --max-decompressed that is not a size is a usage error naming the variable it came from', async () => {
     const run = await runHoist(['push', `oci:${layout}`, `${registry.host}/team/app:2`], { env: { HOIST_MAX_DECOMPRESSED: 'lots' } });
-    expect(run.stderr).toBe('hoist: error: HOIST_MAX_DECOMPRESSED lots is not a size: give bytes or a number with KiB, MiB, GiB or TiB (e.g. 16GiB) (see hoist --help)\n');
+    expect(run.stderr).toBe('hoist: error: HOIST_MAX_DECOMPRESSED lots is not a size: give bytes or a number with KiB, MiB, GiB or TiB (e.g. 16GiB) (see hoist push --help)\n');
     expect(run.code).toBe(2);
   });
 });
