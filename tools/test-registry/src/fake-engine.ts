@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 
 /**
  * The two Docker Engine API calls a `docker-daemon:` source makes (`GET /images/NAME/json`,
- * `GET /images/ID/get`), answered from archive files on a unix socket. Only for export shapes
+ * `GET /images/ID/get`), answered from archive files on a unix socket, and a load that goes wrong. Only for export shapes
  * the real daemon here cannot make: Debian's dockerd is 20.10, and the containerd image store's
  * exports (Docker 25+) hold blobs that are already compressed; and for a daemon gone wrong,
  * whose export is not a tar at all or stops part way.
@@ -31,11 +31,19 @@ export interface FakeImage {
   hostile?: { endless: 'random' | 'zeros' } | { cutAt: number };
 }
 
-export async function startFakeEngine(images: Readonly<Record<string, FakeImage>>): Promise<FakeEngine> {
+/**
+ * How `POST /images/load` goes wrong: `early` answers "Loaded image" before reading what is sent
+ * (a proxy that acknowledges at once); `errorDetail` reads it all and reports a failure only in
+ * an `errorDetail` object, with no `error` string.
+ */
+export type FakeLoad = 'early' | 'errorDetail';
+
+export async function startFakeEngine(images: Readonly<Record<string, FakeImage>>, options: { load?: FakeLoad } = {}): Promise<FakeEngine> {
   const dir = await mkdtemp('/tmp/hf-');
   const socket = join(dir, 'docker.sock');
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://docker').pathname);
+    if (req.method === 'POST' && path === '/images/load') return answerLoad(options.load, req, res);
     const [, what, action] = /^\/images\/(.+)\/(json|get)$/.exec(path) ?? [];
     const image = Object.entries(images).find(([name, i]) => name === what || i.id === what)?.[1];
     if (!image) {
@@ -75,4 +83,14 @@ function sendExport(image: FakeImage, res: ServerResponse): void {
   cut.on('data', (chunk) => res.write(chunk));
   // Flushed, then the socket dropped without the chunked encoding's last chunk.
   cut.on('end', () => setTimeout(() => res.socket?.destroy(), 50));
+}
+
+function answerLoad(load: FakeLoad | undefined, req: IncomingMessage, res: ServerResponse): void {
+  const json = { 'content-type': 'application/json' };
+  if (load === 'early') {
+    res.writeHead(200, json).end(`${JSON.stringify({ stream: 'Loaded image: team/app:1\n' })}\n`);
+    return;
+  }
+  req.resume();
+  req.on('end', () => res.writeHead(200, json).end(`${JSON.stringify({ errorDetail: { message: 'write /var/lib/docker/tmp: no space left on device' } })}\n`));
 }

@@ -31,6 +31,7 @@ export async function loadIntoDaemon(destination: DaemonDestination, root: Manif
     const [config, ...layers] = image.blobs as [Descriptor, ...Descriptor[]];
     const manifest = Buffer.from(JSON.stringify([{ Config: `${hex(config)}.json`, RepoTags: destination.repoTags, Layers: layers.map((l) => `${hex(l)}/layer.tar`) }]));
     const emit = options.emit;
+    let whole = false;
     async function* archive(): AsyncGenerator<Buffer> {
       for (const [blob, name] of [[config, `${hex(config)}.json`] as const, ...layers.map((l) => [l, `${hex(l)}/layer.tar`] as const)]) {
         emit({ type: 'blob-started', destination: destination.name, digest: blob.digest, size: blob.size });
@@ -44,15 +45,22 @@ export async function loadIntoDaemon(destination: DaemonDestination, root: Manif
       yield manifest;
       yield padding(manifest.length);
       yield END_OF_ARCHIVE;
+      whole = true;
     }
+    const body = Readable.from(archive(), { objectMode: false });
     const res = await client.send('POST', '/images/load?quiet=1', {
-      body: Readable.from(archive(), { objectMode: false }),
+      body,
       headers: { 'content-type': 'application/x-tar' },
       ...(options.signal ? { signal: options.signal } : {}),
     });
     // The daemon may also answer 200 and then report a failed load in the JSON lines it sends.
     const refused = res.status !== 200 ? await res.message() : loadError(Buffer.concat(await res.body.toArray()).toString('utf8'));
     if (refused !== undefined) throw new PushError('REGISTRY', `${destination.name}: the Docker daemon at ${client.endpoint} did not load the image: ${refused}`, { status: res.status });
+    // A daemon reads the whole archive before it can load it: an answer that came first is no load.
+    if (!whole) {
+      body.destroy();
+      throw new PushError('REGISTRY', `${destination.name}: the Docker daemon at ${client.endpoint} answered before it had received the whole image; nothing is known to be loaded`);
+    }
     for (const tag of destination.repoTags) emit({ type: 'manifest-pushed', destination: destination.name, digest: root.descriptor.digest, reference: tag.slice(tag.lastIndexOf(':') + 1) });
     return { blobs: image.blobs.length, bytes: image.blobs.reduce((sum, b) => sum + b.size, 0) };
   } finally {
@@ -84,8 +92,9 @@ function hex(blob: Descriptor): string {
 function loadError(answer: string): string | undefined {
   for (const line of answer.split('\n')) {
     try {
-      const message = JSON.parse(line) as { error?: unknown };
+      const message = JSON.parse(line) as { error?: unknown; errorDetail?: { message?: unknown } };
       if (typeof message.error === 'string') return message.error;
+      if (message.errorDetail !== undefined) return typeof message.errorDetail?.message === 'string' ? message.errorDetail.message : 'an error with no message';
     } catch {
       // Not a JSON line: progress text, ignored.
     }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeLegacyArchive } from '@hoist/test-images';
+import { makeImageLayout, writeLegacyArchive } from '@hoist/test-images';
 import { startFakeEngine, startRegistry, type FakeEngine, type TestRegistry } from '@hoist/test-registry';
 import { manifestStatus, tempDir } from '../helpers.js';
 import { hoistInProcess } from '../in-process.js';
@@ -44,5 +44,25 @@ describe('docker-daemon: an export that is not a tar archive', () => {
     expect(run.ms).toBeLessThan(10_000);
     const [repository, tag] = image.split(':') as [string, string];
     expect(await manifestStatus(registry.url, repository, tag)).toBe(404);
+  });
+});
+
+describe('docker-daemon: as a destination, a load that goes wrong', () => {
+  it.each([
+    ['answers "Loaded image" before it read the image', 'early', 'answered before it had received the whole image; nothing is known to be loaded'],
+    ['reports its failure only in errorDetail', 'errorDetail', 'did not load the image: write /var/lib/docker/tmp: no space left on device'],
+  ] as const)('%s: exit 1, one line naming the daemon, no success', async (_what, load, says) => {
+    const loader = await startFakeEngine({}, { load });
+    try {
+      const layout = await tempDir();
+      // Well past what the socket holds, so that an early answer comes while the image is still going out.
+      await makeImageLayout(layout, [8 * 1024 * 1024]);
+      const run = await hoistInProcess(['push', layout, 'docker-daemon:team/loaded:1'], { DOCKER_HOST: loader.host });
+      expect(run.stderr.trim().split('\n').filter((l) => l.startsWith('hoist: error:'))).toEqual([`hoist: error: docker-daemon:team/loaded: the Docker daemon at ${loader.host} ${says}`]);
+      expect(run.stdout).not.toContain('digest:');
+      expect(run.code).toBe(1);
+    } finally {
+      await loader.stop();
+    }
   });
 });
