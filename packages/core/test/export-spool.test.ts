@@ -75,4 +75,19 @@ describe('spoolExport', () => {
     })();
     await expect(spoolExport(cut, scratch, { format: 'gzip', level: 6 }, fail)).rejects.toThrow(/truncated tar/);
   });
+
+  it('keeps no more than 64 MiB of small entries in memory: the rest go to scratch files, and read back the same', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hoist-spool-'));
+    await mkdir(join(dir, 'src'));
+    // 70 files of 1 MiB each: each small enough for memory, together past the cap.
+    const one = randomBytes(1024 * 1024);
+    for (let i = 0; i < 70; i++) await writeFile(join(dir, 'src', `f${i}`), one);
+    const tar = join(dir, 'many.tar');
+    execFileSync('tar', ['--format=posix', '-cf', tar, '-C', join(dir, 'src'), '.']);
+    const scratch = await mkdtemp(join(tmpdir(), 'hoist-scratch-'));
+    const spool = await spoolExport(createReadStream(tar), scratch, { format: 'gzip', level: 1 }, fail);
+    expect((await readdir(scratch)).length).toBeGreaterThanOrEqual(6);
+    expect((await spool.store.read('f69')).equals(one)).toBe(true);
+    expect(spool.digestOf('f69')).toBe(sha256(one));
+  });
 });

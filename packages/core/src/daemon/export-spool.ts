@@ -39,6 +39,13 @@ export interface ExportSpool {
 
 /** Entries up to this size stay in memory: every config and manifest, and small layers. */
 const IN_MEMORY_MAX = 1024 * 1024;
+/**
+ * All the entries kept in memory together: past this, small ones are written to scratch files
+ * too. A daemon gone wrong that sends valid small files without end grew hoist to gigabytes.
+ */
+const IN_MEMORY_TOTAL_MAX = 64 * 1024 * 1024;
+/** No image's export holds this many files (a few per layer, and 127 layers at most on overlayfs). */
+const MAX_ENTRIES = 100_000;
 const READ_CHUNK = 1024 * 1024;
 
 type Spooled =
@@ -52,18 +59,22 @@ export async function spoolExport(input: AsyncIterable<Buffer>, scratch: string,
   const layers = new Map<string, SpooledLayer>();
   const digests = new Map<string, string>();
   let files = 0;
+  let inMemory = 0;
+  let taken = 0;
 
   const take = async (entry: StreamEntry, body: AsyncIterable<Buffer>): Promise<void> => {
     signal?.throwIfAborted();
-    if (entry.size <= IN_MEMORY_MAX) {
+    if (++taken > MAX_ENTRIES) throw fail(`sent an export of more than ${MAX_ENTRIES} files, which no image has`);
+    if (entry.size <= IN_MEMORY_MAX && inMemory + entry.size <= IN_MEMORY_TOTAL_MAX) {
       const parts: Buffer[] = [];
       for await (const chunk of body) parts.push(chunk);
+      inMemory += entry.size;
       entries.set(entry.name, { kind: 'memory', bytes: Buffer.concat(parts) });
       return;
     }
     const { head, rest } = await peek(body, 4);
     const file = join(scratch, `entry-${++files}`);
-    if (isCompressed(head) || compression.format === 'none') {
+    if (isCompressed(head) || compression.format === 'none' || entry.size <= IN_MEMORY_MAX) {
       const hash = createHash('sha256');
       await writeScratch(file, entry.size, () => pipeline(rest, tap((chunk) => hash.update(chunk)), createWriteStream(file), { signal }));
       entries.set(entry.name, { kind: 'file', file, size: entry.size });
