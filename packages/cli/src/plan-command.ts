@@ -62,6 +62,7 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
       args,
       reporter,
       'plan',
+      output,
     );
   } catch (error) {
     const failure = describeFailure(error, args.verbose, context.signal);

@@ -89,8 +89,8 @@ export async function runPush(args: PushArgs, context: CommandContext, makeImage
       const copied = await core.copyReferrers({ ...shared, pool, from, to: destinations, deadline, signal, onEvent });
       if (!args.quiet) output.err(`hoist: referrers: ${copied} copied (signatures, SBOMs, attestations of the image and its platforms)`);
     }
-    if (args.digestFile !== undefined) await writeResultFile(args.digestFile, `${result.digest}\n`);
-    if (args.imageRefs !== undefined) await writeResultFile(args.imageRefs, imageRefs(result));
+    if (args.digestFile !== undefined) await writeResultFile(args.digestFile, `${result.digest}\n`, output);
+    if (args.imageRefs !== undefined) await writeResultFile(args.imageRefs, imageRefs(result), output);
     reporter.done(result);
     return 0;
   } catch (error) {

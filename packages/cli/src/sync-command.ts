@@ -57,7 +57,7 @@ export async function syncCommand(argv: readonly string[], context: CommandConte
     const timeLimit = { signal: deadline.signal, setting: args.push.timeoutSetting };
     // A source whose tags could not be listed gets its line among the images' (every shard says it).
     const outcomes: PlanOutcome[] = [...unlisted, ...results].map((r) => ('unchanged' in r ? { name: r.name, unchanged: r.unchanged } : outcomeOf(r, args.push.verbose, context.signal, timeLimit)));
-    return await finishPlan(outcomes, args.push, reporter, 'sync');
+    return await finishPlan(outcomes, args.push, reporter, 'sync', output);
   } catch (error) {
     const failure = describeFailure(error, args.push.verbose, context.signal);
     reporter.failed(failure.message, failure.code, failure.exitCode);

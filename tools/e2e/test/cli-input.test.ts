@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile, symlink, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayoutWriter, makeImageLayout, makeIndexLayout, sha256, skopeoListTags, skopeoRawManifest } from '@hoist/test-images';
@@ -33,6 +35,33 @@ describe('hoist push outputs', () => {
     await expect(readFile(refsFile)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+
+  it('--digest-file /dev/stdout, a link into /dev or a named pipe is written to, never removed; a link to a file has its target replaced', async () => {
+    const dir = await tempDir();
+    const image = await makeImageLayout(dir, [4 * 1024]);
+    const out = await tempDir();
+    // Deleting such a path turned /dev/null into a regular file for every process of a root container.
+    await symlink('/dev/null', join(out, 'null'));
+    await writeFile(join(out, 'old-digest'), 'sha256:stale\n');
+    await symlink(join(out, 'old-digest'), join(out, 'linked'));
+    const toStdout = await runHoist(['push', dir, `${registry.host}/special/app:1`, '-q', '--digest-file', '/dev/stdout', '--image-refs', join(out, 'null')]);
+    expect(toStdout.code, toStdout.stderr).toBe(0);
+    expect(toStdout.stdout).toBe(`${image.manifest.digest}\n${image.manifest.digest}\n`);
+    expect((await lstat(join(out, 'null'))).isSymbolicLink()).toBe(true);
+    expect((await lstat('/dev/null')).isCharacterDevice()).toBe(true);
+
+    const linked = await runHoist(['push', dir, `${registry.host}/special/app:1`, '--digest-file', join(out, 'linked')]);
+    expect(linked.code, linked.stderr).toBe(0);
+    expect((await lstat(join(out, 'linked'))).isSymbolicLink()).toBe(true);
+    expect(await readFile(join(out, 'old-digest'), 'utf8')).toBe(`${image.manifest.digest}\n`);
+
+    await promisify(execFile)('mkfifo', [join(out, 'pipe')]);
+    const reader = readFile(join(out, 'pipe'), 'utf8');
+    const piped = await runHoist(['push', dir, `${registry.host}/special/app:1`, '--digest-file', join(out, 'pipe')]);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(await reader).toBe(`${image.manifest.digest}\n`);
+    expect((await lstat(join(out, 'pipe'))).isFIFO()).toBe(true);
+  });
 
   it('--json: events, then a summary naming the digest and every reference; --digest-file written', async () => {
     const dir = await tempDir();
