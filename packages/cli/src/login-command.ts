@@ -1,9 +1,11 @@
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionArgs, tlsSettings } from './connection-options.js';
-import { describeFailure } from './describe-failure.js';
+import type { Deadline } from '@hoist/core';
+import { describeFailure, type TimeLimit } from './describe-failure.js';
 import { explicitCredentials } from './explicit-credentials.js';
 import type { CommandContext } from './push-command.js';
 import { warnInsecure } from './push-setup.js';
-import { applyEnvDefaults } from './env-defaults.js';
+import { applyEnvDefaults, settingOf } from './env-defaults.js';
+import { parseDuration } from './push-args.js';
 import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -12,15 +14,19 @@ import { UsageError } from './usage-error.js';
  * `docker login` would (the credsStore helper if one is configured, else config.json, mode
  * 0600); `hoist logout HOST` removes them. Later pushes find them with no credential flags.
  */
+/** A login is one request or two: a minute is plenty, and a registry that never answers is not waited on for ever. */
+const LOGIN_TIMEOUT_MS = 60_000;
+
 export const LOGIN_USAGE = `Usage: hoist login [options] <registry>
        hoist logout <registry>
 
 ${CONNECTION_USAGE}
+      --timeout DURATION  how long the check may take (default 60s; HOIST_TIMEOUT)
   -h, --help              show this help
 `;
 
 export async function loginCommand(argv: readonly string[], context: CommandContext): Promise<number> {
-  const options = { ...CONNECTION_OPTIONS, help: HELP };
+  const options = { ...CONNECTION_OPTIONS, timeout: { type: 'string' }, help: HELP } as const;
   const { values, positionals } = parseOptions(argv, options);
   const label = applyEnvDefaults(values, options, context.env);
   if (values.help) {
@@ -28,26 +34,35 @@ export async function loginCommand(argv: readonly string[], context: CommandCont
     return 0;
   }
   const args = connectionArgs(values, label);
+  let deadline: Deadline | undefined;
+  let timeLimit: TimeLimit | undefined;
   try {
     const registry = registryArg(positionals, 'login');
     const given = await explicitCredentials(args, context, context.output);
     if (!given) throw new UsageError('login needs --username (or --username-env) with --password-stdin or --password-env');
     if (args.insecure) warnInsecure(context.output);
+    const timeoutMs = values.timeout === undefined ? LOGIN_TIMEOUT_MS : parseDuration(label('timeout'), values.timeout);
+    const timeoutSetting = values.timeout === undefined ? 'the default --timeout 60s of hoist login' : settingOf(label('timeout'), values.timeout);
     const core = await import('@hoist/core');
     const { dockerConfigPath, storeLogin } = await import('@hoist/adapter-generic');
+    deadline = core.startDeadline(timeoutMs);
+    timeLimit = { signal: deadline.signal, setting: timeoutSetting };
     await core.checkLogin({
       host: registry,
       credential: { kind: 'basic', username: given.username, password: given.password, source: given.source },
       tls: tlsSettings(args),
       plainHttp: core.allowsPlainHttp(args.plainHttp, registry),
+      signal: AbortSignal.any([context.signal, deadline.signal]),
     });
     const where = await storeLogin(dockerConfigPath(context.env), registry, given.username, given.password, context.env);
     context.output.out(`login succeeded for ${registry} (stored in ${where === 'helper' ? 'the credsStore helper' : dockerConfigPath(context.env)})`);
     return 0;
   } catch (error) {
-    const failure = describeFailure(error, false, context.signal);
+    const failure = describeFailure(error, false, context.signal, 'nothing was stored', timeLimit);
     context.output.err(`hoist: error: ${failure.message}`);
     return failure.exitCode;
+  } finally {
+    deadline?.clear();
   }
 }
 

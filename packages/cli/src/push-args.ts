@@ -288,7 +288,7 @@ function parseSize(flag: string, value: string): number {
   return bytes;
 }
 
-function parseDuration(flag: string, value: string): number {
+export function parseDuration(flag: string, value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
   const ms = m ? Number(m[1]) * DURATION_UNITS[m[2] ?? 's']! : NaN;
   if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`${flag} takes a duration such as 90s, 10m or 1h, not "${value}"`);

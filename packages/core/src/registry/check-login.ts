@@ -15,6 +15,8 @@ export interface CheckLoginOptions {
   credential: Credential;
   tls?: TlsSettings;
   plainHttp?: boolean;
+  /** Stops the check: a signal, the time limit. */
+  signal?: AbortSignal;
 }
 
 export async function checkLogin(options: CheckLoginOptions): Promise<void> {
@@ -27,7 +29,7 @@ export async function checkLogin(options: CheckLoginOptions): Promise<void> {
       credential: async () => options.credential,
       retryPolicy: { retries: 1, baseDelayMs: 250, maxDelayMs: 1000, maxRetryAfterMs: 10_000 },
     });
-    const res = await client.send({ method: 'GET', target: '/v2/', scopes: [] });
+    const res = await client.send({ method: 'GET', target: '/v2/', scopes: [], ...(options.signal ? { signal: options.signal } : {}) });
     if (res.status === 200) {
       await res.body.dump();
       return;

@@ -57,6 +57,11 @@ describe.concurrent('--timeout ends a run whose connection never opens', () => {
     expect(run.stdout).toMatch(/^sync: 0 of \d+ images copied/m);
   });
 
+  it('login to it: the check has the time limit too, and nothing is stored', async () => {
+    const run = await runTimed(['login', ...TIMEOUT, '-u', 'ci', '--password-stdin', silent.host], GIVE_UP_MS, { stdin: 'pw\n' });
+    expectFailedWithin(run, WITHIN_MS, timedOutIn(`https://${silent.host}`, `TLS handshake with ${silent.host}`));
+  });
+
   it('push to a plain-HTTP host that takes the request and never answers', async () => {
     const run = await runTimed(['push', ...TIMEOUT, '--plain-http', silent.host, layout, `${silent.host}/connect/plain:v1`], GIVE_UP_MS);
     expectFailedWithin(run, WITHIN_MS, timedOutIn(`http://${silent.host}`, 'waiting for the answer'));
@@ -106,11 +111,17 @@ describe('signals during the TLS handshake', () => {
     ['push', 'SIGTERM', 143],
     ['copy', 'SIGINT', 130],
     ['sync', 'SIGTERM', 143],
+    ['login', 'SIGTERM', 143],
   ] as const)('%s: %s ends it within 2 s', async (verb, signal, code) => {
     const before = silent.connections();
     const target = `${silent.host}/connect/signal-${verb}`;
-    const args = verb === 'push' ? ['push', layout, `${target}:v1`] : verb === 'copy' ? ['copy', source(), `${target}:v1`] : ['sync', target, `${registry.host}/connect-signal`];
-    const started = await startHoist(args);
+    const args = {
+      push: ['push', layout, `${target}:v1`],
+      copy: ['copy', source(), `${target}:v1`],
+      sync: ['sync', target, `${registry.host}/connect-signal`],
+      login: ['login', '-u', 'ci', '--password-stdin', silent.host],
+    }[verb];
+    const started = await startHoist(args, { stdin: 'pw\n' });
     // The ClientHello went out: hoist stands in the handshake.
     await waitFor(() => silent.connections() > before && silent.received() > 0, 15_000);
     await new Promise((r) => setTimeout(r, 300));
