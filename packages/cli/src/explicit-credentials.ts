@@ -32,6 +32,13 @@ export async function explicitCredentials(
 }
 
 /**
+ * A variable's name as pipelines write them (REG_PASS, DOCKERHUB_TOKEN). A password's "name"
+ * that reads otherwise (ghp_…, mixed case) may be the secret itself, pasted where its name
+ * belongs and held by no variable, so it is never printed.
+ */
+const PLAIN_VARIABLE_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
+
+/**
  * The variable's value; unset (or, for a username, empty) is one line naming the setting as the
  * user wrote it, unless what was given is another variable's value (`--password-env $REG_PASS`,
  * the shell expanded it): that is the secret, so the line names the variable that holds it.
@@ -41,7 +48,11 @@ function readVariable(given: CredentialVariable, jenkinsField: 'usernameVariable
   if (value === undefined || (value === '' && jenkinsField === 'usernameVariable')) {
     const holder = Object.keys(env).find((name) => env[name] === given.variable && !name.startsWith('HOIST_'));
     if (holder !== undefined) throw new UsageError(`${given.label} takes the name of a variable, not its value: give ${settingOf(given.label, holder)}`);
-    throw new UsageError(`${given.setting}: ${given.variable} is not set (in Jenkins, run this step inside withCredentials, whose ${jenkinsField} sets it)`);
+    const jenkins = `in Jenkins, run this step inside withCredentials, whose ${jenkinsField} sets it`;
+    if (jenkinsField === 'passwordVariable' && !PLAIN_VARIABLE_NAME.test(given.variable)) {
+      throw new UsageError(`${given.label} names a variable that is not set (the name is not shown: if it is the password itself, give the name of the variable that holds it; ${jenkins})`);
+    }
+    throw new UsageError(`${given.setting}: ${given.variable} is not set (${jenkins})`);
   }
   return value;
 }

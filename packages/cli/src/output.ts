@@ -29,12 +29,26 @@ export interface Streams {
 
 /** Short secrets would mask ordinary words; a real password or token is longer than this. */
 const MIN_MASKED_LENGTH = 4;
+/** How hoist marks text it cut short (decode's shown()). */
+const CUT = '…';
 
 export function createOutput(streams: Streams): Output {
   const secrets: string[] = [];
-  const mask = (text: string): string => secrets.reduce((acc, secret) => acc.split(secret).join('***'), text);
+  const mask = (text: string): string => {
+    let masked = secrets.reduce((acc, secret) => acc.split(secret).join('***'), text);
+    // A registry's message is cut to a line (`…`), and a secret it quoted may be cut with it.
+    if (masked.includes(CUT)) {
+      for (const secret of secrets) {
+        for (let kept = secret.length - 1; kept >= MIN_MASKED_LENGTH; kept--) masked = masked.split(`${secret.slice(0, kept)}${CUT}`).join(`***${CUT}`);
+      }
+    }
+    return masked;
+  };
   const addSecret = (secret: string): void => {
-    if (secret.length >= MIN_MASKED_LENGTH && !secrets.includes(secret)) secrets.push(secret);
+    // As it stands in a --json line too, where JSON escapes its quotes and backslashes.
+    for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) {
+      if (form.length >= MIN_MASKED_LENGTH && !secrets.includes(form)) secrets.push(form);
+    }
   };
   let lost: string | undefined;
   const failed = (stream: NodeJS.WritableStream, error: NodeJS.ErrnoException): void => {

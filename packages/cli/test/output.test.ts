@@ -28,4 +28,15 @@ describe('output', () => {
     output.out('a banana');
     expect(text().out).toBe('a banana\n');
   });
+
+  it('masks a secret cut short by a line that was cut, and a secret as JSON escapes it', () => {
+    const { output, text } = capture();
+    output.addCredential({ kind: 'basic', username: 'alice', password: 'Tr0ub"4dor\\3horse' });
+    output.err('the registry said: password Tr0ub"4dor\\3h…');
+    output.err(`credentials ${Buffer.from('alice:Tr0ub"4dor\\3horse').toString('base64').slice(0, 20)}…`);
+    output.out(JSON.stringify({ error: 'signed with Tr0ub"4dor\\3horse' }));
+    const { out, err } = text();
+    expect(err).toBe('the registry said: password ***…\ncredentials ***…\n');
+    expect(out).toBe('{"error":"signed with ***"}\n');
+  });
 });
