@@ -61,10 +61,32 @@ export async function loadIntoDaemon(destination: DaemonDestination, root: Manif
       body.destroy();
       throw new PushError('REGISTRY', `${destination.name}: the Docker daemon at ${client.endpoint} answered before it had received the whole image; nothing is known to be loaded`);
     }
+    await expectLoaded(client, destination, hex(config), options.signal);
     for (const tag of destination.repoTags) emit({ type: 'manifest-pushed', destination: destination.name, digest: root.descriptor.digest, reference: tag.slice(tag.lastIndexOf(':') + 1) });
     return { blobs: image.blobs.length, bytes: image.blobs.reduce((sum, b) => sum + b.size, 0) };
   } finally {
     await client.close();
+  }
+}
+
+/**
+ * The daemon's word that it loaded the image is checked against what it now holds: an image ID
+ * is its config's digest, in Docker and podman alike. An Engine (or a proxy in front of one) that
+ * answered without reading the archive has no such image under the tag.
+ */
+async function expectLoaded(client: EngineClient, destination: DaemonDestination, configHex: string, signal: AbortSignal | undefined): Promise<void> {
+  const tag = destination.repoTags[0];
+  if (tag === undefined) return;
+  const res = await client.send('GET', `/images/${encodeURIComponent(tag)}/json`, signal ? { signal } : {});
+  const text = Buffer.concat(await res.body.toArray()).toString('utf8');
+  let id: unknown;
+  try {
+    id = (JSON.parse(text) as { Id?: unknown }).Id;
+  } catch {
+    // Not JSON: no image to speak of.
+  }
+  if (res.status !== 200 || typeof id !== 'string' || id.replace(/^sha256:/, '') !== configHex) {
+    throw new PushError('REGISTRY', `${destination.name}: the Docker daemon at ${client.endpoint} said it loaded the image, but ${tag} ${res.status === 200 ? 'is another image there' : 'is not there'}`);
   }
 }
 

@@ -65,4 +65,19 @@ describe('docker-daemon: as a destination, a load that goes wrong', () => {
       await loader.stop();
     }
   });
+
+  it('answers "Loaded image" for an image small enough to be sent whole before the answer: the daemon is asked, and has no such image', async () => {
+    const loader = await startFakeEngine({}, { load: 'early' });
+    try {
+      const layout = await tempDir();
+      await makeImageLayout(layout, [1024]);
+      for (let round = 0; round < 3; round++) {
+        const run = await hoistInProcess(['push', layout, 'docker-daemon:team/loaded:1'], { DOCKER_HOST: loader.host });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/hoist: error: docker-daemon:team\/loaded: the Docker daemon at \S+ (answered before it had received the whole image|said it loaded the image, but team\/loaded:1 is not there)/);
+      }
+    } finally {
+      await loader.stop();
+    }
+  });
 });
