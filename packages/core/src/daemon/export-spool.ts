@@ -65,6 +65,9 @@ export async function spoolExport(input: AsyncIterable<Buffer>, scratch: string,
   const take = async (entry: StreamEntry, body: AsyncIterable<Buffer>): Promise<void> => {
     signal?.throwIfAborted();
     if (++taken > MAX_ENTRIES) throw fail(`sent an export of more than ${MAX_ENTRIES} files, which no image has`);
+    // Names are kept too, and a tar name may be a megabyte long: they count against the same bound.
+    inMemory += entry.name.length;
+    if (inMemory > IN_MEMORY_TOTAL_MAX + MAX_ENTRIES * 256) throw fail(`sent an export whose file names alone pass ${IN_MEMORY_TOTAL_MAX / 2 ** 20} MiB, which no image has`);
     if (entry.size <= IN_MEMORY_MAX && inMemory + entry.size <= IN_MEMORY_TOTAL_MAX) {
       const parts: Buffer[] = [];
       for await (const chunk of body) parts.push(chunk);
