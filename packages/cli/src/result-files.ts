@@ -33,6 +33,9 @@ function standardStream(file: string): 'out' | 'err' | undefined {
 
 async function resultTarget(file: string): Promise<ResultTarget> {
   const info = await lstat(file).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+  // A file of /proc (/dev/fd/3 is /proc/self/fd/3) stands for an open file of this process:
+  // replacing what it points at would write into a file the shell already lost.
+  if (/^\/proc(\/|$)/.test(await realpath(dirname(file)).catch(() => ''))) return { path: file, replace: false };
   if (!info || info.isFile()) return { path: file, replace: true };
   if (info.isSymbolicLink()) {
     const link = await readlink(file);

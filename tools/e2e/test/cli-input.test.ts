@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayoutWriter, makeImageLayout, makeIndexLayout, sha256, skopeoListTags, skopeoRawManifest } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
-import { flipByte, manifestStatus, runHoist, tempDir } from './helpers.js';
+import { flipByte, HOIST_BIN, manifestStatus, runHoist, tempDir } from './helpers.js';
 
 /** The CLI's contract with a pipeline: outputs, exit codes, and bad input refused before any request. */
 let registry: TestRegistry;
@@ -54,6 +54,12 @@ describe('hoist push outputs', () => {
     expect(linked.code, linked.stderr).toBe(0);
     expect((await lstat(join(out, 'linked'))).isSymbolicLink()).toBe(true);
     expect(await readFile(join(out, 'old-digest'), 'utf8')).toBe(`${image.manifest.digest}\n`);
+
+    // A descriptor the shell opened: `--digest-file /dev/fd/3 3>digest.txt`.
+    const fd3 = join(out, 'fd3.txt');
+    const viaFd = await promisify(execFile)('sh', ['-c', `"$0" "$@" 3>${fd3}`, process.execPath, HOIST_BIN, 'push', dir, `${registry.host}/special/app:1`, '-q', '--digest-file', '/dev/fd/3']);
+    expect(viaFd.stdout).toBe(`${image.manifest.digest}\n`);
+    expect(await readFile(fd3, 'utf8')).toBe(`${image.manifest.digest}\n`);
 
     await promisify(execFile)('mkfifo', [join(out, 'pipe')]);
     const reader = readFile(join(out, 'pipe'), 'utf8');
