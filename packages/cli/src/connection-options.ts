@@ -91,7 +91,8 @@ export function connectionArgs(values: ConnectionValues, label: OptionLabels): C
   const variable = (option: 'username-env' | 'password-env', name: string): CredentialVariable => {
     // Never echoed: `HOIST_PASSWORD_ENV = credentials('registry')` puts user:password here.
     if (!VARIABLE_NAME.test(name)) refuse(option, `${label(option)} takes the name of a variable, such as REG_PASS, not its value: what it was given is no variable name (not shown, as it may be the secret)`);
-    return { variable: name, setting: settingOf(label(option), name), label: label(option) };
+    const shown = option === 'username-env' || PLAIN_VARIABLE_NAME.test(name);
+    return { variable: name, setting: shown ? settingOf(label(option), name) : label(option), label: label(option) };
   };
   const usernameEnv = values.username === undefined && values['username-env'] !== undefined ? variable('username-env', values['username-env']) : undefined;
   if (values['password-stdin'] && values['password-env'] !== undefined) throw new UsageError('--password-stdin and --password-env exclude each other');
@@ -117,6 +118,13 @@ export function connectionArgs(values: ConnectionValues, label: OptionLabels): C
     plainHttp: (values['plain-http'] ?? []).map((h) => h.toLowerCase()),
   };
 }
+
+/**
+ * A variable's name as pipelines write them (REG_PASS, DOCKERHUB_TOKEN). A password's "name"
+ * that reads otherwise (ghp_…, mixed case) may be the secret itself, pasted where its name
+ * belongs and held by no variable, so it is never printed.
+ */
+export const PLAIN_VARIABLE_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
 
 /** The TLS settings core takes, from the parsed options. */
 export function tlsSettings(args: ConnectionArgs) {

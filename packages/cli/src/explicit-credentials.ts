@@ -1,4 +1,4 @@
-import type { ConnectionArgs, CredentialVariable } from './connection-options.js';
+import { PLAIN_VARIABLE_NAME, type ConnectionArgs, type CredentialVariable } from './connection-options.js';
 import type { Output } from './output.js';
 import { settingOf } from './env-defaults.js';
 import { readFirstLine } from './read-password.js';
@@ -30,13 +30,6 @@ export async function explicitCredentials(
   output.addSecret(password);
   return { username, password, source: args.password.from === 'stdin' ? '--password-stdin' : args.password.setting };
 }
-
-/**
- * A variable's name as pipelines write them (REG_PASS, DOCKERHUB_TOKEN). A password's "name"
- * that reads otherwise (ghp_…, mixed case) may be the secret itself, pasted where its name
- * belongs and held by no variable, so it is never printed.
- */
-const PLAIN_VARIABLE_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
 
 /**
  * The variable's value; unset (or, for a username, empty) is one line naming the setting as the

@@ -1,4 +1,5 @@
 import type { Credential } from '@hoist/core';
+import { printable } from './format.js';
 
 /**
  * Everything hoist prints goes through here. Secrets the CLI was handed (a password read from
@@ -45,8 +46,10 @@ export function createOutput(streams: Streams): Output {
     return masked;
   };
   const addSecret = (secret: string): void => {
-    // As it stands in a --json line too, where JSON escapes its quotes and backslashes.
-    for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) {
+    // As it stands in a --json line too, where JSON escapes its quotes and backslashes, and as
+    // printable() shows its control characters, before or inside JSON.
+    const shown = printable(secret);
+    for (const form of [secret, JSON.stringify(secret).slice(1, -1), shown, JSON.stringify(shown).slice(1, -1)]) {
       if (form.length >= MIN_MASKED_LENGTH && !secrets.includes(form)) secrets.push(form);
     }
   };

@@ -39,4 +39,12 @@ describe('output', () => {
     expect(err).toBe('the registry said: password ***…\ncredentials ***…\n');
     expect(out).toBe('{"error":"signed with ***"}\n');
   });
+
+  it('masks a secret with a control character, as printable() and JSON show it', () => {
+    const { output, text } = capture();
+    output.addSecret('Tr0ub\t4dorHorse');
+    output.out(JSON.stringify({ error: 'password Tr0ub\\t4dorHorse' }));
+    output.err('password Tr0ub\\t4dorHorse');
+    expect(text()).toEqual({ out: '{"error":"password ***"}\n', err: 'password ***\n' });
+  });
 });

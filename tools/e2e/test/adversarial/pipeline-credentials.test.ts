@@ -79,6 +79,9 @@ describe('pipeline-wide HOIST_USERNAME_ENV / HOIST_PASSWORD_ENV outside withCred
       // A token that reads like a variable's name (GitHub's ghp_…), held by no exported variable.
       [['-u', 'ci', '--password-env', 'ghp_s3cr3tHorseStaple42'], {}],
       [[], { ...PIPELINE, REG_USER: 'ci', HOIST_PASSWORD_ENV: 'ghp_s3cr3tHorseStaple42' }],
+      // ... and with no username, which is said first.
+      [['--password-env', 'ghp_s3cr3tHorseStaple42'], {}],
+      [[], { HOIST_PASSWORD_ENV: 'ghp_s3cr3tHorseStaple42' }],
     ];
     for (const [flags, env] of cases) {
       const pushed = await hoistInProcess(['push', `oci:${layout}:v1`, '127.0.0.1:9/team/app:1', ...flags], env);
