@@ -47,14 +47,15 @@ export async function loginCommand(argv: readonly string[], context: CommandCont
     const { dockerConfigPath, storeLogin } = await import('@hoist/adapter-generic');
     deadline = core.startDeadline(timeoutMs);
     timeLimit = { signal: deadline.signal, setting: timeoutSetting };
+    const signal = AbortSignal.any([context.signal, deadline.signal]);
     await core.checkLogin({
       host: registry,
       credential: { kind: 'basic', username: given.username, password: given.password, source: given.source },
       tls: tlsSettings(args),
       plainHttp: core.allowsPlainHttp(args.plainHttp, registry),
-      signal: AbortSignal.any([context.signal, deadline.signal]),
+      signal,
     });
-    const where = await storeLogin(dockerConfigPath(context.env), registry, given.username, given.password, context.env);
+    const where = await storeLogin(dockerConfigPath(context.env), registry, given.username, given.password, context.env, signal);
     context.output.out(`login succeeded for ${registry} (stored in ${where === 'helper' ? 'the credsStore helper' : dockerConfigPath(context.env)})`);
     return 0;
   } catch (error) {
@@ -75,7 +76,7 @@ export async function logoutCommand(argv: readonly string[], context: CommandCon
   try {
     const registry = registryArg(positionals, 'logout');
     const { dockerConfigPath, eraseLogin } = await import('@hoist/adapter-generic');
-    const erased = await eraseLogin(dockerConfigPath(context.env), registry, context.env);
+    const erased = await eraseLogin(dockerConfigPath(context.env), registry, context.env, context.signal);
     context.output.out(erased ? `removed the credentials for ${registry}` : `no credentials were stored for ${registry}`);
     return 0;
   } catch (error) {

@@ -77,4 +77,21 @@ describe('hoist login / logout', () => {
     expect((await runHoist(['logout', htpasswd.host], { env: fullEnv })).code).toBe(0);
     await expect(stat(vault)).rejects.toThrow();
   });
+
+  it('a credsStore helper that never returns is stopped by the time limit: exit 1 in seconds, one line', async () => {
+    const env = await home();
+    const bin = join(env['HOME']!, 'bin');
+    await mkdir(bin);
+    // A keychain waiting on a prompt no one will answer.
+    await writeFile(join(bin, 'docker-credential-stuck'), '#!/bin/sh\nexec sleep 300\n');
+    await chmod(join(bin, 'docker-credential-stuck'), 0o755);
+    await mkdir(env['DOCKER_CONFIG']!);
+    await writeFile(join(env['DOCKER_CONFIG']!, 'config.json'), JSON.stringify({ credsStore: 'stuck' }));
+    const started = Date.now();
+    const login = await runHoist(['login', '--timeout', '2s', '-u', 'hoist', '--password-stdin', htpasswd.host], { stdin: PASSWORD, env: { ...env, PATH: `${bin}:${process.env['PATH']}` } });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(login.code).toBe(1);
+    expect(login.stderr.trim().split('\n')).toHaveLength(1);
+    expect(login.stderr).toMatch(/^hoist: error: .*time limit/);
+  }, 30_000);
 });
