@@ -46,6 +46,8 @@ const IN_MEMORY_MAX = 1024 * 1024;
 const IN_MEMORY_TOTAL_MAX = 64 * 1024 * 1024;
 /** No image's export holds this many files (a few per layer, and 127 layers at most on overlayfs). */
 const MAX_ENTRIES = 100_000;
+/** The names of all its files together: a real export's are a few KiB. */
+const NAMES_TOTAL_MAX = 16 * 1024 * 1024;
 const READ_CHUNK = 1024 * 1024;
 
 type Spooled =
@@ -60,14 +62,15 @@ export async function spoolExport(input: AsyncIterable<Buffer>, scratch: string,
   const digests = new Map<string, string>();
   let files = 0;
   let inMemory = 0;
+  let names = 0;
   let taken = 0;
 
   const take = async (entry: StreamEntry, body: AsyncIterable<Buffer>): Promise<void> => {
     signal?.throwIfAborted();
     if (++taken > MAX_ENTRIES) throw fail(`sent an export of more than ${MAX_ENTRIES} files, which no image has`);
-    // Names are kept too, and a tar name may be a megabyte long: they count against the same bound.
-    inMemory += entry.name.length;
-    if (inMemory > IN_MEMORY_TOTAL_MAX + MAX_ENTRIES * 256) throw fail(`sent an export whose file names alone pass ${IN_MEMORY_TOTAL_MAX / 2 ** 20} MiB, which no image has`);
+    // Names are kept too, and a tar name may be a megabyte long: they have a bound of their own.
+    names += entry.name.length;
+    if (names > NAMES_TOTAL_MAX) throw fail(`sent an export whose file names alone pass ${NAMES_TOTAL_MAX / 2 ** 20} MiB, which no image has`);
     if (entry.size <= IN_MEMORY_MAX && inMemory + entry.size <= IN_MEMORY_TOTAL_MAX) {
       const parts: Buffer[] = [];
       for await (const chunk of body) parts.push(chunk);
