@@ -19,6 +19,10 @@ export function hoistVitestConfig(packageDir: string, test: NonNullable<ViteUser
       include: ['test/**/*.test.ts'],
       globalSetup: [join(root, 'tools', 'scripts', 'test-tmpdir.mjs')],
       reporters: ['default', ['json', { outputFile: join(root, 'test-reports', `${basename(packageDir)}.json`) }]],
+      // The adapters' conformance runs start registries and token servers: on a loaded 2-core
+      // agent, vitest's 5 s default failed them for being slow, not wrong.
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
       ...test,
     },
   });

@@ -17,7 +17,28 @@ export function parseRegistryRef(text: string, parse: (text: string) => ImageRef
       throw new UsageError(`${what} "${text}" names a registry but no repository: add one, e.g. ${name}/team/app:1`);
     }
   }
-  return parse(text);
+  try {
+    return parse(text);
+  } catch (error) {
+    const tag = slashedTag(name);
+    if (tag === undefined) throw error;
+    const instead = what === 'destination' ? `; for a branch name, --tag-env VAR makes a tag of it (${tag} becomes ${tag.replaceAll('/', '-')})` : '';
+    throw new UsageError(`${what} "${text}": the tag is the part after the last ":", and "${tag}" holds a "/", which no tag may${instead}`);
+  }
+}
+
+/**
+ * The tag of `name` when it holds a slash (`reg/backend:feature/login`): what follows the first
+ * colon that is not a registry's port. Docker's grammar reads such a name as a repository path
+ * (`backend:feature`) and says so, which sends people the wrong way.
+ */
+function slashedTag(name: string): string | undefined {
+  for (let i = name.indexOf(':'); i >= 0; i = name.indexOf(':', i + 1)) {
+    const after = name.slice(i + 1);
+    const isPort = !name.slice(0, i).includes('/') && /^\d+(\/|$)/.test(after);
+    if (!isPort) return after.includes('/') ? after : undefined;
+  }
+  return undefined;
 }
 
 /**

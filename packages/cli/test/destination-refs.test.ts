@@ -15,6 +15,21 @@ describe('parseRegistryRef', () => {
   ])('takes %s as Docker does', (text, registry, repository) => {
     expect(parseRegistryRef(text, parseReference, 'destination')).toMatchObject({ registry, repository });
   });
+
+  it.each([
+    ['127.0.0.1:5000/team/backend:feature/login', 'feature/login'],
+    ['registry.example.com/backend:release/1.2', 'release/1.2'],
+    ['app:feature/x', 'feature/x'],
+  ])('says a tag holds no "/" for %s, and offers --tag-env for a destination', (text, tag) => {
+    expect(() => parseRegistryRef(text, parseReference, 'destination')).toThrowError(
+      `destination "${text}": the tag is the part after the last ":", and "${tag}" holds a "/", which no tag may; for a branch name, --tag-env VAR makes a tag of it (${tag} becomes ${tag.replaceAll('/', '-')})`,
+    );
+    expect(() => parseRegistryRef(text, parseReference, 'source')).toThrowError(new RegExp(`"${tag}" holds a "/", which no tag may$`));
+  });
+
+  it('leaves other bad names to the grammar', () => {
+    expect(() => parseRegistryRef('127.0.0.1:5000/Team/app', parseReference, 'destination')).toThrowError(/repository component/);
+  });
 });
 
 describe('daemonDestination', () => {

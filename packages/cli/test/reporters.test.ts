@@ -9,6 +9,7 @@ const digest = `sha256:${'a'.repeat(64)}`;
 const result: PushResult = {
   digest,
   sourceDigest: digest,
+  rewrites: [],
   mediaType: 'application/vnd.oci.image.manifest.v1+json',
   destinations: [{ name: 'r.io/app', registry: 'r.io', repository: 'app', tags: ['v1'], digest, blobsUploaded: 1, blobsMounted: 0, blobsSkipped: 1, bytesUploaded: 2048 }],
 };
@@ -95,5 +96,21 @@ describe('retries (issue 26: a refused port gave fifteen lines)', () => {
       expect.stringMatching(/r\.io: retrying GET \/v2\/ after HTTP 503 \(attempt 1 of 6 failed; waiting 0\.2 s\)$/),
       expect.stringMatching(/r\.io: retrying GET \/v2\/ after HTTP 503 \(attempt 3 of 6 failed; waiting 0\.2 s; 1 more since the last line\)$/),
     ]);
+  });
+});
+
+describe('the end line of a push whose digest changed on the way', () => {
+  it('names only what changed it', () => {
+    const source = `sha256:${'b'.repeat(64)}`;
+    const cases: [PushResult['rewrites'], string][] = [
+      [['compression'], 'layers were compressed'],
+      [['platforms', 'annotations'], 'platforms were selected and annotations were set'],
+      [['platforms', 'compression', 'annotations'], 'platforms were selected, layers were compressed and annotations were set'],
+    ];
+    for (const [rewrites, said] of cases) {
+      const { output, text } = streams(false);
+      plainReporter(output, false).done({ ...result, sourceDigest: source, rewrites });
+      expect(text.out).toContain(`(the source's digest was ${source}: ${said} on the way, so the pushed manifest differs)\n`);
+    }
   });
 });

@@ -42,7 +42,9 @@ export { fileCompressionCache, memoryCompressionCache } from './compression/comp
 export type { CompressedLayer, CompressionCache } from './compression/compression-cache.js';
 export type { OciLayoutSpec } from './sources/oci-layout.js';
 export { DEFAULT_CONCURRENCY, pushImage } from './push/push.js';
-export type { DestinationResult, PushOptions, PushResult } from './push/push.js';
+export { checkPushAccess } from './push/access-check.js';
+export type { AccessCheckOptions } from './push/access-check.js';
+export type { DestinationResult, DigestRewrite, PushOptions, PushResult } from './push/push.js';
 export { DEFAULT_IMAGES_AT_ONCE, pushImages } from './plan/push-plan.js';
 export type { PlannedImage, PlannedResult, PlanOptions } from './plan/push-plan.js';
 export { itemsOfShard, shardOf } from './plan/shards.js';

@@ -57,7 +57,12 @@ describe('platforms', () => {
     expect(() => selectPlatforms(root, [parsePlatform('linux/s390x')])).toThrow('no entry for linux/s390x in the index; it has: linux/amd64, linux/arm64/v8, linux/arm/v7');
   });
 
-  it('refuses --platform for a single-manifest image', () => {
-    expect(() => selectPlatforms(amd64, [parsePlatform('linux/amd64')])).toThrow('single manifest');
+  it('takes a single-manifest image whose config names a wanted platform, and refuses one that names another', () => {
+    expect(selectPlatforms(amd64, [parsePlatform('linux/amd64')], { os: 'linux', architecture: 'amd64' })).toBe(amd64);
+    expect(selectPlatforms(amd64, [parsePlatform('linux/arm64'), parsePlatform('linux/amd64')], { os: 'linux', architecture: 'amd64' })).toBe(amd64);
+    expect(() => selectPlatforms(amd64, [parsePlatform('linux/arm64')], { os: 'linux', architecture: 'amd64' })).toThrow(
+      '--platform linux/arm64: this image is a single manifest for linux/amd64; push it without --platform',
+    );
+    expect(() => selectPlatforms(amd64, [parsePlatform('linux/amd64')])).toThrow('single manifest of no stated platform');
   });
 });

@@ -1,4 +1,4 @@
-import type { PushEvent, PushResult } from '@hoist/core';
+import type { DigestRewrite, PushEvent, PushResult } from '@hoist/core';
 import type { Failure } from '../describe-failure.js';
 import { formatBytes } from '../format.js';
 
@@ -40,8 +40,16 @@ export function summaryLines(result: PushResult): string[] {
     const tags = d.tags.length > 0 ? `tags ${d.tags.join(', ')}` : 'by digest only';
     return `${d.name}: ${d.blobsUploaded} uploaded (${formatBytes(d.bytesUploaded)}), ${d.blobsMounted} mounted, ${d.blobsSkipped} already present; ${tags}`;
   });
-  const note = result.digest === result.sourceDigest ? [] : [`(the source's digest was ${result.sourceDigest}: platforms were selected, layers compressed or annotations set on the way, so the pushed manifest differs)`];
+  const note = result.digest === result.sourceDigest ? [] : [`(the source's digest was ${result.sourceDigest}: ${rewritten(result.rewrites)} on the way, so the pushed manifest differs)`];
   return [...lines, ...note, `digest: ${result.digest}`];
+}
+
+const REWRITES: Record<DigestRewrite, string> = { platforms: 'platforms were selected', compression: 'layers were compressed', annotations: 'annotations were set' };
+
+/** "layers were compressed and annotations were set": only what really changed the digest. */
+function rewritten(rewrites: readonly DigestRewrite[]): string {
+  const said = rewrites.map((r) => REWRITES[r]);
+  return said.length > 1 ? `${said.slice(0, -1).join(', ')} and ${said.at(-1)}` : (said[0] ?? 'the image was changed');
 }
 
 export function retryLine(event: RetryEvent, note = ''): string {

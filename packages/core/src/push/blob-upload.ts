@@ -25,7 +25,7 @@ export type OpenBlob = () => BlobBytes;
 
 /** Chunk size when an adapter asks for chunked uploads without naming one. */
 
-function pushScope(target: RepositoryTarget): string[] {
+export function pushScope(target: RepositoryTarget): string[] {
   return [repositoryScope(target.repository, ['pull', 'push'])];
 }
 

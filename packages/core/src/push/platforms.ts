@@ -38,10 +38,16 @@ function matches(wanted: PlatformSpec, actual: Platform | undefined): boolean {
   return wanted.variant === undefined || variantOf(wanted) === variantOf(actual);
 }
 
-export function selectPlatforms(root: ManifestNode, wanted: readonly PlatformSpec[]): ManifestNode {
+/**
+ * `imagePlatform`: what a single manifest's config says it is for. Such an image passes when that
+ * is a wanted platform (a plan may name the platform of every image, whatever its source holds).
+ */
+export function selectPlatforms(root: ManifestNode, wanted: readonly PlatformSpec[], imagePlatform?: Platform): ManifestNode {
   if (wanted.length === 0) return root;
   if (root.children.length === 0) {
-    throw new PushError('USAGE', '--platform selects entries of an index, and this image is a single manifest; push it without --platform');
+    if (wanted.some((w) => matches(w, imagePlatform))) return root;
+    const is = imagePlatform ? `for ${formatPlatform(imagePlatform)}` : 'of no stated platform';
+    throw new PushError('USAGE', `--platform ${wanted.map(formatPlatform).join(',')}: this image is a single manifest ${is}; push it without --platform`);
   }
   const kept = keep(root, wanted);
   if (!kept) {

@@ -19,6 +19,7 @@ import { adapterCall } from '../registry/adapter-call.js';
 import { transportFetch } from '../registry/adapter-context.js';
 import { allowsPlainHttp } from '../registry/plain-http.js';
 import type { Transport } from '../registry/transport.js';
+import type { ImageSource } from '../sources/image-source.js';
 
 /** Blob transfers at once per registry, unless the user or the adapter says otherwise. */
 export const DEFAULT_CONCURRENCY = 4;
@@ -26,6 +27,9 @@ export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_STALL_MS = 60_000;
 /** Progress events for one blob at most this often. */
 const PROGRESS_INTERVAL_MS = 500;
+
+/** A push's options; an access check (access-check.ts) has no source, and places no blobs. */
+export type PushRunOptions = Omit<PushOptions, 'source'> & Partial<Pick<PushOptions, 'source'>>;
 
 interface Registry {
   adapter: RegistryAdapter;
@@ -67,7 +71,7 @@ export class PushRun {
   private readonly destinations = new Map<string, Destination>();
 
   constructor(
-    private readonly options: PushOptions,
+    private readonly options: PushRunOptions,
     private readonly transport: Transport,
     private readonly signal: AbortSignal,
     private readonly pool?: PushPool,
@@ -124,6 +128,12 @@ export class PushRun {
     return dest;
   }
 
+  /** Runs `step` on each destination repository at once (checks before work). */
+  async eachRepository(step: (target: RepositoryTarget) => Promise<void>): Promise<void> {
+    const repositories = new Map(this.options.destinations.map((ref) => [`${ref.registry}/${ref.repository}`, ref]));
+    await Promise.all([...repositories.values()].map((ref) => step(this.repositoryTarget(ref.registry, ref.repository))));
+  }
+
   /** Everything under `node` into the repository, then `node` itself by digest unless `putNode` is false (its tag's PUT will store it). */
   async pushTree(dest: Destination, node: ManifestNode, putNode = true): Promise<void> {
     const manifest = node.descriptor;
@@ -164,6 +174,11 @@ export class PushRun {
       detail: refusal.message,
       cause: error,
     });
+  }
+
+  private get source(): ImageSource {
+    if (!this.options.source) throw new Error('a PushRun without a source places no blobs');
+    return this.options.source;
   }
 
   private registry(name: string): Registry {
@@ -259,7 +274,7 @@ export class PushRun {
       if (this.holders.get(key) === holder) this.holders.delete(key);
     }
     // From here to holders.set nothing waits, so no other image can start the same upload.
-    const origin = this.options.source.origin;
+    const origin = this.source.origin;
     const fromOrigin = origin?.registry === dest.registryName ? [origin.repository] : [];
     const candidates = [...fromOrigin, ...this.locations.lookup(dest.registryName, blob.digest)];
     const placing = dest.registry.limiter
@@ -305,7 +320,7 @@ export class PushRun {
     }
     this.emit({ type: 'blob-started', ...event });
     let lastProgress = Date.now();
-    const source = this.options.source;
+    const source = this.source;
     await transferBlob(dest, blob, {
       capabilities: dest.registry.capabilities,
       stallMs: this.stallMs,

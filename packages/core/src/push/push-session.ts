@@ -45,7 +45,7 @@ export class PushSession {
     for (const ref of this.options.destinations) this.run.prefetchBlob(ref.registry, ref.repository, blob);
   }
 
-  async push(root: ManifestNode): Promise<Omit<PushResult, 'sourceDigest'>> {
+  async push(root: ManifestNode): Promise<Omit<PushResult, 'sourceDigest' | 'rewrites'>> {
     const options = this.options;
     const run = this.run;
     const layouts = options.layoutDestinations ?? [];

@@ -8,12 +8,13 @@ import { memoryCompressionCache, type CompressionCache } from '../compression/co
 import { startDeadline, type Deadline } from '../deadline.js';
 import { isPushError } from '../errors.js';
 import type { PushEventListener } from './events.js';
-import { loadImageGraph } from './image-graph.js';
+import { loadImageGraph, type ManifestNode } from './image-graph.js';
 import type { ImageSource } from '../sources/image-source.js';
 import type { DaemonDestination } from '../daemon/daemon-load.js';
 import type { LayoutDestination } from './layout-destination.js';
 import { annotateRoot } from './annotate.js';
 import { selectPlatforms, type PlatformSpec } from './platforms.js';
+import { imagePlatform } from '../sources/image-config.js';
 import type { PushPool } from '../plan/push-pool.js';
 import { PushSession } from './push-session.js';
 import type { ImageReference } from '../reference.js';
@@ -91,11 +92,16 @@ export interface DestinationResult {
 
 export interface PushResult {
   digest: string;
-  /** The source's own digest: differs from `digest` when layers were compressed on the way. */
+  /** The source's own digest: differs from `digest` when the push changed the image on the way (`rewrites`). */
   sourceDigest: string;
+  /** What changed the digest on the way, in the order it was done; empty when `digest` is `sourceDigest`. */
+  rewrites: DigestRewrite[];
   mediaType: string;
   destinations: DestinationResult[];
 }
+
+/** `platforms`: --platform kept some entries of an index; `compression`: layers compressed; `annotations`: set on the root. */
+export type DigestRewrite = 'platforms' | 'compression' | 'annotations';
 
 export function pushImage(options: PushOptions): Promise<PushResult> {
   return pushImageIn(options);
@@ -125,7 +131,10 @@ export async function pushImageIn(options: PushOptions, pool?: PushPool): Promis
 async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: AbortController, emit: PushEventListener, pool: PushPool | undefined): Promise<PushResult> {
   const loaded = await loadImageGraph(options.source);
   options.signal.throwIfAborted();
-  const selected = selectPlatforms(loaded, options.platforms ?? []);
+  const wanted = options.platforms ?? [];
+  // A single image passes --platform when its config names a wanted platform (its first blob is the config).
+  const single = wanted.length > 0 && loaded.children.length === 0 ? await imagePlatform(options.source, loaded.blobs[0]!) : undefined;
+  const selected = selectPlatforms(loaded, wanted, single);
   const compressionCache = options.compressionCache ?? memoryCompressionCache();
   // Each layer goes up as soon as it is compressed, while the others are still compressing.
   const ready = new ReadyLayers();
@@ -139,9 +148,11 @@ async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: 
   const session = new PushSession({ ...options, source: compression.source, onEvent: emit }, pool);
   ready.attach((blob) => session.prefetch(blob));
   try {
-    const result = await session.push(annotateRoot(await compression.root, options.annotations));
+    const compressed = await compression.root;
+    const root = annotateRoot(compressed, options.annotations);
+    const result = await session.push(root);
     await compressionCache.save();
-    return { ...result, sourceDigest: loaded.descriptor.digest };
+    return { ...result, sourceDigest: loaded.descriptor.digest, rewrites: rewritesOf(loaded, { platforms: selected, compression: compressed, annotations: root }) };
   } catch (error) {
     stop.abort(error);
     await session.fail(error);
@@ -150,6 +161,17 @@ async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: 
     await session.close();
     await compression.cleanup();
   }
+}
+
+/** Each step whose node's digest differs from the one before it. */
+function rewritesOf(source: ManifestNode, steps: Record<DigestRewrite, ManifestNode>): DigestRewrite[] {
+  let before = source.descriptor.digest;
+  const rewrites: DigestRewrite[] = [];
+  for (const [rewrite, node] of Object.entries(steps) as [DigestRewrite, ManifestNode][]) {
+    if (node.descriptor.digest !== before) rewrites.push(rewrite);
+    before = node.descriptor.digest;
+  }
+  return rewrites;
 }
 
 /** Layers compressed before the push session exists wait here, and are handed over when it does. */

@@ -182,12 +182,18 @@ export class RegistryClient {
       res = await attempt(true);
     }
     if ((res.status === 401 || res.status === 403) && sameOrigin && auth.scheme !== 'none') {
-      res.refusal = await this.refusalOf(res.status, req.scopes, auth.scheme === 'bearer');
+      res.refusal = await this.describeRefusal(res.status, req.scopes, auth.scheme === 'bearer');
     }
     return res;
   }
 
-  private async refusalOf(status: number, scopes: readonly string[], tokenIssued: boolean): Promise<string> {
+  /** The token issued for `scopes` while it is fresh (none with Basic auth or no auth), for a caller that reads what it grants. */
+  issuedToken(scopes: readonly string[]): string | undefined {
+    return this.tokens.get(scopes.join(' '));
+  }
+
+  /** What a 401 or 403 to a request for `scopes` means: whose credentials, found where, and the adapter's word. */
+  async describeRefusal(status: number, scopes: readonly string[], tokenIssued: boolean): Promise<string> {
     const credential = await this.getCredential();
     // A token service that issued a token accepted the credentials; so did a registry that says 403.
     const credentialsAccepted = status === 403 || tokenIssued;

@@ -1,4 +1,4 @@
-import { isIndexMediaType, type Descriptor } from '../descriptor.js';
+import { isIndexMediaType, type Descriptor, type Platform } from '../descriptor.js';
 import { digestOf } from '../digest.js';
 import { PushError } from '../errors.js';
 import type { ImageConfig } from '../oci-types.js';
@@ -17,4 +17,10 @@ export async function readImageConfig(source: ImageSource, descriptor: Descripto
   const bytes = await readBody(source.openBlob(descriptor), MAX_CONFIG_BYTES, `config ${descriptor.digest}`);
   if (digestOf(bytes) !== descriptor.digest) throw new PushError('DIGEST_MISMATCH', `${source.description}: config ${descriptor.digest} came with other bytes`);
   return decodeAs('INVALID_SOURCE', source.description, () => decodeImageConfig(bytes, `config ${descriptor.digest}`));
+}
+
+/** The platform an image's config says it is for (a manifest has none of its own); `config` is its descriptor. */
+export async function imagePlatform(source: ImageSource, config: Descriptor): Promise<Platform> {
+  const { os, architecture, variant } = await readImageConfig(source, config);
+  return { os, architecture, ...(variant === undefined ? {} : { variant }) };
 }

@@ -31,6 +31,9 @@ async function openAny(spec: string, registryOptions: RegistrySourceOptions, opt
   if (spec.startsWith('docker-archive:')) return openDockerArchiveAt(await splitArchiveSpec(spec, 'docker-archive:'), signal, max);
 
   const kind = await pathKind(spec);
+  if (kind === 'missing' && looksLikeImageName(spec)) {
+    throw new PushError('INVALID_SOURCE', `${spec}: no such file or directory; for the image ${spec} in a Docker daemon, write docker-daemon:${spec} (docker://${spec} for one in a registry)`);
+  }
   if (kind !== 'file') return openOciLayout({ path: spec });
   const fail = failFor(spec);
   const store = await tarStore(spec, fail, signal, max);
@@ -63,6 +66,16 @@ async function splitArchiveSpec(spec: string, prefix: string): Promise<OciLayout
     if ((await pathKind(rest.slice(0, i))) === 'file') return { path: rest.slice(0, i), ref: rest.slice(i + 1) };
   }
   return { path: rest };
+}
+
+/** `backend:42`, `team/app`: a name Docker would take for an image, which a path rarely is. */
+function looksLikeImageName(spec: string): boolean {
+  try {
+    parseReference(spec);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function pathKind(path: string): Promise<'file' | 'directory' | 'missing'> {

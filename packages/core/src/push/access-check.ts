@@ -1,0 +1,58 @@
+import { pushScope, type RepositoryTarget } from './blob-upload.js';
+import { PushError } from '../errors.js';
+import type { PushOptions } from './push.js';
+import type { PushPool } from '../plan/push-pool.js';
+import { PushRun } from './push-run.js';
+import { startDeadline } from '../deadline.js';
+import { registryError } from '../registry/registry-error.js';
+import { grantedActions } from '../registry/token-claims.js';
+import { Transport } from '../registry/transport.js';
+import { transportOptions } from './push-session.js';
+
+/**
+ * Checks before work: a push whose registry is down, whose TLS or plain-HTTP settings are wrong,
+ * whose password is wrong, or whose token does not allow pushing fails here, in the words the push
+ * itself would use, before a daemon's export or a layer's compression has started.
+ */
+export type AccessCheckOptions = Pick<
+  PushOptions,
+  'destinations' | 'adapters' | 'tls' | 'lookup' | 'plainHttpHosts' | 'retryPolicy' | 'timeouts' | 'timeoutMs' | 'deadline' | 'onEvent' | 'onSecret' | 'signal'
+>;
+
+/** The empty blob's digest: its HEAD asks for nothing that could be large, and needs the push's token like any other. */
+const EMPTY_BLOB = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+export function checkPushAccess(options: AccessCheckOptions): Promise<void> {
+  return checkPushAccessIn(options);
+}
+
+/** checkPushAccess, for one image of a plan when given the plan's pool: its pings and tokens serve the push that follows. */
+export async function checkPushAccessIn(options: AccessCheckOptions, pool?: PushPool): Promise<void> {
+  if (options.destinations.length === 0) return;
+  const deadline = options.deadline ?? startDeadline(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const transport = pool?.transport ?? new Transport(transportOptions(options));
+  try {
+    await new PushRun({ ...options, deadline }, transport, signal, pool).eachRepository(proveAccess);
+  } finally {
+    if (!options.deadline) deadline.clear();
+    if (!pool) await transport.close();
+  }
+}
+
+/**
+ * A HEAD of a blob signed for `pull,push`, as the push's own first requests are: it proves the
+ * registry answers and takes the credentials. A token service that grants less than it was asked
+ * does not say no; its token says so, when it is a JWT that lists what it grants.
+ */
+async function proveAccess(target: RepositoryTarget): Promise<void> {
+  const scopes = pushScope(target);
+  const res = await target.client.send({ method: 'HEAD', target: `/v2/${target.repository}/blobs/${EMPTY_BLOB}`, scopes, signal: target.signal });
+  await res.body.dump();
+  if (res.status !== 200 && res.status !== 404) throw await registryError(res, `checking access to ${target.repository}`);
+  const granted = grantedActions(target.client.issuedToken(scopes), target.repository);
+  if (granted === undefined || granted.includes('push') || granted.includes('*')) return;
+  const refusal = await target.client.describeRefusal(403, scopes, true);
+  const grants = granted.length > 0 ? `grants ${granted.join(',')} only` : 'grants nothing there';
+  throw new PushError('DENIED', `checking access to ${target.repository} failed: DENIED: ${refusal} (the token issued ${grants})`, { status: 403 });
+}

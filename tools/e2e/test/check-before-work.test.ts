@@ -1,0 +1,64 @@
+import { readdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeEngine, startRegistry, type FakeEngine, type TestRegistry } from '@hoist/test-registry';
+import { expectFailedWithin, manifestStatus, runTimed, tempDir } from './helpers.js';
+
+/**
+ * Checks before work: the destinations are asked before the source is read. The source here is
+ * a daemon whose export never ends (a fake Engine streaming zeros): a push that started reading it
+ * would run into --timeout; one that checked first fails at once, in the words of the refusal, and
+ * has not even made its scratch directory. The registries are real (distribution with htpasswd,
+ * and with a token server that grants a read-only user `pull` where `pull,push` was asked).
+ */
+const PASSWORD = 'hoist-test-password';
+const SOURCE = 'docker-daemon:team/huge:1.0';
+let basic: TestRegistry;
+let token: TestRegistry;
+let engine: FakeEngine;
+
+beforeAll(async () => {
+  [basic, token, engine] = await Promise.all([
+    startRegistry({ auth: 'htpasswd' }),
+    startRegistry({ auth: 'token', users: { hoist: PASSWORD, reader: PASSWORD }, readOnlyUsers: ['reader'] }),
+    startFakeEngine({ 'team/huge:1.0': { id: `sha256:${'7'.repeat(64)}`, hostile: { endless: 'zeros' } } }),
+  ]);
+});
+afterAll(async () => Promise.all([basic?.stop(), token?.stop(), engine?.stop()]));
+
+async function pushFromEndlessDaemon(destination: string, user: string, password: string): Promise<{ run: Awaited<ReturnType<typeof runTimed>>; scratch: string[] }> {
+  const scratch = await tempDir('hoist-scratch-');
+  const run = await runTimed(['push', SOURCE, destination, '--username', user, '--password-env', 'REGISTRY_PASSWORD', '--timeout', '60s'], 90_000, {
+    env: { DOCKER_HOST: engine.host, TMPDIR: scratch, REGISTRY_PASSWORD: password },
+  });
+  return { run, scratch: await readdir(scratch) };
+}
+
+describe('checks before work', () => {
+  it('a wrong password (Basic auth) fails before the daemon is asked for its export', async () => {
+    const { run, scratch } = await pushFromEndlessDaemon(`${basic.host}/team/app:1.0`, 'hoist', 'wrong');
+    expectFailedWithin(run, 10_000, new RegExp(`${basic.host} refused the credentials of user "hoist" from --password-env REGISTRY_PASSWORD \\(HTTP 401\\)$`));
+    expect(run.stderr).not.toMatch(/time limit|sha256:e3b0/);
+    expect(scratch).toEqual([]);
+  });
+
+  it('a wrong password at a token service fails the same way', async () => {
+    const { run, scratch } = await pushFromEndlessDaemon(`${token.host}/team/app:1.0`, 'hoist', 'wrong');
+    expectFailedWithin(run, 10_000, /refused the credentials of user "hoist" from --password-env REGISTRY_PASSWORD at its token service/);
+    expect(scratch).toEqual([]);
+  });
+
+  it('a token that grants pull where a push needs pull,push is refused before any upload', async () => {
+    const mark = (await token.accessLog()).length;
+    const { run, scratch } = await pushFromEndlessDaemon(`${token.host}/team/app:1.0`, 'reader', PASSWORD);
+    expectFailedWithin(run, 10_000, new RegExp(`checking access to team/app failed: DENIED: .*the credentials of user "reader" from --password-env REGISTRY_PASSWORD were accepted by ${token.host} but do not allow push to team/app \\(the token issued grants pull only\\)$`));
+    expect(scratch).toEqual([]);
+    expect((await token.accessLog()).slice(mark).filter((e) => e.method !== 'HEAD' && e.method !== 'GET')).toEqual([]);
+    expect(await manifestStatus(token.url, 'team/app', '1.0', `Basic ${Buffer.from(`hoist:${PASSWORD}`).toString('base64')}`)).not.toBe(200);
+  });
+
+  it('a registry that is not running fails at once, with the question to ask', async () => {
+    const { run, scratch } = await pushFromEndlessDaemon('127.0.0.1:1/team/app:1.0', 'hoist', PASSWORD);
+    expectFailedWithin(run, 10_000, /connection refused \(ECONNREFUSED\); is the registry running at https:\/\/127\.0\.0\.1:1\?$/);
+    expect(scratch).toEqual([]);
+  });
+});
