@@ -47,10 +47,10 @@ describe('readPlanFile', () => {
     expect((error as Error).message).not.toContain('\n');
   });
 
-  it("reads the README's example as written", async () => {
-    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
-    const example = /^( *)```yaml\n([\s\S]*?)^\1```$/m.exec(readme);
-    expect(example, 'the README has a yaml example of a plan').not.toBeNull();
+  it("reads the usage page's example as written", async () => {
+    const usage = await readFile(new URL('../../../docs/usage.md', import.meta.url), 'utf8');
+    const example = /^( *)```yaml\n([\s\S]*?)^\1```$/m.exec(usage);
+    expect(example, 'docs/usage.md has a yaml example of a plan').not.toBeNull();
     const file = await plan(example![2]!.replace(new RegExp(`^${example![1]}`, 'gm'), ''));
     expect((await readPlanFile(file)).map((image) => [image.source, image.destinations.length, image.tags, image.platforms])).toEqual([
       ['oci:build/layout:backend', 1, ['latest'], []],

@@ -17,10 +17,10 @@ async function plan(text: string): Promise<string> {
 }
 
 describe('readSyncPlan', () => {
-  it("reads the README's example as written, beside a push plan's images", async () => {
-    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
-    const example = [...readme.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```$/gm)].find((m) => m[2]!.includes('sync:'));
-    expect(example, 'the README has a yaml example of a sync section').toBeDefined();
+  it("reads the usage page's example as written, beside a push plan's images", async () => {
+    const usage = await readFile(new URL('../../../docs/usage.md', import.meta.url), 'utf8');
+    const example = [...usage.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```$/gm)].find((m) => m[2]!.includes('sync:'));
+    expect(example, 'docs/usage.md has a yaml example of a sync section').toBeDefined();
     const text = example![2]!.replace(new RegExp(`^${example![1]}`, 'gm'), '');
     const file = await plan(`images:\n  - source: a.tar\n    destinations: [r.example/a:1]\n${text}`);
     expect(await readSyncPlan(file)).toEqual([

@@ -15,7 +15,9 @@ import { HOIST_BIN, tempDir } from './helpers.js';
  * alphabetical order, in a workspace with a Dockerfile at its root and in backend/ and frontend/,
  * against a real daemon and a real registry standing in for registry.example.com. `npm` and
  * `syft` are stubs here (installing the packages is install.test.ts's business, SBOMs syft's);
- * `hoist` is the built CLI.
+ * `hoist` is the built CLI. Order matters: docs/ pushes with the credentials the README's
+ * `hoist login` stored, and docs/fleet.md mirrors what docs/build.md built. docs-pages.test.ts
+ * keeps every code block of the README one that runs here.
  */
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const PLACEHOLDER_REGISTRY = 'registry.example.com';
@@ -130,7 +132,8 @@ describe('shell snippets of the README and docs', () => {
 
     const access = { username: 'hoist', password: registry.users['hoist']! };
     const shortCommit = `git-${GIT_COMMIT.slice(0, 12)}`;
-    expect((await skopeoListTags(`${registry.host}/team/app`, access)).sort()).toEqual(expect.arrayContaining(['1', '42', 'latest', 'feature-login', shortCommit]));
+    // The README's pushes (from docker build, and its Jenkins stage), and docs/build.md's image with an entrypoint of its own.
+    expect((await skopeoListTags(`${registry.host}/team/app`, access)).sort()).toEqual(expect.arrayContaining(['1', '42', 'latest', 'feature-login', shortCommit, 'build-1']));
     const digest = sha256(await skopeoRawManifest(`${registry.host}/team/backend:42`, access));
     // The build's tags, prod (the promotion), and the SBOM's fallback tag (sha256-<hex>).
     expect((await skopeoListTags(`${registry.host}/team/backend`, access)).sort()).toEqual(['42', 'built', 'feature-login', 'prod', shortCommit, digest.replace(':', '-')].sort());

@@ -9,8 +9,8 @@ import { startRegistry, type TestRegistry } from '@hoist/test-registry';
 import { runHoist, tempDir } from './helpers.js';
 
 /**
- * The README's library snippets, run as they are written (the registry's name swapped for the
- * test registry's address): each must push, and print the digest the registry then holds.
+ * The library snippets of docs/library.md, run as they are written (the registry's name swapped
+ * for the test registry's address): each must push, and print the digest the registry then holds.
  */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const run = promisify(execFile);
@@ -20,8 +20,8 @@ let snippets: string[];
 
 beforeAll(async () => {
   registry = await startRegistry();
-  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-  snippets = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+  const page = await readFile(join(ROOT, 'docs', 'library.md'), 'utf8');
+  snippets = [...page.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
   // What the snippets expect beside them: an OCI layout in build/image, an app in dist/, a base.
   workdir = await tempDir('hoist-library-');
   await symlink(join(ROOT, 'node_modules'), join(workdir, 'node_modules'));
@@ -41,7 +41,7 @@ async function runSnippet(snippet: string): Promise<string> {
   return stdout.trim().split('\n').at(-1)!;
 }
 
-describe('README library snippets', () => {
+describe('library snippets of docs/library.md', () => {
   it('there are two: a push of a layout, and a custom pusher that builds first in under 20 lines', () => {
     expect(snippets).toHaveLength(2);
     expect(snippets[1]!.trim().split('\n').length).toBeLessThan(20);
