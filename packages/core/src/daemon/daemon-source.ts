@@ -9,6 +9,7 @@ import { parseReference } from '../reference.js';
 import { makeScratch } from '../scratch-dirs.js';
 import { engineClient, type EngineClient } from './engine-client.js';
 import { spoolExport } from './export-spool.js';
+import { plural } from '../plural.js';
 
 /**
  * `docker-daemon:NAME[:TAG|@DIGEST]` (skopeo's spelling), or `docker-daemon:sha256:<id>`: an
@@ -92,6 +93,6 @@ async function* fromEngine(body: AsyncIterable<Buffer>, endpoint: string, spec: 
   } catch (error) {
     if (signal?.aborted || isPushError(error)) throw error;
     const why = (error as Error).message;
-    throw new PushError('INVALID_SOURCE', `${spec}: the Docker Engine at ${endpoint} broke off the export after ${received} bytes (${why}): is the daemon still running?`, { cause: error });
+    throw new PushError('INVALID_SOURCE', `${spec}: the Docker Engine at ${endpoint} broke off the export after ${plural(received, 'byte')} (${why}): is the daemon still running?`, { cause: error });
   }
 }
