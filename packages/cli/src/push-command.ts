@@ -69,7 +69,7 @@ export async function runPush(args: PushArgs, context: CommandContext, makeImage
     if (args.includeReferrers && (!args.source.startsWith('docker://') || layoutDestinations.length + daemonDestinations.length > 0)) {
       throw new UsageError('--include-referrers copies what refers to an image from one registry to others: a docker://REF source, registry destinations');
     }
-    source = await makeImage(core, { open: (spec) => core.openSource(spec, registryOptions(shared), { env: context.env, compression: args.compression, signal, ...(args.maxDecompressed === undefined ? {} : { maxDecompressed: args.maxDecompressed }) }), signal });
+    source = await makeImage(core, { open: (spec) => core.openSource(spec, registryOptions(shared), { env: context.env, compression: args.compression, signal, onEvent, ...(args.maxDecompressed === undefined ? {} : { maxDecompressed: args.maxDecompressed }) }), signal });
     const result = await core.pushImage({
       ...shared,
       source,

@@ -14,6 +14,7 @@ import type { DaemonDestination } from '../daemon/daemon-load.js';
 import type { LayoutDestination } from './layout-destination.js';
 import { annotateRoot } from './annotate.js';
 import { selectPlatforms, type PlatformSpec } from './platforms.js';
+import { imageStarted } from './image-started.js';
 import type { PushPool } from '../plan/push-pool.js';
 import { PushSession } from './push-session.js';
 import type { ImageReference } from '../reference.js';
@@ -126,6 +127,7 @@ async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: 
   const loaded = await loadImageGraph(options.source);
   options.signal.throwIfAborted();
   const selected = selectPlatforms(loaded, options.platforms ?? []);
+  emit(imageStarted(options, selected));
   const compressionCache = options.compressionCache ?? memoryCompressionCache();
   // Each layer goes up as soon as it is compressed, while the others are still compressing.
   const ready = new ReadyLayers();
