@@ -10,9 +10,40 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+/** A rate in the same units, per second: `18.0 MiB/s`. */
+export function formatRate(bytesPerSecond: number): string {
+  return `${formatBytes(Math.round(bytesPerSecond))}/s`;
+}
+
+/** A time left, to the second below a minute, to the minute below an hour: `45 s`, `3 min 20 s`, `2 h 5 min`. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** `1 layer`, `2 layers`: a count and its noun in the number the count takes. */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : nouns}`;
+}
+
 /** `sha256:0123456789ab…` → `0123456789ab`: enough to tell layers apart in progress lines. */
 export function shortDigest(digest: string): string {
   return digest.slice(digest.indexOf(':') + 1, digest.indexOf(':') + 13);
+}
+
+/** A digest in text from core (a request's path, an error), not one that ends a `name@` reference. */
+const DIGEST_IN_TEXT = /(?<!@)\bsha(?:256:[0-9a-f]{64}|512:[0-9a-f]{128})\b/g;
+
+/**
+ * Every digest in a line for people made short, as in the progress lines: 64 hex digits hide
+ * what the line says. A reference `name@sha256:…` keeps its digest whole, to be copied and used;
+ * so do `--json`, the result files and the closing `digest:` line.
+ */
+export function shortDigests(text: string): string {
+  return text.replace(DIGEST_IN_TEXT, shortDigest);
 }
 
 /**

@@ -10,6 +10,7 @@ import { finishPlan, outcomeOf } from './plan-outcomes.js';
 import { removeResultFiles } from './result-files.js';
 import { registryPool, registryOptions, sharedPushOptions } from './push-setup.js';
 import { UsageError } from './usage-error.js';
+import { plural } from './format.js';
 
 /**
  * `hoist push --plan FILE`: every image of the plan pushed at once as one push (core's
@@ -27,7 +28,7 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
     const core = await import('@hoist/core');
     // An image is known by its source: wherever it is listed, it lands on the same shard.
     const entries = args.shard ? core.itemsOfShard(planned, args.shard, (e) => e.source) : planned;
-    if (args.shard) output.err(`hoist: shard ${args.shard.index}/${args.shard.count}: ${entries.length} of the plan's ${planned.length} images`);
+    if (args.shard) output.err(`hoist: shard ${args.shard.index}/${args.shard.count}: ${entries.length} of the plan's ${plural(planned.length, 'image')}`);
     await core.sweepStaleScratch();
     const images = entries.map((entry) => {
       const inPlan = (why: string) => new UsageError(`--plan ${file}: images[${planned.indexOf(entry)}]: ${why}`);
@@ -50,7 +51,7 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
     const reading = (pool = registryPool(core, shared, { signal, deadline, onEvent }));
     const toPush: PlannedImage[] = images.map(({ entry, destinations, platforms }) => ({
       name: entry.source,
-      open: () => core.openSource(entry.source, { ...registryOptions(shared), pool: reading }, { env: context.env, compression: args.compression, signal, ...(args.maxDecompressed === undefined ? {} : { maxDecompressed: args.maxDecompressed }) }),
+      open: () => core.openSource(entry.source, { ...registryOptions(shared), pool: reading }, { env: context.env, compression: args.compression, signal, onEvent, ...(args.maxDecompressed === undefined ? {} : { maxDecompressed: args.maxDecompressed }) }),
       destinations,
       tags: [...entry.tags, ...args.tags],
       platforms,

@@ -1,4 +1,5 @@
 import type { PushEvent } from '@hoist/core';
+import { plural } from './format.js';
 
 /** What a push finished so far, for the line an interrupted push prints. */
 export class ProgressTally {
@@ -15,6 +16,6 @@ export class ProgressTally {
   }
 
   describe(): string {
-    return `completed: ${this.uploaded} blobs uploaded, ${this.mounted} mounted, ${this.present} already present, ${this.manifests} manifests`;
+    return `completed: ${plural(this.uploaded, 'blob')} uploaded, ${this.mounted} mounted, ${this.present} already present, ${plural(this.manifests, 'manifest')}`;
   }
 }

@@ -71,7 +71,7 @@ export async function runPush(args: PushArgs, context: CommandContext, makeImage
     }
     // Checks before work: a registry that is down or a wrong password is found before a daemon's export or a layer's compression starts.
     await core.checkPushAccess({ ...shared, destinations, deadline, onEvent, signal });
-    source = await makeImage(core, { open: (spec) => core.openSource(spec, registryOptions(shared), { env: context.env, compression: args.compression, signal, ...(args.maxDecompressed === undefined ? {} : { maxDecompressed: args.maxDecompressed }) }), signal });
+    source = await makeImage(core, { open: (spec) => core.openSource(spec, registryOptions(shared), { env: context.env, compression: args.compression, signal, onEvent, ...(args.maxDecompressed === undefined ? {} : { maxDecompressed: args.maxDecompressed }) }), signal });
     const result = await core.pushImage({
       ...shared,
       source,

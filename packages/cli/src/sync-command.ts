@@ -6,7 +6,7 @@ import type { CommandContext } from './push-command.js';
 import { registryPool, sharedPushOptions } from './push-setup.js';
 import { chooseReporter } from './reporters/choose-reporter.js';
 import type { PlanOutcome } from './reporters/reporter.js';
-import { droppedLine, linesOf } from './format.js';
+import { droppedLine, linesOf, plural } from './format.js';
 import { finishPlan, outcomeOf } from './plan-outcomes.js';
 import { removeResultFiles } from './result-files.js';
 import { parseSyncArgs, SYNC_USAGE, type SyncArgs } from './sync-args.js';
@@ -51,7 +51,7 @@ export async function syncCommand(argv: readonly string[], context: CommandConte
     for (const source of invalid) linesOf(output).err(droppedLine(source.name, 'names that are not tags (not copied)', source.tags));
     const nameOf = (item: (typeof chosen)[number]) => core.formatReference(item.source);
     const items = args.shard ? core.itemsOfShard(chosen, args.shard, nameOf) : chosen;
-    if (args.shard) linesOf(output).err(`hoist: shard ${args.shard.index}/${args.shard.count}: ${items.length} of the ${chosen.length} images chosen`);
+    if (args.shard) linesOf(output).err(`hoist: shard ${args.shard.index}/${args.shard.count}: ${items.length} of the ${plural(chosen.length, 'image')} chosen`);
 
     const results = await core.syncImages({ ...shared, items, pool, deadline, signal, onEvent });
     const timeLimit = { signal: deadline.signal, setting: args.push.timeoutSetting };

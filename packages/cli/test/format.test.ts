@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { droppedLine, linesOf, printable } from '../src/format.js';
+import { droppedLine, formatDuration, formatRate, linesOf, plural, printable, shortDigests } from '../src/format.js';
 
 describe('printable', () => {
   it.each([
@@ -27,5 +27,25 @@ describe('linesOf, the one way reporters and verbs print', () => {
 
   it('names what was left out, the first three of it', () => {
     expect(droppedLine('r/app', 'names that are not tags', ['a', 'b', 'c', 'd'])).toBe('hoist: warning: r/app: 4 names that are not tags left out: "a", "b", "c" and 1 more');
+  });
+});
+
+describe('words for people', () => {
+  it('count in the number the count takes', () => {
+    expect([0, 1, 2].map((n) => plural(n, 'blob'))).toEqual(['0 blobs', '1 blob', '2 blobs']);
+    expect(plural(1, 'more retry', 'more retries')).toBe('1 more retry');
+    expect(plural(3, 'more retry', 'more retries')).toBe('3 more retries');
+  });
+
+  it('say a time left to the second, then to the minute, and a rate in binary units', () => {
+    expect([400, 45_000, 200_000, 7_500_000].map(formatDuration)).toEqual(['1 s', '45 s', '3 min 20 s', '2 h 5 min']);
+    expect(formatRate(18 * 1024 * 1024)).toBe('18.0 MiB/s');
+  });
+
+  it('shorten the digests in a line, except one that ends a reference', () => {
+    const d = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    expect(shortDigests(`HEAD /v2/app/blobs/${d} after tag v1 of r/app already names ${d}`)).toBe('HEAD /v2/app/blobs/0123456789ab after tag v1 of r/app already names 0123456789ab');
+    expect(shortDigests(`r/app@${d}`)).toBe(`r/app@${d}`);
+    expect(shortDigests(`sha256:${'a'.repeat(63)} is no digest`)).toBe(`sha256:${'a'.repeat(63)} is no digest`);
   });
 });

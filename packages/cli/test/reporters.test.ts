@@ -32,8 +32,26 @@ describe('tty reporter', () => {
     reporter.done(result);
     expect(text.err).toContain(`r.io/app ${'a'.repeat(12)} [`);
     expect(text.err).toContain('\x1b[2A\x1b[J'); // the second draw replaced the first in place
-    expect(text.err).toContain('1 uploaded, 0 mounted, 0 already present');
+    expect(text.err).toContain('1 blob uploaded, 0 mounted, 0 already present, 0 manifests');
     expect(text.out).toBe(`r.io/app: 1 uploaded (2.0 KiB), 0 mounted, 1 already present; tags v1\ndigest: ${digest}\n`);
+  });
+});
+
+describe('tty reporter, lines it keeps above its live block', () => {
+  it("keeps each image's start line and a daemon's export lines, and shows the export in the block while it runs", () => {
+    const { output, text } = streams(true);
+    const reporter = ttyReporter(output);
+    reporter.event({ type: 'read-progress', source: 'docker-daemon:app:1', phase: 'export', bytes: 0, total: 4 * 1024 * 1024, done: false });
+    reporter.event({ type: 'read-progress', source: 'docker-daemon:app:1', phase: 'export', bytes: 1024 * 1024, total: 4 * 1024 * 1024, done: false });
+    reporter.event({ type: 'read-progress', source: 'docker-daemon:app:1', phase: 'export', bytes: 4 * 1024 * 1024, total: 4 * 1024 * 1024, done: true });
+    reporter.event({ type: 'image-started', source: 'docker-daemon:app:1', layers: 1, bytes: 2048, destinations: [{ name: 'r.io/app', tags: ['v1'] }] });
+    reporter.done(result);
+    expect(text.err).toContain('exporting docker-daemon:app:1 from the daemon (about 4.0 MiB)\n');
+    expect(text.err).toContain('exporting docker-daemon:app:1: 0 B of about 4.0 MiB\n');
+    expect(text.err).toContain('exported docker-daemon:app:1 (4.0 MiB)\n');
+    expect(text.err).toContain('pushing docker-daemon:app:1 (1 layer, 2.0 KiB) to r.io/app:v1\n');
+    // Once the export is done, its line leaves the block.
+    expect(text.err.slice(text.err.lastIndexOf('exported'))).not.toContain('exporting');
   });
 });
 
@@ -62,23 +80,35 @@ describe('plain reporter', () => {
 describe('retries (issue 26: a refused port gave fifteen lines)', () => {
   const retry = (request: string, reason: string, attempt = 1) => ({ type: 'retry' as const, registry: 'r.io', request, reason, attempt, attempts: 6, waitMs: 200 });
 
-  it('fold into one line per registry and reason, and the count is told at the end', () => {
+  it("fold into one line per registry whatever each request's reason, and the count is told at the end", () => {
     const { output, text } = streams(false);
     const reporter = plainReporter(output, true);
     reporter.event(retry('HEAD /v2/a/manifests/x', 'cannot reach https://r.io: ECONNRESET'));
-    reporter.event(retry('HEAD /v2/a/manifests/y', 'cannot reach https://r.io: ECONNRESET'));
+    reporter.event(retry('HEAD /v2/a/manifests/y', 'cannot reach https://r.io: UND_ERR_SOCKET'));
     reporter.event(retry('HEAD /v2/a/manifests/x', 'cannot reach https://r.io: ECONNRESET', 2));
     reporter.event(retry('POST /v2/a/blobs/uploads/', 'HTTP 503'));
+    reporter.event({ ...retry('GET /v2/', 'HTTP 502'), registry: 'q.io' });
     reporter.failed('gave up', 'NETWORK', 1);
     expect(text.err.split('\n')).toEqual([
       'r.io: retrying HEAD /v2/a/manifests/x after cannot reach https://r.io: ECONNRESET (attempt 1 of 6 failed; waiting 0.2 s)',
-      'r.io: retrying POST /v2/a/blobs/uploads/ after HTTP 503 (attempt 1 of 6 failed; waiting 0.2 s; 2 more since the last line)',
+      'q.io: retrying GET /v2/ after HTTP 502 (attempt 1 of 6 failed; waiting 0.2 s)',
+      'r.io: 3 more retries after HTTP 503',
       'hoist: error: gave up',
       '',
     ]);
   });
 
-  it('the same reason 30 s later gets a line again, on a terminal too', () => {
+  it('name blobs by their short digest, in the request and in the reason', () => {
+    const { output, text } = streams(false);
+    const reporter = plainReporter(output, false);
+    const long = `sha256:${'b'.repeat(64)}`;
+    reporter.event(retry(`upload of blob ${long} to a`, `uploading blob ${long} to a failed: registry: unexpected answer (HTTP 500)`));
+    reporter.event(retry(`upload of blob ${long} to a`, 'HTTP 500', 2));
+    reporter.done(result);
+    expect(text.err).toBe(`r.io: retrying upload of blob ${'b'.repeat(12)} to a after uploading blob ${'b'.repeat(12)} to a failed: registry: unexpected answer (HTTP 500) (attempt 1 of 6 failed; waiting 0.2 s)\nr.io: 1 more retry after HTTP 500\n`);
+  });
+
+  it('30 s later get a line again, with the count folded since the last, on a terminal too', () => {
     const { output, text } = streams(true);
     const reporter = ttyReporter(output);
     const now = Date.now;
@@ -94,7 +124,7 @@ describe('retries (issue 26: a refused port gave fifteen lines)', () => {
     const lines = text.err.split('\n').filter((l) => l.includes('retrying'));
     expect(lines).toEqual([
       expect.stringMatching(/r\.io: retrying GET \/v2\/ after HTTP 503 \(attempt 1 of 6 failed; waiting 0\.2 s\)$/),
-      expect.stringMatching(/r\.io: retrying GET \/v2\/ after HTTP 503 \(attempt 3 of 6 failed; waiting 0\.2 s; 1 more since the last line\)$/),
+      expect.stringMatching(/r\.io: retrying GET \/v2\/ after HTTP 503 \(attempt 3 of 6 failed; waiting 0\.2 s; 1 more retry since the last line\)$/),
     ]);
   });
 });

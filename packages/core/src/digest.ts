@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { PushError } from './errors.js';
 import type { Descriptor } from './descriptor.js';
+import { plural } from './plural.js';
 
 /** The digest of bytes, with the algorithm of `like` (sha256 unless told otherwise). */
 export function digestOf(bytes: Uint8Array, like = 'sha256:'): string {
@@ -40,7 +41,7 @@ export class VerifyingStream extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.seen += chunk.length;
     if (this.seen > this.descriptor.size) {
-      callback(this.mismatch(`more than the ${this.descriptor.size} bytes its descriptor declares`));
+      callback(this.mismatch(`more than the ${plural(this.descriptor.size, 'byte')} its descriptor declares`));
       return;
     }
     this.hash?.update(chunk);
@@ -52,7 +53,7 @@ export class VerifyingStream extends Transform {
 
   override _flush(callback: TransformCallback): void {
     if (this.seen !== this.descriptor.size) {
-      callback(this.mismatch(`${this.seen} bytes where its descriptor declares ${this.descriptor.size}`));
+      callback(this.mismatch(`${plural(this.seen, 'byte')} where its descriptor declares ${this.descriptor.size}`));
       return;
     }
     const actual = this.hash && `${this.descriptor.digest.slice(0, this.descriptor.digest.indexOf(':'))}:${this.hash.digest('hex')}`;

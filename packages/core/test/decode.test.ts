@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  decodeDaemonImageId,
+  decodeDaemonImage,
   decodeDescriptor,
   decodeImageConfig,
   decodeLenientIndex,
@@ -107,10 +107,14 @@ describe('documents', () => {
     expect(decodeManifestFields(Buffer.from(JSON.stringify({ annotations: { a: '{'.repeat(100), 'b"\\': '['.repeat(100) } })), 'm').annotations?.['a']).toHaveLength(100);
   });
 
-  it("a daemon's image ID", () => {
-    expect(decodeDaemonImageId(Buffer.from(JSON.stringify({ Id: D })), 'i')).toBe(D);
-    expect(() => decodeDaemonImageId(Buffer.from('{"Id":"../../x"}'), 'i')).toThrow('is not an image ID');
-    expect(() => decodeDaemonImageId(Buffer.from('{}'), 'i')).toThrow('i has no Id');
-    expect(() => decodeDaemonImageId(Buffer.from('garbage'), 'i')).toThrow('i is not valid JSON');
+  it("a daemon's image ID, and its size when it is a byte count", () => {
+    expect(decodeDaemonImage(Buffer.from(JSON.stringify({ Id: D })), 'i')).toEqual({ id: D });
+    expect(decodeDaemonImage(Buffer.from(JSON.stringify({ Id: D, Size: 7_340_032 })), 'i')).toEqual({ id: D, size: 7_340_032 });
+    // The size only feeds progress lines: one that is no byte count is left out, not refused.
+    expect(decodeDaemonImage(Buffer.from(JSON.stringify({ Id: D, Size: -1 })), 'i')).toEqual({ id: D });
+    expect(decodeDaemonImage(Buffer.from(JSON.stringify({ Id: D, Size: '12' })), 'i')).toEqual({ id: D });
+    expect(() => decodeDaemonImage(Buffer.from('{"Id":"../../x"}'), 'i')).toThrow('is not an image ID');
+    expect(() => decodeDaemonImage(Buffer.from('{}'), 'i')).toThrow('i has no Id');
+    expect(() => decodeDaemonImage(Buffer.from('garbage'), 'i')).toThrow('i is not valid JSON');
   });
 });

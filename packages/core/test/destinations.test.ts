@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planDestinations } from '../src/push/destinations.js';
+import { groupDestinations, planDestinations } from '../src/push/destinations.js';
 import { parseReference } from '../src/reference.js';
 
 const digest = `sha256:${'b'.repeat(64)}`;
@@ -27,5 +27,11 @@ describe('planDestinations', () => {
 
   it('refuses an invalid extra tag', () => {
     expect(() => planDestinations(refs('r.io/app'), ['.bad'], digest)).toThrowError(/invalid tag "\.bad"/);
+  });
+
+  it('groups before the digest is known: a bad extra tag is refused already, a layout-only push leaves tags to the layouts', () => {
+    expect(groupDestinations(refs(`r.io/app@sha256:${'c'.repeat(64)}`, 'r.io/app:1'), ['c'])).toEqual([{ registry: 'r.io', repository: 'app', tags: ['1', 'c'] }]);
+    expect(() => groupDestinations(refs('r.io/app'), ['.bad'])).toThrowError(/invalid tag "\.bad"/);
+    expect(groupDestinations([], ['a/b'])).toEqual([]);
   });
 });

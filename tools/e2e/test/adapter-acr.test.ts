@@ -6,7 +6,7 @@ import { acrAdapter } from '@hoist/adapter-acr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, sha256, type WrittenImage } from '@hoist/test-images';
 import { createTestCa, issueServerCert, startCloudProxy, startFakeEntra, startPathFront, startRegistry, type CloudProxy, type FakeEntra, type PathFront, type TestRegistry } from '@hoist/test-registry';
-import { loopbackLookup, runHoist, tempDir } from './helpers.js';
+import { linesBesideStart, loopbackLookup, runHoist, tempDir } from './helpers.js';
 
 /**
  * The ACR adapter with the real @azure/identity (a client-secret credential, as
@@ -132,7 +132,7 @@ describe('hoist push to ACR with only the AZURE_* environment', () => {
     const wrong = 'not-the-client-secret-Kx3';
     const run = await runHoist(['push', layout, `${ACR_HOST}/team/app:v2`], { env: azureEnv(wrong) });
     expect(run.code).toBe(1);
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(linesBesideStart(run.stderr)).toHaveLength(1);
     expect(run.stderr).toContain(`getting an Entra ID token for ${ACR_HOST} failed: AuthenticationError (AADSTS7000215: Invalid client secret provided)`);
     expect(`${run.stdout}${run.stderr}`).not.toContain(wrong);
   });

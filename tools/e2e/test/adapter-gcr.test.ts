@@ -158,7 +158,7 @@ describe('hoist push to Artifact Registry from the CLI with GOOGLE_APPLICATION_C
       await writeFile(staleKeyFile, (await readFile(keyFile, 'utf8')).replace(JSON.stringify(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()).slice(1, -1), JSON.stringify(foreign).slice(1, -1)));
       const refused = await runHoist(['push', layout, `${AR_HOST}/hoist-test/team/app:v1`], { env: { ...env, GOOGLE_APPLICATION_CREDENTIALS: staleKeyFile } });
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/^hoist: error: getting a Google access token for europe-west1-docker\.pkg\.dev failed: \w+ \(invalid_grant\)/);
+      expect(refused.stderr).toMatch(/^hoist: error: getting a Google access token for europe-west1-docker\.pkg\.dev failed: \w+ \(invalid_grant\)/m);
       expect(google.calls).toEqual([]);
 
       const run = await runHoist(['push', layout, `${AR_HOST}/hoist-test/team/app:v1`], { env });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, sha256, skopeoRawManifest, type WrittenImage } from '@hoist/test-images';
 import { startRegistry, type TestRegistry } from '@hoist/test-registry';
-import { manifestStatus, runHoist, tempDir, type HoistRun } from './helpers.js';
+import { linesBesideStart, manifestStatus, runHoist, tempDir, type HoistRun } from './helpers.js';
 
 /** `hoist push` with each kind of registry authentication, over plain HTTP and TLS. */
 const PASSWORD = 'hoist-test-password';
@@ -25,9 +25,9 @@ beforeAll(async () => {
 });
 afterAll(async () => Promise.all([htpasswd?.stop(), token?.stop()]));
 
-/** One clear line on stderr, no stack trace, no secret. */
+/** One clear line on stderr (beside the push's start line), no stack trace, no secret. */
 function expectOneLineFailure(run: HoistRun, text: string): void {
-  const lines = run.stderr.trim().split('\n');
+  const lines = linesBesideStart(run.stderr);
   expect(lines).toHaveLength(1);
   expect(lines[0]).toContain(text);
   expect(run.stderr).not.toMatch(/^\s+at /m);

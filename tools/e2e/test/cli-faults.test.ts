@@ -28,7 +28,7 @@ describe('hoist push under faults', () => {
     expect(run.code).toBe(0);
     const retries = run.stderr.split('\n').filter((l) => / (retry|retries|retrying) /.test(l));
     expect(retries).toEqual([expect.stringContaining('retrying'), `${proxy.host}: 1 more retry after HTTP 503`]);
-    expect(retries[0]).toMatch(/retrying HEAD \/v2\/cli-faults\/retry\/manifests\/sha256:[0-9a-f]{64} after HTTP 503 \(attempt 1 of 6 failed; waiting \d+\.\d s\)/);
+    expect(retries[0]).toMatch(/retrying HEAD \/v2\/cli-faults\/retry\/manifests\/[0-9a-f]{12} after HTTP 503 \(attempt 1 of 6 failed; waiting \d+\.\d s\)/);
     expect(sha256(await skopeoRawManifest(`${registry.host}/cli-faults/retry:v1`))).toBe(image.manifest.digest);
   });
 
@@ -66,7 +66,7 @@ describe('hoist push under faults', () => {
       const run = await runHoist(['push', `docker://${proxy.host}/cli-faults/cut:1`, `${destination.host}/cli-faults/copy:1`, '--retries', '0']);
       expect(run.code).toBe(1);
       const error = run.stderr.trim().split('\n').at(-1)!;
-      expect(error).toMatch(new RegExp(`^hoist: error: docker://${proxy.host}/cli-faults/cut:1: reading blob sha256:[0-9a-f]{64} failed`));
+      expect(error).toMatch(new RegExp(`^hoist: error: docker://${proxy.host}/cli-faults/cut:1: reading blob [0-9a-f]{12} failed`));
       expect(error).not.toContain(destination.host);
     } finally {
       await destination.stop();
@@ -92,7 +92,7 @@ describe('hoist push under faults', () => {
     const run = await done;
     expect(Date.now() - interrupted).toBeLessThan(2_000);
     expect(run.code).toBe(130);
-    expect(run.stderr).toMatch(/hoist: error: interrupted by SIGINT \(completed: \d+ blobs uploaded, 0 mounted, 0 already present, 0 manifests\); no tag was written/);
+    expect(run.stderr).toMatch(/hoist: error: interrupted by SIGINT \(completed: \d+ blobs? uploaded, 0 mounted, 0 already present, 0 manifests\); no tag was written/);
     expect(await manifestStatus(registry.url, 'cli-faults/interrupted', 'v1')).toBe(404);
     // No upload session is left open on the registry: each was finished (a body small enough to
     // slip through before the stall) or deleted by hoist on the way out.

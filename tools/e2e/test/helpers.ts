@@ -77,6 +77,11 @@ export async function runTimed(args: readonly string[], giveUpMs: number, option
   return { ...run, ms: Date.now() - started };
 }
 
+/** The lines of stderr but the one each image's push starts with (`pushing SOURCE (…) to …`). */
+export function linesBesideStart(stderr: string): string[] {
+  return stderr.trim().split('\n').filter((line) => !line.startsWith('pushing '));
+}
+
 /** A failed run that ended within `maxMs`: exit 1, one error line matching `where`, no stack trace. */
 export function expectFailedWithin(run: HoistRun & { ms: number }, maxMs: number, where: RegExp): string {
   expect(run.ms).toBeLessThan(maxMs);

@@ -132,7 +132,7 @@ describe('push engine against a real registry', () => {
 
     const log = await requestsFor('repush/app', mark);
     expect(log.map((e) => `${e.method} ${e.uri.split('/repush/app/')[1]}`)).toEqual([`HEAD manifests/${image.manifest.digest}`, 'PUT manifests/second']);
-    expect(events.map((e) => e.type)).toEqual(['manifest-skipped', 'manifest-pushed']);
+    expect(events.map((e) => e.type)).toEqual(['image-started', 'manifest-skipped', 'manifest-pushed']);
     expect(result.destinations[0]).toMatchObject({ blobsUploaded: 0, bytesUploaded: 0 });
     expect(sha256(await skopeoRawManifest(`${registry.host}/repush/app:second`))).toBe(image.manifest.digest);
   });

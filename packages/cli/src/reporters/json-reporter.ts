@@ -1,9 +1,12 @@
 import type { PushResult } from '@hoist/core';
 import { linesOf } from '../format.js';
 import type { Output } from '../output.js';
-import { pushedReferences, type PlanOutcome, type Reporter } from './reporter.js';
+import { errorLine, pushedReferences, type PlanOutcome, type Reporter } from './reporter.js';
 
-/** One JSON object per line on stdout; the last is `summary` or `error`. */
+/**
+ * One JSON object per line on stdout, every event as core sends it (full digests), the last
+ * `summary` or `error`; an error is said on stderr too, for people, as the other reporters say it.
+ */
 export function jsonReporter(output: Output): Reporter {
   const lines = linesOf(output);
   return {
@@ -19,7 +22,7 @@ export function jsonReporter(output: Output): Reporter {
         else if (unchanged !== undefined) lines.json({ type: 'image', name, digest: unchanged, unchanged: true });
         else {
           lines.json({ type: 'image', name, error: { code: failure.code, message: failure.message, exitCode: failure.exitCode } });
-          lines.err(`hoist: error: ${name}: ${failure.message}`);
+          lines.err(errorLine(failure.message, name));
         }
       }
       const count = (kind: 'result' | 'failure' | 'unchanged') => outcomes.filter((o) => o[kind] !== undefined).length;
@@ -27,7 +30,7 @@ export function jsonReporter(output: Output): Reporter {
     },
     failed(message, code, exitCode) {
       lines.json({ type: 'error', code, message, exitCode });
-      lines.err(`hoist: error: ${message}`);
+      lines.err(errorLine(message));
     },
   };
 }

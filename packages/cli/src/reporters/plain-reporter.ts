@@ -1,37 +1,50 @@
 import type { PushEvent, PushResult } from '@hoist/core';
 import { formatBytes, linesOf, shortDigest } from '../format.js';
 import type { Output } from '../output.js';
-import { compressedLine, planSummaryLine, retryFolder, summaryLines, type PlanOutcome, type Reporter } from './reporter.js';
+import { systemClock, type Clock } from './clock.js';
+import { ProgressLine } from './progress-line.js';
+import { PushProgress } from './push-progress.js';
+import { compressedLine, errorLine, exportLine, planSummaryLine, retryFolder, startLine, summaryLines, type PlanOutcome, type Reporter } from './reporter.js';
 
 /**
- * For logs without a terminal (Jenkins): one line per blob state change on stderr, a progress
- * line per long upload every PROGRESS_EVERY_MS, then the summary and digest on stdout.
+ * For logs without a terminal (Jenkins): a line when an image starts (and when a daemon's export
+ * does), one per blob state change on stderr, a progress line for the whole push every
+ * PROGRESS_EVERY_MS while it runs (exporting, compressing, uploading: bytes, rate, time left),
+ * then the summary and digest on stdout.
  */
-const PROGRESS_EVERY_MS = 10_000;
+export const PROGRESS_EVERY_MS = 10_000;
 
-export function plainReporter(output: Output, quiet: boolean, verbose = false): Reporter {
+export function plainReporter(output: Output, quiet: boolean, verbose = false, clock: Clock = systemClock): Reporter {
   const lines = linesOf(output);
-  const lastProgress = new Map<string, number>();
-  const retries = retryFolder();
-  const flushRetries = (): void => retries.flush().forEach((l) => lines.err(l));
+  const retries = retryFolder(() => clock.now());
+  const progress = new PushProgress(() => clock.now());
+  let stopTicks: (() => void) | undefined;
+  const finish = (): void => {
+    stopTicks?.();
+    retries.flush().forEach((l) => lines.err(l));
+  };
+  // From the first event on: a verb that sends none (a tag, a delete) gets no progress lines.
+  const startTicks = (): (() => void) => {
+    const line = new ProgressLine(progress, () => clock.now(), clock.now());
+    return clock.every(PROGRESS_EVERY_MS, () => {
+      const text = line.next();
+      if (text !== undefined) lines.err(text);
+    });
+  };
   const line = (event: PushEvent): string | undefined => {
     if (event.type === 'retry') return retries.line(event);
     if (event.type === 'layer-compressed') return compressedLine(event);
     if (event.type === 'registry-info') return verbose ? `${event.registry}: ${Object.entries(event.info).map(([k, v]) => `${k} ${v}`).join(', ')}` : undefined;
+    if (event.type === 'image-started') return startLine(event);
+    if (event.type === 'read-progress') return exportLine(event);
     const where = event.destination;
     switch (event.type) {
       case 'blob-started':
-        lastProgress.set(`${where} ${event.digest}`, Date.now());
         return `${where}: ${shortDigest(event.digest)} uploading ${formatBytes(event.size)}`;
-      case 'blob-progress': {
-        const key = `${where} ${event.digest}`;
-        if (Date.now() - (lastProgress.get(key) ?? 0) < PROGRESS_EVERY_MS) return undefined;
-        lastProgress.set(key, Date.now());
-        const percent = event.size === 0 ? 100 : Math.floor((event.sent / event.size) * 100);
-        return `${where}: ${shortDigest(event.digest)} ${percent}% of ${formatBytes(event.size)}`;
-      }
+      case 'blob-progress':
+        // The progress line says it for the whole push, every PROGRESS_EVERY_MS.
+        return undefined;
       case 'blob-uploaded':
-        lastProgress.delete(`${where} ${event.digest}`);
         return `${where}: ${shortDigest(event.digest)} uploaded`;
       case 'blob-skipped':
         return `${where}: ${shortDigest(event.digest)} already present`;
@@ -49,11 +62,15 @@ export function plainReporter(output: Output, quiet: boolean, verbose = false): 
     event(event) {
       // Retries are news even in quiet mode: a pipeline's log should show why a push was slow.
       if (quiet && event.type !== 'retry') return;
+      if (!quiet) {
+        progress.observe(event);
+        stopTicks ??= startTicks();
+      }
       const text = line(event);
       if (text !== undefined) lines.err(text);
     },
     done(result: PushResult) {
-      flushRetries();
+      finish();
       if (quiet) {
         lines.out(result.digest);
         return;
@@ -61,18 +78,18 @@ export function plainReporter(output: Output, quiet: boolean, verbose = false): 
       summaryLines(result).forEach((l) => lines.out(l));
     },
     planDone(outcomes: PlanOutcome[], label: 'plan' | 'sync') {
-      flushRetries();
+      finish();
       for (const { name, result, failure, unchanged } of outcomes) {
-        if (failure) lines.err(`hoist: error: ${name}: ${failure.message}`);
-        else if (unchanged !== undefined) lines.out(quiet ? `${unchanged} ${name}` : `${name}: already at the destination (${unchanged})`);
+        if (failure) lines.err(errorLine(failure.message, name));
+        else if (unchanged !== undefined) lines.out(quiet ? `${unchanged} ${name}` : `${name}: already at the destination (${shortDigest(unchanged)})`);
         else if (quiet) lines.out(`${result.digest} ${name}`);
         else summaryLines(result).forEach((l) => lines.out(`${name}: ${l}`));
       }
       if (!quiet) lines.out(planSummaryLine(outcomes, label));
     },
     failed(message) {
-      flushRetries();
-      lines.err(`hoist: error: ${message}`);
+      finish();
+      lines.err(errorLine(message));
     },
   };
 }

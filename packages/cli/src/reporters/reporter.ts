@@ -1,9 +1,11 @@
 import type { DigestRewrite, PushEvent, PushResult } from '@hoist/core';
 import type { Failure } from '../describe-failure.js';
-import { formatBytes } from '../format.js';
+import { formatBytes, plural, shortDigest, shortDigests } from '../format.js';
 
 type RetryEvent = Extract<PushEvent, { type: 'retry' }>;
 type CompressedEvent = Extract<PushEvent, { type: 'layer-compressed' }>;
+type ImageStartedEvent = Extract<PushEvent, { type: 'image-started' }>;
+type ReadProgressEvent = Extract<PushEvent, { type: 'read-progress' }>;
 
 /** Turns engine events and the outcome into what a person or a pipeline reads. */
 export interface Reporter {
@@ -25,7 +27,7 @@ export function planSummaryLine(outcomes: PlanOutcome[], label: 'plan' | 'sync')
   const count = (kind: 'result' | 'failure' | 'unchanged') => outcomes.filter((o) => o[kind] !== undefined).length;
   const [pushed, failed, unchanged] = [count('result'), count('failure'), count('unchanged')];
   const verb = label === 'sync' ? 'copied' : 'pushed';
-  return `${label}: ${pushed} of ${outcomes.length} images ${verb}${unchanged > 0 ? `, ${unchanged} already there` : ''}${failed > 0 ? `, ${failed} failed` : ''}`;
+  return `${label}: ${pushed} of ${plural(outcomes.length, 'image')} ${verb}${unchanged > 0 ? `, ${unchanged} already there` : ''}${failed > 0 ? `, ${failed} failed` : ''}`;
 }
 
 /** Every reference the push wrote, `registry/repository:tag`. */
@@ -40,7 +42,7 @@ export function summaryLines(result: PushResult): string[] {
     const tags = d.tags.length > 0 ? `tags ${d.tags.join(', ')}` : 'by digest only';
     return `${d.name}: ${d.blobsUploaded} uploaded (${formatBytes(d.bytesUploaded)}), ${d.blobsMounted} mounted, ${d.blobsSkipped} already present; ${tags}`;
   });
-  const note = result.digest === result.sourceDigest ? [] : [`(the source's digest was ${result.sourceDigest}: ${rewritten(result.rewrites)} on the way, so the pushed manifest differs)`];
+  const note = result.digest === result.sourceDigest ? [] : [`(the source's digest was ${shortDigest(result.sourceDigest)}: ${rewritten(result.rewrites)} on the way, so the pushed manifest differs)`];
   return [...lines, ...note, `digest: ${result.digest}`];
 }
 
@@ -53,34 +55,36 @@ function rewritten(rewrites: readonly DigestRewrite[]): string {
 }
 
 export function retryLine(event: RetryEvent, note = ''): string {
-  return `${event.registry}: retrying ${event.request} after ${event.reason} (attempt ${event.attempt} of ${event.attempts} failed; waiting ${(event.waitMs / 1000).toFixed(1)} s${note})`;
+  return `${event.registry}: retrying ${shortDigests(event.request)} after ${shortDigests(event.reason)} (attempt ${event.attempt} of ${event.attempts} failed; waiting ${(event.waitMs / 1000).toFixed(1)} s${note})`;
 }
 
-/** A registry's retries for the same reason within this long of its last line are counted, not printed. */
+/** A registry's retries within this long of its last line are counted, not printed. */
 const RETRY_FOLD_MS = 30_000;
 
 /**
  * Retries of one registry fold into one line: a registry that is down fails every request in
- * flight the same way (fifteen lines for one refused port), and the log needs to hear it once.
- * A new reason, or the same one 30 s later, prints a line again with the count it folded; `flush`
- * gives the lines still owed at the end.
+ * flight, each blob's upload in words of its own (ECONNRESET here, a socket closed there: ten
+ * lines for one registry gone), and the log needs to hear it once. 30 s later a retry prints a
+ * line again with the count it folded; `flush` gives the count still owed at the end, with the
+ * last reason.
  */
 export function retryFolder(now: () => number = () => Date.now()): { line(event: RetryEvent): string | undefined; flush(): string[] } {
   const registries = new Map<string, { reason: string; shownAt: number; folded: number }>();
-  const folded = (registry: string, count: number, reason: string) => `${registry}: ${count} more ${count === 1 ? 'retry' : 'retries'} after ${reason}`;
+  const more = (count: number) => plural(count, 'more retry', 'more retries');
   return {
     line(event) {
       const last = registries.get(event.registry);
-      if (last && last.reason === event.reason && now() - last.shownAt < RETRY_FOLD_MS) {
+      if (last && now() - last.shownAt < RETRY_FOLD_MS) {
         last.folded++;
+        last.reason = event.reason;
         return undefined;
       }
       registries.set(event.registry, { reason: event.reason, shownAt: now(), folded: 0 });
-      const since = last && last.folded > 0 ? `; ${last.folded} more since the last line` : '';
+      const since = last && last.folded > 0 ? `; ${more(last.folded)} since the last line` : '';
       return retryLine(event, since);
     },
     flush() {
-      const lines = [...registries].filter(([, r]) => r.folded > 0).map(([registry, r]) => folded(registry, r.folded, r.reason));
+      const lines = [...registries].filter(([, r]) => r.folded > 0).map(([registry, r]) => `${registry}: ${more(r.folded)} after ${shortDigests(r.reason)}`);
       registries.clear();
       return lines;
     },
@@ -90,4 +94,23 @@ export function retryFolder(now: () => number = () => Date.now()): { line(event:
 export function compressedLine(event: CompressedEvent): string {
   const how = event.cached ? 'known from an earlier run' : `${formatBytes(event.size)} -> ${formatBytes(event.compressedSize)}`;
   return `layer ${event.diffId.slice(7, 19)} compressed to ${event.digest.slice(7, 19)} (${how})`;
+}
+
+/** The line a push starts with, per image: `pushing SOURCE (2 layers, 200.0 MiB) to reg/app:1, reg/app:latest`. */
+export function startLine(event: ImageStartedEvent): string {
+  const places = event.destinations.flatMap((d) => (d.tags.length > 0 ? d.tags.map((tag) => `${d.name}:${tag}`) : [d.name]));
+  return `pushing ${event.source} (${plural(event.layers, 'layer')}, ${formatBytes(event.bytes)}) to ${places.join(', ')}`;
+}
+
+/** A daemon's export begins or ends: it comes before the image's start line, and can take minutes. */
+export function exportLine(event: ReadProgressEvent): string | undefined {
+  if (event.phase !== 'export') return undefined;
+  if (event.done) return `exported ${event.source} (${formatBytes(event.bytes)})`;
+  if (event.bytes > 0) return undefined;
+  return `exporting ${event.source} from the daemon${event.total === undefined ? '' : ` (about ${formatBytes(event.total)})`}`;
+}
+
+/** A failure as people read it, `hoist: error: [IMAGE: ]MESSAGE`, its digests short. */
+export function errorLine(message: string, image?: string): string {
+  return `hoist: error: ${image === undefined ? '' : `${image}: `}${shortDigests(message)}`;
 }

@@ -1,15 +1,20 @@
-import type { PushResult } from '@hoist/core';
-import { formatBytes, linesOf, printable, shortDigest } from '../format.js';
+import type { PushEvent, PushResult } from '@hoist/core';
+import { formatBytes, linesOf, plural, printable, shortDigest } from '../format.js';
 import type { Output } from '../output.js';
 import { plainReporter } from './plain-reporter.js';
-import { compressedLine, retryFolder, summaryLines, type Reporter } from './reporter.js';
+import { STEP_VERBS } from './progress-line.js';
+import { PushProgress } from './push-progress.js';
+import { compressedLine, exportLine, retryFolder, startLine, summaryLines, type Reporter } from './reporter.js';
 
 /**
- * For a terminal: a live block on stderr with a bar per upload in flight and a tally line,
- * redrawn in place at most every REDRAW_MS. Finished blobs leave the block; the summary stays.
+ * For a terminal: a live block on stderr with a line per local step running (a daemon's export,
+ * layers compressing), a bar per upload in flight and a tally line, redrawn in place at most
+ * every REDRAW_MS. Finished blobs leave the block; the start line of each image and the summary stay.
  */
 const REDRAW_MS = 100;
 const BAR_WIDTH = 24;
+
+type ScrollbackEvent = Extract<PushEvent, { type: 'retry' | 'layer-compressed' | 'image-started' | 'read-progress' }>;
 
 interface Upload {
   label: string;
@@ -24,20 +29,35 @@ export function ttyReporter(output: Output): Reporter {
   let drawnLines = 0;
   let lastDraw = 0;
   const retries = retryFolder();
+  const reading = new PushProgress(() => Date.now());
 
   const draw = (force: boolean): void => {
     const now = Date.now();
     if (!force && now - lastDraw < REDRAW_MS) return;
     lastDraw = now;
-    const block = [...uploads.values()].map((u) => {
+    const steps = reading.reading().map(({ phase, source, amount }) => `${STEP_VERBS[phase]} ${source}: ${formatBytes(amount.bytes)}${amount.total === undefined ? '' : ` of ${amount.estimated ? 'about ' : ''}${formatBytes(amount.total)}`}`);
+    const bars = [...uploads.values()].map((u) => {
       const fraction = u.size === 0 ? 1 : u.sent / u.size;
       const filled = Math.round(fraction * BAR_WIDTH);
       return `${u.label} [${'='.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${formatBytes(u.sent)}/${formatBytes(u.size)}`;
     });
-    block.push(`${tally.uploaded} uploaded, ${tally.mounted} mounted, ${tally.present} already present, ${tally.manifests} manifests`);
+    const block = [...steps, ...bars, `${plural(tally.uploaded, 'blob')} uploaded, ${tally.mounted} mounted, ${tally.present} already present, ${plural(tally.manifests, 'manifest')}`];
     // The one raw write: this display's own cursor moves, around lines each made printable.
     output.errRaw(`${drawnLines > 0 ? `\x1b[${drawnLines}A` : ''}\x1b[J${block.map(printable).join('\n')}\n`);
     drawnLines = block.length;
+  };
+  /** What stays above the live block; undefined for a retry folded into an earlier line, or an export's count. */
+  const scrollbackLine = (event: ScrollbackEvent): string | undefined => {
+    switch (event.type) {
+      case 'retry':
+        return retries.line(event);
+      case 'layer-compressed':
+        return compressedLine(event);
+      case 'image-started':
+        return startLine(event);
+      case 'read-progress':
+        return exportLine(event);
+    }
   };
   const clear = (): void => {
     if (drawnLines > 0) output.errRaw(`\x1b[${drawnLines}A\x1b[J`);
@@ -46,9 +66,13 @@ export function ttyReporter(output: Output): Reporter {
 
   return {
     event(event) {
-      if (event.type === 'retry' || event.type === 'layer-compressed') {
-        const text = event.type === 'retry' ? retries.line(event) : compressedLine(event);
-        if (text === undefined) return;
+      if (event.type === 'retry' || event.type === 'layer-compressed' || event.type === 'image-started' || event.type === 'read-progress') {
+        if (event.type === 'read-progress') reading.observe(event);
+        const text = scrollbackLine(event);
+        if (text === undefined) {
+          draw(false);
+          return;
+        }
         // These lines stay in the scrollback above the live block.
         clear();
         lines.err(text);

@@ -28,7 +28,7 @@ export interface LayerStamp extends TarStamp {
  */
 export async function buildLayer(source: LayerSource, stamp: LayerStamp, file: string, signal?: AbortSignal): Promise<BuiltLayer> {
   const { landsAt, entries } = await layerEntries(source);
-  const made = await compressIntoFile(Readable.from(layerTar(entries, stamp)), layerCompressor(stamp.compression), file, signal);
+  const made = await compressIntoFile(Readable.from(layerTar(entries, stamp)), layerCompressor(stamp.compression), file, { signal });
   return {
     descriptor: { mediaType: compressedMediaType(MediaTypes.ociLayer, stamp.compression.format), digest: made.digest, size: made.size },
     diffId: made.diffId,

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { PushError } from '../errors.js';
 import { END_OF_ARCHIVE, padding, ustarHeader, type HeaderFields } from '../sources/tar-header.js';
 import type { LayerEntry } from './layer-entries.js';
+import { plural } from '../plural.js';
 
 /** Who owns every entry, and the one time they all carry (seconds since the epoch). */
 export interface TarStamp {
@@ -27,7 +28,7 @@ export async function* layerTar(entries: readonly LayerEntry[], stamp: TarStamp)
       read += (chunk as Buffer).length;
       yield chunk as Buffer;
     }
-    if (read !== entry.size) throw new PushError('INVALID_SOURCE', `${entry.source} changed while it was read (${entry.size} bytes when listed, ${read} read)`);
+    if (read !== entry.size) throw new PushError('INVALID_SOURCE', `${entry.source} changed while it was read (${plural(entry.size, 'byte')} when listed, ${read} read)`);
     yield padding(entry.size);
   }
   yield END_OF_ARCHIVE;

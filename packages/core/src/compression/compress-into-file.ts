@@ -13,11 +13,20 @@ export interface CompressedFile {
   size: number;
 }
 
+export interface CompressOptions {
+  signal?: AbortSignal;
+  /** The uncompressed size, when known: the room the file may need (scratch-dirs.ts). */
+  needed?: number;
+  /** Told the size of each uncompressed chunk as it goes in, for progress. */
+  onBytes?: (bytes: number) => void;
+}
+
 /**
  * Compresses `input` into `file` with `compressor`, hashing what goes in and what comes out in
  * the same pass, so that neither side is read again to name it.
  */
-export async function compressIntoFile(input: Readable | AsyncIterable<Buffer>, compressor: Transform, file: string, signal?: AbortSignal, needed?: number): Promise<CompressedFile> {
+export async function compressIntoFile(input: Readable | AsyncIterable<Buffer>, compressor: Transform, file: string, options: CompressOptions = {}): Promise<CompressedFile> {
+  const { signal, needed, onBytes } = options;
   const uncompressed = createHash('sha256');
   const compressed = createHash('sha256');
   let uncompressedSize = 0;
@@ -27,6 +36,7 @@ export async function compressIntoFile(input: Readable | AsyncIterable<Buffer>, 
     tap((chunk) => {
       uncompressed.update(chunk);
       uncompressedSize += chunk.length;
+      onBytes?.(chunk.length);
     }),
     compressor,
     tap((chunk) => {

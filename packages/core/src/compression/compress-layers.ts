@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pipeline as pipe, type Readable } from 'node:stream';
 import { compressedMediaType, isUncompressedLayer, layerCompressor, type CompressionSettings } from './layer-compressor.js';
-import { compressIntoFile, type CompressedFile } from './compress-into-file.js';
+import { compressIntoFile, type CompressedFile, type CompressOptions } from './compress-into-file.js';
 import { compressionKey, type CompressionCache } from './compression-cache.js';
 import type { Descriptor } from '../descriptor.js';
 import { digestOf } from '../digest.js';
@@ -14,6 +14,7 @@ import type { ManifestNode } from '../push/image-graph.js';
 import type { ImageSource } from '../sources/image-source.js';
 import { Limiter } from '../push/limiter.js';
 import { makeScratch } from '../scratch-dirs.js';
+import { ReadProgress } from '../read-progress.js';
 
 /**
  * Uncompressed layers (`docker save`, Docker 25's OCI-shaped save) are compressed on the way out (gzip, or zstd).
@@ -64,6 +65,9 @@ class CompressionRun {
   private readonly limiter = new Limiter(availableParallelism());
   private written = 0;
   private readonly format: 'gzip' | 'zstd';
+  private readonly progress: ReadProgress;
+  /** Layers being compressed (or waiting for a thread) now. */
+  private compressing = 0;
 
   constructor(
     private readonly source: ImageSource,
@@ -71,6 +75,7 @@ class CompressionRun {
     private readonly options: Options,
   ) {
     this.format = options.settings.format === 'zstd' ? 'zstd' : 'gzip';
+    this.progress = new ReadProgress(options.emit, source.description, 'compress');
   }
 
   async node(node: ManifestNode): Promise<ManifestNode> {
@@ -134,10 +139,13 @@ class CompressionRun {
     }
     const file = join(this.scratch, `layer-${++this.written}`);
     const signal = this.options.signal;
+    this.progress.grow(layer.size);
+    if (this.compressing++ === 0) this.progress.start();
     const result = await this.limiter.run(() => {
       signal?.throwIfAborted();
-      return compressToFile(this.source.openBlob(layer), layer, settings, file, this.source.description, signal);
+      return compressToFile(this.source.openBlob(layer), layer, settings, file, this.source.description, { signal, onBytes: (n) => this.progress.add(n) });
     });
+    if (--this.compressing === 0) this.progress.end();
     return this.compressedHere(layer, key, { ...result, open: () => createReadStream(file, { highWaterMark: 1024 * 1024 }) });
   }
 
@@ -167,10 +175,10 @@ function compressedStream(input: Readable, settings: CompressionSettings): Reada
 }
 
 /** Compresses a layer into `file`, hashing both sides in the same pass; checks the diffID. */
-async function compressToFile(input: Readable, layer: Descriptor, settings: CompressionSettings, file: string, where: string, signal: AbortSignal | undefined): Promise<{ digest: string; size: number }> {
+async function compressToFile(input: Readable, layer: Descriptor, settings: CompressionSettings, file: string, where: string, options: Omit<CompressOptions, 'needed'>): Promise<{ digest: string; size: number }> {
   let made: CompressedFile;
   try {
-    made = await compressIntoFile(input, layerCompressor(settings), file, signal, layer.size);
+    made = await compressIntoFile(input, layerCompressor(settings), file, { ...options, needed: layer.size });
   } catch (error) {
     // A full TMPDIR is said as such (scratch-dirs.ts), not as a layer that cannot be read.
     if (error instanceof PushError && error.code === 'LOCAL_FILES') throw error;

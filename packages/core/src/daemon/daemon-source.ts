@@ -4,11 +4,14 @@ import { openDockerArchive } from '../sources/docker-archive.js';
 import { blobName } from '../sources/oci-layout.js';
 import { isPushError, PushError } from '../errors.js';
 import type { ImageSource } from '../sources/image-source.js';
-import { decodeAs, decodeDaemonImageId } from '../decode/index.js';
+import { decodeAs, decodeDaemonImage } from '../decode/index.js';
+import type { PushEventListener } from '../push/events.js';
+import { ReadProgress } from '../read-progress.js';
 import { parseReference } from '../reference.js';
 import { makeScratch } from '../scratch-dirs.js';
 import { engineClient, type EngineClient } from './engine-client.js';
 import { spoolExport } from './export-spool.js';
+import { plural } from '../plural.js';
 
 /**
  * `docker-daemon:NAME[:TAG|@DIGEST]` (skopeo's spelling), or `docker-daemon:sha256:<id>`: an
@@ -28,6 +31,8 @@ export interface DaemonSourceOptions {
   signal?: AbortSignal;
   /** How large a gzip'd archive source may grow decompressed (file-store.ts); not used for a daemon's export. */
   maxDecompressed?: number;
+  /** Told how the export moves (`read-progress`), which takes minutes for a large image. */
+  onEvent?: PushEventListener;
 }
 
 const IMAGE_ID = /^sha256:[a-f0-9]{64}$/;
@@ -39,12 +44,15 @@ export async function openDaemonSource(spec: string, options: DaemonSourceOption
   const fail = (why: string) => new PushError('INVALID_SOURCE', `${spec}: ${why}`);
   const scratch = await makeScratch('daemon');
   try {
-    const id = await imageId(client, name, spec, options.signal);
+    const { id, size } = await describeImage(client, name, spec, options.signal);
     const compression = options.compression ?? DEFAULT_COMPRESSION;
+    const progress = new ReadProgress(options.onEvent ?? (() => {}), spec, 'export', size);
+    progress.start();
     const exported = await client.send('GET', `/images/${encodeURIComponent(id)}/get`, options.signal ? { signal: options.signal } : {});
     if (exported.status !== 200) throw fail(`the daemon at ${client.endpoint} refused the export: ${await exported.message()}`);
     const broken = (why: string) => fail(`the Docker Engine at ${client.endpoint} sent a broken export: ${why}`);
-    const spool = await spoolExport(fromEngine(exported.body, client.endpoint, spec, options.signal), scratch, compression, broken, options.signal);
+    const spool = await spoolExport(fromEngine(exported.body, client.endpoint, spec, progress, options.signal), scratch, compression, broken, options.signal);
+    progress.end();
     const image = await openDockerArchive(spool.store, undefined, spec, fail);
     return {
       description: spec,
@@ -65,8 +73,8 @@ export async function openDaemonSource(spec: string, options: DaemonSourceOption
   }
 }
 
-/** The image's ID, which pins the export to what was asked for even if the tag moves meanwhile. */
-async function imageId(client: EngineClient, name: string, spec: string, signal: AbortSignal | undefined): Promise<string> {
+/** The image's ID, which pins the export to what was asked for even if the tag moves meanwhile, and its size. */
+async function describeImage(client: EngineClient, name: string, spec: string, signal: AbortSignal | undefined): Promise<{ id: string; size?: number }> {
   const res = await client.send('GET', `/images/${encodeURIComponent(name)}/json`, signal ? { signal } : {});
   if (res.status === 404) {
     res.body.resume();
@@ -74,7 +82,7 @@ async function imageId(client: EngineClient, name: string, spec: string, signal:
   }
   if (res.status !== 200) throw new PushError('INVALID_SOURCE', `${spec}: the daemon at ${client.endpoint} answered ${res.status}: ${await res.message()}`);
   const bytes = Buffer.concat(await res.body.toArray());
-  return decodeAs('INVALID_SOURCE', spec, () => decodeDaemonImageId(bytes, `the description of the image by the daemon at ${client.endpoint}`));
+  return decodeAs('INVALID_SOURCE', spec, () => decodeDaemonImage(bytes, `the description of the image by the daemon at ${client.endpoint}`));
 }
 
 function sameSettings(a: CompressionSettings, b: CompressionSettings): boolean {
@@ -82,16 +90,17 @@ function sameSettings(a: CompressionSettings, b: CompressionSettings): boolean {
 }
 
 /** The export's bytes; a connection the daemon drops part way fails with its name, not undici's words alone. */
-async function* fromEngine(body: AsyncIterable<Buffer>, endpoint: string, spec: string, signal: AbortSignal | undefined): AsyncIterable<Buffer> {
+async function* fromEngine(body: AsyncIterable<Buffer>, endpoint: string, spec: string, progress: ReadProgress, signal: AbortSignal | undefined): AsyncIterable<Buffer> {
   let received = 0;
   try {
     for await (const chunk of body) {
       received += chunk.length;
+      progress.add(chunk.length);
       yield chunk;
     }
   } catch (error) {
     if (signal?.aborted || isPushError(error)) throw error;
     const why = (error as Error).message;
-    throw new PushError('INVALID_SOURCE', `${spec}: the Docker Engine at ${endpoint} broke off the export after ${received} bytes (${why}): is the daemon still running?`, { cause: error });
+    throw new PushError('INVALID_SOURCE', `${spec}: the Docker Engine at ${endpoint} broke off the export after ${plural(received, 'byte')} (${why}): is the daemon still running?`, { cause: error });
   }
 }

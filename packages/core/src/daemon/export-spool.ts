@@ -89,7 +89,7 @@ export async function spoolExport(input: AsyncIterable<Buffer>, scratch: string,
     }
     // Kept as gzip whatever the push sends: with zstd asked for, this is only how the layer waits
     // on disk (fast, level 1), and the push compresses it again.
-    const made = await compressIntoFile(rest, blockGzip(compression.format === 'gzip' ? compression.level : 1), file, signal, entry.size);
+    const made = await compressIntoFile(rest, blockGzip(compression.format === 'gzip' ? compression.level : 1), file, { signal, needed: entry.size });
     entries.set(entry.name, { kind: 'gzipped', file, size: entry.size });
     layers.set(made.diffId, { digest: made.digest, size: made.size, open: () => createReadStream(file, { highWaterMark: READ_CHUNK }) });
   };

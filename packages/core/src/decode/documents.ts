@@ -1,6 +1,7 @@
 import type { ImageConfig } from '../oci-types.js';
 import { DecodeError, jsonObject, parseJson } from './decode-error.js';
 import { decodeAnnotations } from './descriptor.js';
+import { isSize } from './grammar.js';
 
 /** A manifest's or an index's top-level fields, before image-graph reads its descriptors. */
 export interface ManifestFields {
@@ -47,10 +48,15 @@ export function decodeImageConfig(bytes: Buffer, what: string): ImageConfig {
   return json as unknown as ImageConfig;
 }
 
-/** The ID in a Docker Engine's `GET /images/NAME/json` answer: `sha256:<64 hex>` (Podman too). */
-export function decodeDaemonImageId(bytes: Buffer, what: string): string {
-  const id = jsonObject(parseJson(bytes, what), what)['Id'];
+/**
+ * A Docker Engine's `GET /images/NAME/json` answer (Podman's too), as far as hoist reads it: the
+ * ID, `sha256:<64 hex>`, and the size of the image, when it gives one that is a byte count.
+ */
+export function decodeDaemonImage(bytes: Buffer, what: string): { id: string; size?: number } {
+  const json = jsonObject(parseJson(bytes, what), what);
+  const id = json['Id'];
   if (typeof id !== 'string') throw new DecodeError(`${what} has no Id`);
   if (!/^(sha256:)?[a-f0-9]{64}$/.test(id)) throw new DecodeError(`${what} has an Id that is not an image ID ("${id.slice(0, 80)}")`);
-  return id;
+  // Only for progress lines: a size missing or odd is no reason to refuse the image.
+  return isSize(json['Size']) ? { id, size: json['Size'] } : { id };
 }

@@ -4,7 +4,7 @@
  */
 export { DecodeError, decodeAs, jsonObject, parseJson, shown } from './decode-error.js';
 export { decodeAnnotations, decodeDescriptor } from './descriptor.js';
-export { decodeDaemonImageId, decodeImageConfig, decodeManifestFields, type ManifestFields } from './documents.js';
+export { decodeDaemonImage, decodeImageConfig, decodeManifestFields, type ManifestFields } from './documents.js';
 export { isMediaType, isSize, isValidDigest, isValidPathComponent, isValidRepository, isValidTag, MAX_REPOSITORY_LENGTH } from './grammar.js';
 export { decodeLenientIndex, type LenientIndex } from './image-index.js';
 export { decodeTagPage, type TagPage } from './tag-list.js';

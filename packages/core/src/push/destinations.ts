@@ -15,14 +15,26 @@ export const DEFAULT_TAG = 'latest';
 
 export function planDestinations(destinations: readonly ImageReference[], extraTags: readonly string[], digest: string): DestinationPlan[] {
   if (destinations.length === 0) throw new PushError('USAGE', 'no destination given');
+  for (const ref of destinations) {
+    if (ref.digest !== undefined && ref.digest !== digest) {
+      throw new PushError('USAGE', `destination ${ref.registry}/${ref.repository}@${ref.digest} names a digest other than the image's ${digest}`);
+    }
+  }
+  return groupDestinations(destinations, extraTags);
+}
+
+/**
+ * The grouping, with the extra tags checked but not the digests: for saying where an image goes
+ * before its digest is known (a bad `-t` then fails before any of the image is read).
+ */
+export function groupDestinations(destinations: readonly ImageReference[], extraTags: readonly string[]): DestinationPlan[] {
+  // With no registry to push to, the tags are refs of layouts, whose grammar is their own.
+  if (destinations.length === 0) return [];
   for (const tag of extraTags) {
     if (!isValidTag(tag)) throw new PushError('USAGE', `invalid tag "${tag}": must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
   }
   const plans = new Map<string, { plan: DestinationPlan; tags: Set<string>; byDigestOnly: boolean }>();
   for (const ref of destinations) {
-    if (ref.digest !== undefined && ref.digest !== digest) {
-      throw new PushError('USAGE', `destination ${ref.registry}/${ref.repository}@${ref.digest} names a digest other than the image's ${digest}`);
-    }
     const key = `${ref.registry}/${ref.repository}`;
     let entry = plans.get(key);
     if (!entry) {

@@ -97,7 +97,7 @@ export function transportOptions(options: Pick<PushOptions, 'tls' | 'timeouts' |
 }
 
 /** A layout destination with no ref gets `latest`, as a registry destination with no tag does. */
-function withDefaultRef(refs: string[]): string[] {
+export function withDefaultRef(refs: string[]): string[] {
   const unique = [...new Set(refs)];
   return unique.length > 0 ? unique : [DEFAULT_TAG];
 }

@@ -15,6 +15,7 @@ import type { LayoutDestination } from './layout-destination.js';
 import { annotateRoot } from './annotate.js';
 import { selectPlatforms, type PlatformSpec } from './platforms.js';
 import { imagePlatform } from '../sources/image-config.js';
+import { imageStarted } from './image-started.js';
 import type { PushPool } from '../plan/push-pool.js';
 import { PushSession } from './push-session.js';
 import type { ImageReference } from '../reference.js';
@@ -135,6 +136,7 @@ async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: 
   // A single image passes --platform when its config names a wanted platform (its first blob is the config).
   const single = wanted.length > 0 && loaded.children.length === 0 ? await imagePlatform(options.source, loaded.blobs[0]!) : undefined;
   const selected = selectPlatforms(loaded, wanted, single);
+  emit(imageStarted(options, selected));
   const compressionCache = options.compressionCache ?? memoryCompressionCache();
   // Each layer goes up as soon as it is compressed, while the others are still compressing.
   const ready = new ReadyLayers();

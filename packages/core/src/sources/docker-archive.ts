@@ -7,6 +7,7 @@ import type { ImageSource } from './image-source.js';
 import { isValidDigest, formatReference, parseReference } from '../reference.js';
 import { readIndexEntries, readSmall, REF_NAME_ANNOTATION, StoreSource } from './oci-layout.js';
 import type { Fail } from '../errors.js';
+import { plural } from '../plural.js';
 
 /**
  * `docker save` tarballs, in the shapes Docker has written them:
@@ -91,7 +92,7 @@ async function legacyImage(store: FileStore, entry: LegacyEntry, description: st
     throw fail(`${configName} is not valid JSON`);
   }
   if (!Array.isArray(diffIds) || diffIds.length !== layerNames.length || !diffIds.every((d) => typeof d === 'string' && isValidDigest(d))) {
-    throw fail(`the config's diff_ids do not match the ${layerNames.length} layers listed in manifest.json`);
+    throw fail(`the config's diff_ids do not match the ${plural(layerNames.length, 'layer')} listed in manifest.json`);
   }
 
   const files = new Map<string, string>();

@@ -6,6 +6,7 @@ import { PushError, type Fail } from '../errors.js';
 import { directoryStore, type FileStore } from './file-store.js';
 import { parseDescriptor } from '../push/image-graph.js';
 import type { ImageSource } from './image-source.js';
+import { plural } from '../plural.js';
 
 /**
  * An OCI image layout (OCI image spec, "image-layout"): `oci-layout`, `index.json` and
@@ -136,7 +137,7 @@ export class StoreSource implements ImageSource {
   async checkBlob(descriptor: Descriptor): Promise<void> {
     const size = await this.store.size(blobName(descriptor));
     if (size === undefined) throw this.fail(`blob ${descriptor.digest} is missing`);
-    if (size !== descriptor.size) throw this.fail(`blob ${descriptor.digest} has ${size} bytes where ${descriptor.size} are declared`);
+    if (size !== descriptor.size) throw this.fail(`blob ${descriptor.digest} has ${plural(size, 'byte')} where ${descriptor.size} ${descriptor.size === 1 ? 'is' : 'are'} declared`);
   }
 
   openBlob(descriptor: Descriptor): Readable {

@@ -38,8 +38,11 @@ describe('docker-daemon: an export that is not a tar archive', () => {
   ])('%s: one line naming the daemon, exit 2, nothing pushed', async (_what, image, says) => {
     const digestFile = join(await tempDir(), 'digest');
     const run = await hoistInProcess(['push', `docker-daemon:${image}`, `${registry.host}/${image}`, '--digest-file', digestFile], { DOCKER_HOST: engine.host });
-    expect(run.stderr.startsWith(`hoist: error: docker-daemon:${image}: the Docker Engine at ${engine.host} ${says}`)).toBe(true);
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    // The export's own start line, then the one line naming the daemon.
+    const [exporting, ...after] = run.stderr.trim().split('\n');
+    expect(exporting).toBe(`exporting docker-daemon:${image} from the daemon`);
+    expect(after).toHaveLength(1);
+    expect(after[0]!.startsWith(`hoist: error: docker-daemon:${image}: the Docker Engine at ${engine.host} ${says}`)).toBe(true);
     expect(run.code).toBe(2);
     expect(run.ms).toBeLessThan(10_000);
     const [repository, tag] = image.split(':') as [string, string];

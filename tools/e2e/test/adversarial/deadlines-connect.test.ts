@@ -54,7 +54,7 @@ describe.concurrent('--timeout ends a run whose connection never opens', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(timedOutIn(`https://${silent.host}`, `TLS handshake with ${silent.host}`));
     expect(run.stderr).not.toContain('was aborted');
-    expect(run.stdout).toMatch(/^sync: 0 of \d+ images copied/m);
+    expect(run.stdout).toMatch(/^sync: 0 of 1 image copied, 1 failed$/m);
   });
 
   it('login to it: the check has the time limit too, and nothing is stored', async () => {

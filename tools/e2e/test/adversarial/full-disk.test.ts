@@ -39,7 +39,8 @@ describe('TMPDIR on a full file system', () => {
   it('a daemon image bigger than TMPDIR: exit 1, one line naming TMPDIR and the room needed, nothing pushed, nothing left', async () => {
     const digestFile = join(await tempDir(), 'big.digest');
     const run = await runHoist(['push', 'docker-daemon:big:1', `${registry.host}/team/big:1`, '--digest-file', digestFile], { env: { DOCKER_HOST: engine.host, TMPDIR: full } });
-    expect(run.stderr).toMatch(new RegExp(`^hoist: error: no room left in ${full} \\(TMPDIR\\) for hoist's temporary files \\(ENOSPC\\): this needs up to 8\\.0 MiB and only [0-4]\\.\\d MiB was free; [^\\n]+\\n$`));
+    // The export's start line, then the one line of the failure.
+    expect(run.stderr).toMatch(new RegExp(`^exporting docker-daemon:big:1 from the daemon\\nhoist: error: no room left in ${full} \\(TMPDIR\\) for hoist's temporary files \\(ENOSPC\\): this needs up to 8\\.0 MiB and only [0-4]\\.\\d MiB was free; [^\\n]+\\n$`));
     expect(run.code).toBe(1);
     expect(await manifestStatus(registry.url, 'team/big', '1')).toBe(404);
     expect(await readdir(full)).toEqual([]);

@@ -44,7 +44,7 @@ function hostile(path: RegExp, body: unknown, headers: Record<string, string> = 
 function expectNoRawText(run: { stdout: string; stderr: string }): void {
   // eslint-disable-next-line no-control-regex -- control characters are what this looks for
   expect(run.stdout + run.stderr).not.toMatch(/[\u001b\u009b]/);
-  for (const line of run.stderr.trim().split('\n').filter(Boolean)) expect(line, run.stderr).toMatch(/^(hoist: |[\w.:-]+\/)/);
+  for (const line of run.stderr.trim().split('\n').filter(Boolean)) expect(line, run.stderr).toMatch(/^(hoist: |pushing |[\w.:-]+\/)/);
   expect(run.stdout + run.stderr).not.toMatch(/^hoist: pushed OK/m);
 }
 
@@ -69,7 +69,7 @@ describe('a source registry that lists hostile tag names', () => {
     expect(warnings[0]).toContain('5 names that are not tags');
     expect(warnings[0]).toContain('"../../../../evil/put-here", "clear\\u001b[2J", "x\\nhoist: pushed OK"');
     expectNoRawText(run);
-    expect(run.stdout).toContain('sync: 1 of 1 images copied');
+    expect(run.stdout).toContain('sync: 1 of 1 image copied');
   });
 
   it('hoist ls prints the good tags and one escaped warning (defect 8)', async () => {
@@ -171,7 +171,7 @@ describe('a source registry that serves hostile documents', () => {
     restore();
     for (const run of [plain, json]) {
       expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr).toContain(`config ${sha256(config)} nests deeper than 64 levels`);
+      expect(run.stderr).toContain(`config ${sha256(config).slice(7, 19)} nests deeper than 64 levels`);
       expect(run.stderr).not.toContain('unexpected failure');
     }
   });

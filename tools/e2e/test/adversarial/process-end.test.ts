@@ -45,9 +45,10 @@ describe('a command whose work never settles', () => {
     const digestFile = join(await tempDir(), 'digest');
     const args = ['push', '--adapter', adapter, `oci:${layout}`, `${registry.host}/team/never:1`, '--digest-file', digestFile];
     const run = await runHoist(args, bin ? { bin } : {});
-    // The first line is the notice that --adapter loaded code from outside hoist; then the one error line.
-    const [notice, ...rest] = run.stderr.split('\n');
+    // The first line is the notice that --adapter loaded code from outside hoist, the push's start line next; then the one error line.
+    const [notice, start, ...rest] = run.stderr.split('\n');
     expect(notice).toMatch(/^hoist: adapters loaded from outside hoist: never-answers /);
+    expect(start).toMatch(/^pushing oci:.* to /);
     expect(rest.join('\n')).toMatch(/^hoist: internal error: hoist push did not finish: [^\n]+\n$/);
     expect(run.code).toBe(1);
     expect(await manifestStatus(registry.url, 'team/never', '1', `Basic ${Buffer.from(`hoist:${registry.users['hoist']}`).toString('base64')}`)).toBe(404);
