@@ -42,7 +42,15 @@ export function missingAdapterNotices(registries: readonly string[], missing: Re
   const notices: string[] = [];
   for (const registry of new Set(registries)) {
     const known = KNOWN_CLOUD_ADAPTERS.find((k) => missing.has(k.package) && k.hints(registry));
-    if (known) notices.push(`${registry} looks like ${known.cloud}, whose adapter is not installed: pushing with Docker-style credentials (npm install ${known.package} for its own)`);
+    if (known) notices.push(`${registry} looks like ${known.cloud}, whose adapter is not installed: pushing with Docker-style credentials (for its own: ${installHint(known)})`);
   }
   return notices;
+}
+
+/**
+ * How to install a cloud adapter today: hoist is not on the npm registry yet, so its package
+ * name alone would answer 404; `npm run release` writes each adapter's tarball beside hoist's.
+ */
+export function installHint(known: KnownAdapter): string {
+  return `npm install --global ./${known.package.replace('@hoist/', 'hoist-')}-*.tgz, which npm run release writes; ${known.package} once published`;
 }

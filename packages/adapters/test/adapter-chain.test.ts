@@ -190,7 +190,7 @@ describe('missingAdapterNotices', () => {
   it('names the package for each cloud registry whose adapter is missing, once per registry', () => {
     const notices = missingAdapterNotices(['123456789012.dkr.ecr.eu-west-1.amazonaws.com', '123456789012.dkr.ecr.eu-west-1.amazonaws.com', 'europe-docker.pkg.dev', 'corp.azurecr.io', 'ghcr.io'], all);
     expect(notices).toHaveLength(3);
-    expect(notices[0]).toMatch(/^123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com looks like Amazon ECR.*npm install @hoist\/adapter-ecr/);
+    expect(notices[0]).toMatch(/^123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com looks like Amazon ECR.*\(for its own: npm install --global \.\/hoist-adapter-ecr-\*\.tgz, which npm run release writes; @hoist\/adapter-ecr once published\)$/);
     expect(notices[1]).toContain('@hoist/adapter-gcr');
     expect(notices[2]).toContain('@hoist/adapter-acr');
   });

@@ -38,7 +38,7 @@ export async function adaptersCommand(argv: readonly string[], context: CommandC
   }
   if (positionals.length > 0) throw new UsageError(`adapters takes no arguments, not "${positionals[0]}"`);
   try {
-    const { adapterChain, KNOWN_CLOUD_ADAPTERS } = await import('@hoist/adapters');
+    const { adapterChain, installHint, KNOWN_CLOUD_ADAPTERS } = await import('@hoist/adapters');
     const chain = await adapterChain({ plugins: values.adapter ?? [], pluginsFrom: hoistDirectory(), env: context.env });
     const notInstalled = KNOWN_CLOUD_ADAPTERS.filter((k) => chain.missing.has(k.package));
     const rows = chain.adapters.map((adapter, i) => ({ name: adapter.name, ...chain.origins[i]! }));
@@ -50,7 +50,7 @@ export async function adaptersCommand(argv: readonly string[], context: CommandC
     }
     const width = Math.max(...rows.map((r) => r.name.length));
     for (const row of rows) lines.out(`${row.name.padEnd(width)}  ${describeOrigin(row)}`);
-    for (const known of notInstalled) lines.out(`not installed: ${known.package} (${known.cloud}; npm install ${known.package} beside hoist)`);
+    for (const known of notInstalled) lines.out(`not installed: ${known.package} (${known.cloud}; ${installHint(known)})`);
     return 0;
   } catch (error) {
     const failure = describeFailure(error, false, context.signal);

@@ -69,9 +69,13 @@ export async function runPush(args: PushArgs, context: CommandContext, makeImage
     if (args.includeReferrers && (!args.source.startsWith('docker://') || layoutDestinations.length + daemonDestinations.length > 0)) {
       throw new UsageError('--include-referrers copies what refers to an image from one registry to others: a docker://REF source, registry destinations');
     }
-    // Checks before work: a registry that is down or a wrong password is found before a daemon's export or a layer's compression starts.
-    await core.checkPushAccess({ ...shared, destinations, deadline, onEvent, signal });
-    source = await makeImage(core, { open: (spec) => core.openSource(spec, registryOptions(shared), { env: context.env, compression: args.compression, signal, onEvent, ...(args.maxDecompressed === undefined ? {} : { maxDecompressed: args.maxDecompressed }) }), signal });
+    const open = async (spec: string) => {
+      // Checks before work (pushImage makes them too, once the source's documents are read): a
+      // daemon's export takes seconds to minutes, so a registry that is down or a wrong password is found before it starts.
+      if (spec.startsWith(core.DAEMON_PREFIX)) await core.checkPushAccess({ ...shared, destinations, tags: args.tags, deadline, onEvent, signal });
+      return core.openSource(spec, registryOptions(shared), { env: context.env, compression: args.compression, signal, onEvent, ...(args.maxDecompressed === undefined ? {} : { maxDecompressed: args.maxDecompressed }) });
+    };
+    source = await makeImage(core, { open, signal });
     const result = await core.pushImage({
       ...shared,
       source,

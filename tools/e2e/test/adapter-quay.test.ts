@@ -40,10 +40,10 @@ describe('Quay from a pipeline', () => {
   it('says in one line what Quay means by "not authorized" for a robot that may not push, and moves no tag', async () => {
     const refused = await push('acme+reader', '2');
     expect(refused.code).toBe(1);
-    // The image is there already (the first push); the tag PUT is what Quay refuses.
+    // The checks before work read the robot's token: it grants pull only.
     const errors = refused.stderr.trim().split('\n').filter((line) => line.startsWith('hoist: error:'));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain('pushing manifest 2 to acme/app failed: UNAUTHORIZED: the credentials of user "acme+reader" from QUAY_ROBOT and QUAY_ROBOT_TOKEN were accepted by');
+    expect(errors[0]).toContain('checking access to acme/app failed: UNAUTHORIZED: the credentials of user "acme+reader" from QUAY_ROBOT and QUAY_ROBOT_TOKEN were accepted by');
     expect(errors[0]).toContain("Quay says so too when acme/app does not exist: create it (or give the robot's team the Creator role in acme), then give the robot Write on it");
     expect(refused.stderr).not.toContain(ROBOTS['acme+reader']);
     await expect(registry.readManifest('acme/app', '2', 'acme+ci')).rejects.toThrow();

@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256, singleFileTar, writeLegacyArchive } from '@hoist/test-images';
 import { startFakeEngine, startRegistry, type FakeEngine, type TestRegistry } from '@hoist/test-registry';
 import { expectFailedWithin, manifestStatus, runTimed, tempDir } from './helpers.js';
 
@@ -50,7 +53,7 @@ describe('checks before work', () => {
   it('a token that grants pull where a push needs pull,push is refused before any upload', async () => {
     const mark = (await token.accessLog()).length;
     const { run, scratch } = await pushFromEndlessDaemon(`${token.host}/team/app:1.0`, 'reader', PASSWORD);
-    expectFailedWithin(run, 10_000, new RegExp(`checking access to team/app failed: DENIED: .*the credentials of user "reader" from --password-env REGISTRY_PASSWORD were accepted by ${token.host} but do not allow push to team/app \\(the token issued grants pull only\\)$`));
+    expectFailedWithin(run, 10_000, new RegExp(`checking access to team/app failed: UNAUTHORIZED: .*the credentials of user "reader" from --password-env REGISTRY_PASSWORD were accepted by ${token.host} but do not allow push to team/app \\(the token issued grants pull only\\)$`));
     expect(scratch).toEqual([]);
     expect((await token.accessLog()).slice(mark).filter((e) => e.method !== 'HEAD' && e.method !== 'GET')).toEqual([]);
     expect(await manifestStatus(token.url, 'team/app', '1.0', `Basic ${Buffer.from(`hoist:${PASSWORD}`).toString('base64')}`)).not.toBe(200);
@@ -60,5 +63,17 @@ describe('checks before work', () => {
     const { run, scratch } = await pushFromEndlessDaemon('127.0.0.1:1/team/app:1.0', 'hoist', PASSWORD);
     expectFailedWithin(run, 10_000, /connection refused \(ECONNREFUSED\); is the registry running at https:\/\/127\.0\.0\.1:1\?$/);
     expect(scratch).toEqual([]);
+  });
+
+  it('a file source is read as far as its documents, and no layer is compressed before a refusal', async () => {
+    const archive = join(await tempDir(), 'app.tar');
+    const layer = singleFileTar('data.bin', randomBytes(4 * 1024 * 1024));
+    await writeLegacyArchive(archive, { config: { rootfs: { type: 'layers', diff_ids: [sha256(layer)] } }, layers: [{ name: 'l1/layer.tar', content: layer }] });
+    const mark = (await basic.accessLog()).length;
+    const run = await runTimed(['push', archive, `${basic.host}/team/app:1.0`, '--username', 'hoist', '--password-env', 'REGISTRY_PASSWORD'], 60_000, { env: { REGISTRY_PASSWORD: 'wrong' } });
+    expectFailedWithin(run, 10_000, /refused the credentials of user "hoist"/);
+    expect(run.stderr).toMatch(/^pushing .*app\.tar \(1 layer, /);
+    expect(run.stderr).not.toMatch(/compressed/);
+    expect((await basic.accessLog()).slice(mark).filter((e) => e.method !== 'HEAD' && e.method !== 'GET')).toEqual([]);
   });
 });

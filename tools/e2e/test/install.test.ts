@@ -148,7 +148,7 @@ describe('the single-file build', () => {
     // Nothing serves the ECR name here: what matters is whether the adapter was found.
     const ecr = ['hoist.cjs', 'push', layout, `${ECR_HOST}/app:1`, '--resolve', `${ECR_HOST}:127.0.0.1`, '--retries', '0', '--timeout', '10s'];
     const without = await exec(process.execPath, ecr, { cwd: dir, env });
-    expect(without.stderr).toContain(`hoist: note: ${ECR_HOST} looks like Amazon ECR, whose adapter is not installed: pushing with Docker-style credentials (npm install @hoist/adapter-ecr for its own)`);
+    expect(without.stderr).toContain(`hoist: note: ${ECR_HOST} looks like Amazon ECR, whose adapter is not installed: pushing with Docker-style credentials (for its own: npm install --global ./hoist-adapter-ecr-*.tgz, which npm run release writes; @hoist/adapter-ecr once published)`);
 
     await mkdir(join(dir, 'node_modules', '@hoist'), { recursive: true });
     await symlink(join(root, 'packages', 'adapter-ecr'), join(dir, 'node_modules', '@hoist', 'adapter-ecr'));

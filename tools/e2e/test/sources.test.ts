@@ -218,7 +218,7 @@ describe('sources', () => {
   });
 });
 
-describe('bad archives: exit 2, one line naming the problem, nothing sent', () => {
+describe('bad archives: exit 2, one line naming the problem, nothing written', () => {
   const layerTar = singleFileTar('hello.txt', Buffer.from('hello\n'));
   const config = { rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] } };
 
@@ -243,7 +243,8 @@ describe('bad archives: exit 2, one line naming the problem, nothing sent', () =
     // A layer found corrupt while it is compressed comes after the image's start line.
     expect(linesBesideStart(result.stderr)).toHaveLength(1);
     expect(result.stderr).toContain(message);
-    expect((await registry.accessLog()).length).toBe(before);
+    // A layer's bytes are read after the checks before work, whose ping and HEAD write nothing; nothing else reached the registry.
+    expect((await registry.accessLog()).slice(before).filter((e) => !(e.method === 'GET' && e.uri === '/v2/') && e.method !== 'HEAD')).toEqual([]);
   });
 
   it('a second layer that does not match its diffID: exit 2, no manifest and no tag, whatever went up before', async () => {

@@ -55,6 +55,6 @@ describe('hints', () => {
   it('the end line names only what changed the digest', async () => {
     const run = await runHoist(['push', '--annotation', 'org.example.note=hint', `oci:${layout}`, `${registry.host}/team/annotated:1`]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain(`(the source's digest was ${image.manifest.digest}: annotations were set on the way, so the pushed manifest differs)\n`);
+    expect(run.stdout).toContain(`(the source's digest was ${image.manifest.digest.slice(7, 19)}: annotations were set on the way, so the pushed manifest differs)\n`);
   });
 });

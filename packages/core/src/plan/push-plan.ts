@@ -4,7 +4,6 @@ import type { ImageSource } from '../sources/image-source.js';
 import { Limiter } from '../push/limiter.js';
 import type { PlatformSpec } from '../push/platforms.js';
 import { PushPool } from './push-pool.js';
-import { checkPushAccessIn } from '../push/access-check.js';
 import { transportOptions } from '../push/push-session.js';
 import { pushImageIn, type PushOptions, type PushResult } from '../push/push.js';
 
@@ -50,8 +49,6 @@ export async function pushImages(options: PlanOptions): Promise<PlannedResult[]>
         limiter.run(async (): Promise<PlannedResult> => {
           let source: ImageSource | undefined;
           try {
-            // Checks before work, with the plan's pings and tokens: a destination that would refuse the image is found before its source is read.
-            await checkPushAccessIn({ ...shared, deadline, destinations: image.destinations }, pool);
             source = await image.open();
             const result = await pushImageIn({ ...shared, deadline, source, destinations: image.destinations, tags: image.tags ?? [], platforms: image.platforms ?? [] }, pool);
             return { name: image.name, result };

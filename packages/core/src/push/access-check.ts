@@ -1,4 +1,5 @@
 import { pushScope, type RepositoryTarget } from './blob-upload.js';
+import { groupDestinations } from './destinations.js';
 import { PushError } from '../errors.js';
 import type { PushOptions } from './push.js';
 import type { PushPool } from '../plan/push-pool.js';
@@ -10,13 +11,15 @@ import { Transport } from '../registry/transport.js';
 import { transportOptions } from './push-session.js';
 
 /**
- * Checks before work: a push whose registry is down, whose TLS or plain-HTTP settings are wrong,
- * whose password is wrong, or whose token does not allow pushing fails here, in the words the push
- * itself would use, before a daemon's export or a layer's compression has started.
+ * Checks before work: a push with a tag no registry takes, a registry that is down, wrong TLS or
+ * plain-HTTP settings, a wrong password or a token that does not allow pushing fails here, in the
+ * words the push itself would use, before a daemon's export or a layer's compression has started.
+ * pushImage makes them itself once the source's documents are read; call this first when opening
+ * the source is itself costly (a daemon's export).
  */
 export type AccessCheckOptions = Pick<
   PushOptions,
-  'destinations' | 'adapters' | 'tls' | 'lookup' | 'plainHttpHosts' | 'retryPolicy' | 'timeouts' | 'timeoutMs' | 'deadline' | 'onEvent' | 'onSecret' | 'signal'
+  'destinations' | 'tags' | 'adapters' | 'tls' | 'lookup' | 'plainHttpHosts' | 'retryPolicy' | 'timeouts' | 'timeoutMs' | 'deadline' | 'onEvent' | 'onSecret' | 'signal'
 >;
 
 /** The empty blob's digest: its HEAD asks for nothing that could be large, and needs the push's token like any other. */
@@ -26,8 +29,10 @@ export function checkPushAccess(options: AccessCheckOptions): Promise<void> {
   return checkPushAccessIn(options);
 }
 
-/** checkPushAccess, for one image of a plan when given the plan's pool: its pings and tokens serve the push that follows. */
+/** checkPushAccess, on a push's pool when given one: its pings and tokens serve the push that follows. */
 export async function checkPushAccessIn(options: AccessCheckOptions, pool?: PushPool): Promise<void> {
+  // Every tag first: one no registry would take is a mistake found without a request.
+  groupDestinations(options.destinations, options.tags ?? []);
   if (options.destinations.length === 0) return;
   const deadline = options.deadline ?? startDeadline(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
@@ -52,7 +57,8 @@ async function proveAccess(target: RepositoryTarget): Promise<void> {
   if (res.status !== 200 && res.status !== 404) throw await registryError(res, `checking access to ${target.repository}`);
   const granted = grantedActions(target.client.issuedToken(scopes), target.repository);
   if (granted === undefined || granted.includes('push') || granted.includes('*')) return;
-  const refusal = await target.client.describeRefusal(403, scopes, true);
+  // 401 is what the registry answers to a token short of the scope, and what adapters' hints read.
+  const refusal = await target.client.describeRefusal(401, scopes, true);
   const grants = granted.length > 0 ? `grants ${granted.join(',')} only` : 'grants nothing there';
-  throw new PushError('DENIED', `checking access to ${target.repository} failed: DENIED: ${refusal} (the token issued ${grants})`, { status: 403 });
+  throw new PushError('UNAUTHORIZED', `checking access to ${target.repository} failed: UNAUTHORIZED: ${refusal} (the token issued ${grants})`, { status: 401 });
 }

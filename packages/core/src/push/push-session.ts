@@ -9,7 +9,7 @@ import type { DestinationResult, PushOptions, PushResult } from './push.js';
 import type { PushPool } from '../plan/push-pool.js';
 import { PushRun } from './push-run.js';
 import { checkLayoutRefs } from '../sources/layout-ref.js';
-import { Transport, type TransportOptions } from '../registry/transport.js';
+import type { Transport, TransportOptions } from '../registry/transport.js';
 
 /** An interrupted push gives each DELETE of its open upload sessions this long. */
 const CANCEL_TIMEOUT_MS = 2_000;
@@ -24,12 +24,12 @@ export class PushSession {
   private readonly onAbort = (): void => this.abort.abort(this.options.signal?.reason);
   private readonly run: PushRun;
 
-  /** With a plan's pool, its connections (closed by the plan, not here); else a transport of its own. */
+  /** On the pool's connections (a plan's, or the push's own), which whoever made the pool closes. */
   constructor(
     private readonly options: PushOptions,
-    private readonly pool?: PushPool,
+    pool: PushPool,
   ) {
-    this.transport = pool?.transport ?? new Transport(transportOptions(options));
+    this.transport = pool.transport;
     // Every request in flight listens on this signal: with --concurrency above 10, Node would warn
     // of a listener leak that is none (each request removes its listener when it ends).
     setMaxListeners(0, this.abort.signal);
@@ -84,7 +84,6 @@ export class PushSession {
   async close(): Promise<void> {
     this.run.reads.close();
     this.options.signal?.removeEventListener('abort', this.onAbort);
-    if (!this.pool) await this.transport.close();
   }
 }
 

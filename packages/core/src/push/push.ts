@@ -16,8 +16,9 @@ import { annotateRoot } from './annotate.js';
 import { selectPlatforms, type PlatformSpec } from './platforms.js';
 import { imagePlatform } from '../sources/image-config.js';
 import { imageStarted } from './image-started.js';
-import type { PushPool } from '../plan/push-pool.js';
-import { PushSession } from './push-session.js';
+import { PushPool } from '../plan/push-pool.js';
+import { checkPushAccessIn } from './access-check.js';
+import { PushSession, transportOptions } from './push-session.js';
 import type { ImageReference } from '../reference.js';
 import type { RetryPolicy } from '../registry/retry-policy.js';
 import type { TlsSettings } from '../registry/tls-settings.js';
@@ -119,17 +120,20 @@ export async function pushImageIn(options: PushOptions, pool?: PushPool): Promis
   options.signal?.throwIfAborted();
   const deadline = options.deadline ?? startDeadline(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  // A push of its own is a plan of one: the checks before work and the push share its connections, ping and tokens.
+  const own = pool ? undefined : new PushPool(transportOptions(options), deadline.remainingMs());
   try {
-    return await pushWithin({ ...options, signal, deadline }, stop, emit, pool);
+    return await pushWithin({ ...options, signal, deadline }, stop, emit, (pool ?? own)!);
   } catch (error) {
     // Whatever stopped at the deadline (a layout write, a wait) reports it as the time limit.
     throw deadline.signal.aborted && !(isPushError(error) && error.code === 'TIMEOUT') ? deadline.signal.reason : error;
   } finally {
     if (!options.deadline) deadline.clear();
+    await own?.close();
   }
 }
 
-async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: AbortController, emit: PushEventListener, pool: PushPool | undefined): Promise<PushResult> {
+async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: AbortController, emit: PushEventListener, pool: PushPool): Promise<PushResult> {
   const loaded = await loadImageGraph(options.source);
   options.signal.throwIfAborted();
   const wanted = options.platforms ?? [];
@@ -137,6 +141,9 @@ async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: 
   const single = wanted.length > 0 && loaded.children.length === 0 ? await imagePlatform(options.source, loaded.blobs[0]!) : undefined;
   const selected = selectPlatforms(loaded, wanted, single);
   emit(imageStarted(options, selected));
+  // Checks before work, once the source's documents have proved sound and before a layer is
+  // compressed or a byte sent: a registry that is down or refuses the credentials fails here.
+  await checkPushAccessIn({ ...options, onEvent: emit }, pool);
   const compressionCache = options.compressionCache ?? memoryCompressionCache();
   // Each layer goes up as soon as it is compressed, while the others are still compressing.
   const ready = new ReadyLayers();
