@@ -51,7 +51,11 @@ export async function runPlan(args: PushArgs, file: string, context: CommandCont
     const reading = (pool = registryPool(core, shared, { signal, deadline, onEvent }));
     const toPush: PlannedImage[] = images.map(({ entry, destinations, platforms }) => ({
       name: entry.source,
-      open: () => core.openSource(entry.source, { ...registryOptions(shared), pool: reading }, { env: context.env, compression: args.compression, signal, onEvent, ...(args.maxDecompressed === undefined ? {} : { maxDecompressed: args.maxDecompressed }) }),
+      open: async () => {
+        // As for one push: a daemon's export waits until the image's destinations have answered.
+        if (entry.source.startsWith(core.DAEMON_PREFIX)) await core.checkPushAccess({ ...shared, destinations, tags: [...entry.tags, ...args.tags], deadline, onEvent, signal });
+        return core.openSource(entry.source, { ...registryOptions(shared), pool: reading }, { env: context.env, compression: args.compression, signal, onEvent, ...(args.maxDecompressed === undefined ? {} : { maxDecompressed: args.maxDecompressed }) });
+      },
       destinations,
       tags: [...entry.tags, ...args.tags],
       platforms,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256, singleFileTar, writeLegacyArchive } from '@hoist/test-images';
@@ -75,5 +75,16 @@ describe('checks before work', () => {
     expect(run.stderr).toMatch(/^pushing .*app\.tar \(1 layer, /);
     expect(run.stderr).not.toMatch(/compressed/);
     expect((await basic.accessLog()).slice(mark).filter((e) => e.method !== 'HEAD' && e.method !== 'GET')).toEqual([]);
+  });
+
+  it('in a plan, a daemon image is not exported for destinations that refuse it', async () => {
+    const scratch = await tempDir('hoist-scratch-');
+    const plan = join(await tempDir(), 'plan.json');
+    await writeFile(plan, JSON.stringify({ images: [{ source: SOURCE, destinations: [`${basic.host}/team/planned:1.0`] }] }));
+    const run = await runTimed(['push', '--plan', plan, '--username', 'hoist', '--password-env', 'REGISTRY_PASSWORD', '--timeout', '60s'], 90_000, {
+      env: { DOCKER_HOST: engine.host, TMPDIR: scratch, REGISTRY_PASSWORD: 'wrong' },
+    });
+    expectFailedWithin(run, 10_000, new RegExp(`${SOURCE}: .*${basic.host} refused the credentials of user "hoist"`));
+    expect(await readdir(scratch)).toEqual([]);
   });
 });
