@@ -70,8 +70,16 @@ describe('ECR adapter', () => {
     let now = Date.now();
     const adapter = ecrAdapter({ clientConfig: { endpoint: world.fake.url, credentials: AWS_CREDENTIALS }, now: () => now });
     const before = world.fake.calls.length;
+    const asked = Date.now();
     const first = await adapter.resolveCredentials(world.name, {});
-    expect(first).toEqual({ kind: 'basic', source: 'the AWS SDK (ECR GetAuthorizationToken)', username: 'AWS', password: TOKEN_PASSWORD });
+    expect(first).toEqual({
+      kind: 'basic',
+      source: 'the AWS SDK (ECR GetAuthorizationToken)',
+      username: 'AWS',
+      password: TOKEN_PASSWORD,
+      // ECR's expiresAt, twelve hours on (to the second).
+      expiresAt: expect.toSatisfy((at: number) => at >= asked + 12 * 3_600_000 - 1000 && at <= Date.now() + 12 * 3_600_000),
+    });
     now += 5 * 3_600_000;
     await adapter.resolveCredentials(world.name, {});
     const calls = world.fake.calls.slice(before);
@@ -79,6 +87,16 @@ describe('ECR adapter', () => {
     now += 2 * 3_600_000; // past half of the 12 h life
     await adapter.resolveCredentials(world.name, {});
     expect(world.fake.calls.slice(before).map((c) => c.operation)).toEqual(['GetAuthorizationToken', 'GetAuthorizationToken']);
+  });
+
+  it('asks ECR anew, whatever its cache holds, when core says the token it holds is expiring or was refused', async () => {
+    const adapter = ecrAdapter({ clientConfig: { endpoint: world.fake.url, credentials: AWS_CREDENTIALS } });
+    const before = world.fake.calls.length;
+    await adapter.resolveCredentials(world.name, {});
+    await adapter.resolveCredentials(world.name, {});
+    await adapter.resolveCredentials(world.name, { refresh: 'expiring' });
+    await adapter.resolveCredentials(world.name, { refresh: 'refused' });
+    expect(world.fake.calls.slice(before).map((c) => c.operation)).toEqual(['GetAuthorizationToken', 'GetAuthorizationToken', 'GetAuthorizationToken']);
   });
 
 });

@@ -66,10 +66,35 @@ describe('GCR adapter on a machine with a metadata server', () => {
     Object.assign(process.env, { GCE_METADATA_HOST: google.metadataHost, METADATA_SERVER_DETECTION: 'ping-only', HOME: await tempDir() });
     delete process.env['GOOGLE_APPLICATION_CREDENTIALS'];
     try {
-      expect(await gcrAdapter().resolveCredentials(AR_HOST, {})).toEqual({ kind: 'basic', username: 'oauth2accesstoken', password: ACCESS_TOKEN, source: 'Google Application Default Credentials' });
+      const asked = Date.now();
+      expect(await gcrAdapter().resolveCredentials(AR_HOST, {})).toEqual({
+        kind: 'basic',
+        username: 'oauth2accesstoken',
+        password: ACCESS_TOKEN,
+        source: 'Google Application Default Credentials',
+        // The metadata server's expires_in, 3599 s.
+        expiresAt: expect.toSatisfy((at: number) => at >= asked + 3_599_000 && at <= Date.now() + 3_599_000),
+      });
       expect(google.calls).toContain('metadata-token');
     } finally {
       process.env = saved;
+    }
+  });
+});
+
+describe('Google access tokens that expire', () => {
+  it('carry their expiry; a refused one is not served again from the library cache', async () => {
+    const google = await startFakeGoogle(ACCESS_TOKEN, { tokenPerGrant: true });
+    try {
+      const adapter = gcrAdapter({ auth: await userCredentials(google) });
+      const first = await adapter.resolveCredentials(AR_HOST, {});
+      expect(first).toMatchObject({ password: `${ACCESS_TOKEN}-1`, expiresAt: expect.any(Number) });
+      // Good for an hour: the library serves the same token, until core says it was refused.
+      expect(await adapter.resolveCredentials(AR_HOST, { refresh: 'expiring' })).toMatchObject({ password: `${ACCESS_TOKEN}-1` });
+      expect(await adapter.resolveCredentials(AR_HOST, { refresh: 'refused' })).toMatchObject({ password: `${ACCESS_TOKEN}-2` });
+      expect(google.calls).toEqual(['refresh-grant', 'refresh-grant']);
+    } finally {
+      await google.close();
     }
   });
 });
