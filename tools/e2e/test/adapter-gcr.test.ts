@@ -7,6 +7,7 @@ import { gcrAdapter } from '@hoist/adapter-gcr';
 import { makeImageLayout, sha256, skopeoRawManifest } from '@hoist/test-images';
 import { createTestCa, issueServerCert, startCloudProxy, startFakeGoogle, startRegistry, type FakeGoogle } from '@hoist/test-registry';
 import { loopbackLookup, runHoist, tempDir } from './helpers.js';
+import { CREDENTIAL_LIFETIME_S, pushOutlivingCredentials } from './outliving-push.js';
 
 /**
  * The GCR / Artifact Registry adapter with the real google-auth-library, against loopback
@@ -93,6 +94,21 @@ describe('Google access tokens that expire', () => {
       expect(await adapter.resolveCredentials(AR_HOST, { refresh: 'expiring' })).toMatchObject({ password: `${ACCESS_TOKEN}-1` });
       expect(await adapter.resolveCredentials(AR_HOST, { refresh: 'refused' })).toMatchObject({ password: `${ACCESS_TOKEN}-2` });
       expect(google.calls).toEqual(['refresh-grant', 'refresh-grant']);
+    } finally {
+      await google.close();
+    }
+  });
+
+  it('a push longer than three token lives lands, with a token asked for once per life, not per request', async () => {
+    const google = await startFakeGoogle(ACCESS_TOKEN, { tokenPerGrant: true, tokenLifetimeSeconds: CREDENTIAL_LIFETIME_S });
+    try {
+      const adapter = gcrAdapter({ auth: await userCredentials(google) });
+      const push = await pushOutlivingCredentials(AR_HOST, adapter, (username, password) => username === 'oauth2accesstoken' && google.isLive(password));
+      expect(push.ms).toBeGreaterThan(3 * CREDENTIAL_LIFETIME_S * 1000);
+      expect(push.digests.stored).toBe(push.digests.written);
+      const grants = google.calls.filter((c) => c === 'refresh-grant').length;
+      expect(grants).toBeGreaterThanOrEqual(3);
+      expect(grants).toBeLessThan(push.judged.length / 2);
     } finally {
       await google.close();
     }
