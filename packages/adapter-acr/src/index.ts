@@ -1,14 +1,17 @@
 import type { TokenCredential } from '@azure/identity';
 import { DEFAULT_CAPABILITIES, PushError, type Credential, type CredentialContext, type RegistryAdapter, type RegistryCapabilities } from '@hoist/core';
+import { refreshTokenExpiry } from './refresh-token.js';
 
 /**
  * Azure Container Registry (`*.azurecr.io`, and the sovereign clouds' `.azurecr.cn`,
  * `.azurecr.us`). An Entra ID (AAD) token for the registry resource, from DefaultAzureCredential
  * (environment service principal, workload identity, managed identity, Azure CLI) or a credential
  * given, is exchanged at the registry's `/oauth2/exchange` for an ACR refresh token; core's
- * refresh-token grant at the registry's realm turns that into access tokens. Admin users and
- * repository-scoped tokens are plain Basic credentials from the fallback (the generic adapter's
- * chain), used when no Azure identity is available.
+ * refresh-token grant at the registry's realm turns that into access tokens. The refresh token
+ * carries its expiry (three hours); every ask exchanges anew, so core's renewal gets a new one
+ * (the SDK renews the Entra token under it by itself). Admin users and repository-scoped tokens
+ * are plain Basic credentials from the fallback (the generic adapter's chain), used when no
+ * Azure identity is available.
  */
 export const ADAPTER_NAME = 'acr';
 /** The username ACR expects with a refresh token. */
@@ -87,7 +90,8 @@ export function acrAdapter(options: AcrAdapterOptions = {}): RegistryAdapter {
         refreshToken = undefined;
       }
       if (typeof refreshToken !== 'string' || refreshToken === '') throw new PushError('PROTOCOL', `ACR's /oauth2/exchange for ${registry} answered without a refresh token`);
-      return { kind: 'identity-token', token: refreshToken, username: ACR_REFRESH_USERNAME, source: 'Azure credentials (@azure/identity)' };
+      const expiresAt = refreshTokenExpiry(refreshToken);
+      return { kind: 'identity-token', token: refreshToken, username: ACR_REFRESH_USERNAME, source: 'Azure credentials (@azure/identity)', ...(expiresAt ? { expiresAt } : {}) };
     },
   };
 }

@@ -8,8 +8,9 @@ import { parseEcrHost } from './hosts.js';
  * Amazon ECR, private registries and ECR Public. Credentials come from the AWS SDK's default
  * chain (environment, profile, SSO, web identity, container and instance metadata):
  * GetAuthorizationToken (ECR's, or ECR Public's in us-east-1) returns `AWS:<password>`, valid
- * 12 hours, cached here until half of that has passed; with no AWS credentials at all, the
- * fallback's (a `docker login`). Pushes are monolithic; optionally a
+ * 12 hours (its `expiresAt`, which the credential carries), cached here until half of that has
+ * passed or core asks for a new one; with no AWS credentials at all, the fallback's (a
+ * `docker login`). Pushes are monolithic; optionally a
  * private repository the push meets missing is created with CreateRepository.
  */
 export const ADAPTER_NAME = 'ecr';
@@ -75,7 +76,7 @@ export function ecrAdapter(options: EcrAdapterOptions = {}): RegistryAdapter {
       const expiresAt = data?.expiresAt?.getTime() ?? now() + 12 * 3_600_000;
       // Half its life: a long pipeline never starts a push with a token about to lapse.
       const refreshAt = now() + (expiresAt - now()) / 2;
-      return { credential: { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1), source: 'the AWS SDK (ECR GetAuthorizationToken)' }, refreshAt };
+      return { credential: { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1), source: 'the AWS SDK (ECR GetAuthorizationToken)', expiresAt }, refreshAt };
     } catch (error) {
       throw ecrError(error, `getting an ECR token for ${registry}`);
     }
@@ -90,7 +91,8 @@ export function ecrAdapter(options: EcrAdapterOptions = {}): RegistryAdapter {
       context.signal?.throwIfAborted();
       const cached = tokens.get(registry);
       const current = cached ? await cached.catch(() => undefined) : undefined;
-      if (current && current.refreshAt > now()) return current.credential;
+      // Core asks again when the token it holds expires or was refused: that token is not handed back.
+      if (current && current.refreshAt > now() && !context.refresh) return current.credential;
       const fresh = fetchToken(registry, context);
       tokens.set(registry, fresh);
       try {

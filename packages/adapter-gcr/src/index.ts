@@ -1,12 +1,13 @@
-import type { GoogleAuthOptions } from 'google-auth-library';
+import type { GoogleAuth, GoogleAuthOptions } from 'google-auth-library';
 import { DEFAULT_CAPABILITIES, PushError, type Credential, type RegistryAdapter, type RegistryCapabilities } from '@hoist/core';
 
 /**
  * Google Container Registry (`gcr.io`, `*.gcr.io`) and Artifact Registry (`*-docker.pkg.dev`).
  * Credentials are Application Default Credentials through google-auth-library — a key file
  * named by GOOGLE_APPLICATION_CREDENTIALS, workload identity, the metadata server, gcloud's user
- * credentials — sent as Basic `oauth2accesstoken:<access token>`. The library refreshes the
- * token before it expires; hoist asks it each time a push starts talking to a host.
+ * credentials — sent as Basic `oauth2accesstoken:<access token>`, with the token's expiry. The
+ * library serves its token until five minutes before that; core asks again a minute before, and
+ * gets a new one. A token a registry refused is not served again: the library is started anew.
  */
 export const ADAPTER_NAME = 'gcr';
 export const GCR_USERNAME = 'oauth2accesstoken';
@@ -39,13 +40,13 @@ export function isGoogleRegistry(registry: string): boolean {
 
 export function gcrAdapter(options: GcrAdapterOptions = {}): RegistryAdapter {
   // The library loads only when a Google host is pushed to.
-  let auth: Promise<{ getAccessToken(): Promise<string | null | undefined> }> | undefined;
-  const client = () => {
-    auth ??= import('google-auth-library').then(({ GoogleAuth }) => {
-      const google = new GoogleAuth({ ...options.auth, scopes: [CLOUD_PLATFORM_SCOPE] });
-      return { getAccessToken: () => google.getAccessToken() };
-    });
-    return auth;
+  let auth: Promise<GoogleAuth> | undefined;
+  const accessToken = async (anew: boolean): Promise<{ token: string | null | undefined; expiresAt: number | undefined }> => {
+    if (anew) auth = undefined;
+    auth ??= import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth({ ...options.auth, scopes: [CLOUD_PLATFORM_SCOPE] }));
+    const client = await (await auth).getClient();
+    const { token } = await client.getAccessToken();
+    return { token, expiresAt: client.credentials.expiry_date ?? undefined };
   };
   return {
     name: ADAPTER_NAME,
@@ -55,8 +56,10 @@ export function gcrAdapter(options: GcrAdapterOptions = {}): RegistryAdapter {
       // google-auth-library takes no signal: an aborted push at least asks for nothing more.
       context.signal?.throwIfAborted();
       let token: string | null | undefined;
+      let expiresAt: number | undefined;
       try {
-        token = await (await client()).getAccessToken();
+        // A refused token would come back from the library's cache until it nears its expiry.
+        ({ token, expiresAt } = await accessToken(context.refresh === 'refused'));
       } catch (error) {
         const fallback = NO_ADC.test((error as Error | undefined)?.message ?? '') ? await options.fallback?.resolveCredentials(registry, context) : undefined;
         if (fallback) return fallback;
@@ -71,7 +74,7 @@ export function gcrAdapter(options: GcrAdapterOptions = {}): RegistryAdapter {
         });
       }
       if (!token) throw new PushError('UNAUTHORIZED', `Google returned no access token for ${registry}`);
-      return { kind: 'basic', username: GCR_USERNAME, password: token, source: 'Google Application Default Credentials' };
+      return { kind: 'basic', username: GCR_USERNAME, password: token, source: 'Google Application Default Credentials', ...(expiresAt ? { expiresAt } : {}) };
     },
   };
 }

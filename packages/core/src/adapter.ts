@@ -16,7 +16,17 @@ export type Credential = (
   | { kind: 'identity-token'; token: string; username?: string }
   /** A ready bearer token, sent as it is on every request. */
   | { kind: 'bearer'; token: string }
-) & { source?: string };
+) & {
+  source?: string;
+  /**
+   * When the credential stops working (epoch ms), if the adapter knows: an ECR token's
+   * `expiresAt`, a Google access token's expiry, the `exp` of an ACR refresh token. Core asks the
+   * adapter again shortly before (`refresh: 'expiring'`), so a push or sync that outlives the
+   * credential is not refused half way. Without it, core asks again only when a registry
+   * answers 401 to the credential after having taken it.
+   */
+  expiresAt?: number;
+};
 
 export type UploadStrategy = 'monolithic' | 'chunked';
 
@@ -53,6 +63,14 @@ export interface AccessRefusal {
 
 export interface CredentialContext {
   signal?: AbortSignal;
+  /**
+   * Set when core asks again for a registry it already holds a credential for: `expiring`, the
+   * credential's `expiresAt` is near; `refused`, the registry (or its token service) answered 401
+   * to a credential it had taken before. Either way return a new credential, never one from a
+   * cache: the old one handed back would fail the push. Core asks once per expiry or refusal,
+   * for all the requests to the registry at that moment.
+   */
+  refresh?: 'expiring' | 'refused';
   /**
    * HTTP through the push's own transport (its TLS settings, proxies and name resolution), for
    * an adapter that trades a cloud token for a registry one at the registry itself (ACR's

@@ -3,6 +3,7 @@ import { Agent } from 'node:https';
 import { ClientSecretCredential, EnvironmentCredential } from '@azure/identity';
 import { describeAdapterConformance } from '@hoist/adapter-testkit';
 import { acrAdapter } from '@hoist/adapter-acr';
+import { adapterContext, type CredentialContext } from '@hoist/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImageLayout, sha256, type WrittenImage } from '@hoist/test-images';
 import { createTestCa, issueServerCert, startCloudProxy, startFakeEntra, startPathFront, startRegistry, type CloudProxy, type FakeEntra, type PathFront, type TestRegistry } from '@hoist/test-registry';
@@ -151,5 +152,33 @@ describe('ACR with no Azure identity available', () => {
   it('reports the missing identity when the fallback has nothing either', async () => {
     const adapter = acrAdapter({ credential: unavailable(), fallback: { resolveCredentials: async () => undefined } });
     await expect(adapter.resolveCredentials(ACR_HOST, { fetch: async () => ({ status: 500, body: '' }) })).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringContaining('CredentialUnavailableError') });
+  });
+});
+
+describe('ACR refresh tokens, which expire', () => {
+  it('carry the expiry their JWT states, and each ask exchanges anew (the Entra token under it comes from the SDK cache)', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 3 * 3600;
+    const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const refreshToken = `${encode({ alg: 'RS256' })}.${encode({ exp, grant_type: 'refresh_token' })}.signature`;
+    const registry = await startRegistry({ auth: 'token', tls: true, dnsNames: [ACR_HOST], realmHost: ACR_HOST, refreshTokens: { [refreshToken]: 'hoist' }, acrExchange: { accessToken: AAD_TOKEN, refreshToken } });
+    const certs = await createTestCa(await tempDir());
+    const entra = await startFakeEntra(await issueServerCert(certs, 'entra', [ENTRA_HOST]), ENTRA_HOST, AAD_TOKEN);
+    const context = adapterContext({ tls: { caFiles: [registry.caFile!] }, lookup });
+    let exchanges = 0;
+    const counted: CredentialContext = {
+      fetch: (url, init) => {
+        if (url.pathname === '/oauth2/exchange') exchanges++;
+        return context.fetch!(url, init);
+      },
+    };
+    try {
+      const adapter = acrAdapter({ credential: entraCredential(entra.authorityHost, certs.caCert), exchangeOrigin: `https://${ACR_HOST}:${new URL(registry.tokenServer!.realm).port}` });
+      expect(await adapter.resolveCredentials(ACR_HOST, counted)).toMatchObject({ kind: 'identity-token', token: refreshToken, expiresAt: exp * 1000 });
+      expect(await adapter.resolveCredentials(ACR_HOST, { ...counted, refresh: 'expiring' })).toMatchObject({ expiresAt: exp * 1000 });
+      expect(exchanges).toBe(2);
+      expect(entra.calls.filter((c) => c === 'token')).toHaveLength(1);
+    } finally {
+      await Promise.all([context.close(), registry.stop(), entra.close()]);
+    }
   });
 });

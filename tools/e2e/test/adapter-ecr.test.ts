@@ -7,6 +7,7 @@ import { memoryBlobLocations, parseReference, pushImage, type ImageSource } from
 import { makeImageLayout, skopeoRawManifest } from '@hoist/test-images';
 import { createTestCa, issueServerCert, startFakeEcr, startFaultProxy, startRegistry, type FaultProxy } from '@hoist/test-registry';
 import { loopbackLookup, runHoist, tempDir } from './helpers.js';
+import { CREDENTIAL_LIFETIME_S, pushOutlivingCredentials } from './outliving-push.js';
 
 /**
  * The ECR adapter with the real @aws-sdk/client-ecr, pointed at a loopback stand-in for the ECR
@@ -70,8 +71,16 @@ describe('ECR adapter', () => {
     let now = Date.now();
     const adapter = ecrAdapter({ clientConfig: { endpoint: world.fake.url, credentials: AWS_CREDENTIALS }, now: () => now });
     const before = world.fake.calls.length;
+    const asked = Date.now();
     const first = await adapter.resolveCredentials(world.name, {});
-    expect(first).toEqual({ kind: 'basic', source: 'the AWS SDK (ECR GetAuthorizationToken)', username: 'AWS', password: TOKEN_PASSWORD });
+    expect(first).toEqual({
+      kind: 'basic',
+      source: 'the AWS SDK (ECR GetAuthorizationToken)',
+      username: 'AWS',
+      password: TOKEN_PASSWORD,
+      // ECR's expiresAt, twelve hours on (to the second).
+      expiresAt: expect.toSatisfy((at: number) => at >= asked + 12 * 3_600_000 - 1000 && at <= Date.now() + 12 * 3_600_000),
+    });
     now += 5 * 3_600_000;
     await adapter.resolveCredentials(world.name, {});
     const calls = world.fake.calls.slice(before);
@@ -79,6 +88,16 @@ describe('ECR adapter', () => {
     now += 2 * 3_600_000; // past half of the 12 h life
     await adapter.resolveCredentials(world.name, {});
     expect(world.fake.calls.slice(before).map((c) => c.operation)).toEqual(['GetAuthorizationToken', 'GetAuthorizationToken']);
+  });
+
+  it('asks ECR anew, whatever its cache holds, when core says the token it holds is expiring or was refused', async () => {
+    const adapter = ecrAdapter({ clientConfig: { endpoint: world.fake.url, credentials: AWS_CREDENTIALS } });
+    const before = world.fake.calls.length;
+    await adapter.resolveCredentials(world.name, {});
+    await adapter.resolveCredentials(world.name, {});
+    await adapter.resolveCredentials(world.name, { refresh: 'expiring' });
+    await adapter.resolveCredentials(world.name, { refresh: 'refused' });
+    expect(world.fake.calls.slice(before).map((c) => c.operation)).toEqual(['GetAuthorizationToken', 'GetAuthorizationToken', 'GetAuthorizationToken']);
   });
 
 });
@@ -259,6 +278,32 @@ describe('ECR Public', () => {
       expect(await skopeoRawManifest(`${registry.host}/team/app:v1`, { caFile: registry.caFile!, username: 'AWS', password: TOKEN_PASSWORD })).toEqual(image.manifestBytes);
     } finally {
       await Promise.all([registry.stop(), fake.close()]);
+    }
+  });
+});
+
+describe('ECR tokens that expire during a push', () => {
+  it.each([
+    // Renewed before it expires, mostly; an upload signed late in a token's life and held on its way is refused, and renewed then.
+    { tokens: 'say when they expire', claims: {}, renewedBeforeExpiry: true },
+    // Only a refusal tells: each renewal follows a 401, and must get past the adapter's cache (half of twelve hours).
+    { tokens: 'claim twelve hours and are refused after two seconds', claims: { claimedLifetimeSeconds: 12 * 3600 }, renewedBeforeExpiry: false },
+  ])('a push longer than three token lives lands, with a token asked for once per life, not per request: tokens $tokens', async ({ claims, renewedBeforeExpiry }) => {
+    const fake = await startFakeEcr({ password: 'ecr-rotating-password', passwordPerToken: true, tokenLifetimeSeconds: CREDENTIAL_LIFETIME_S, ...claims });
+    try {
+      const adapter = ecrAdapter({ clientConfig: { endpoint: fake.url, credentials: AWS_CREDENTIALS } });
+      const push = await pushOutlivingCredentials(ECR_HOST, adapter, (username, password) => username === 'AWS' && fake.isLive(password));
+      expect(push.ms).toBeGreaterThan(3 * CREDENTIAL_LIFETIME_S * 1000);
+      expect(push.digests.pushed).toBe(push.digests.written);
+      expect(push.digests.stored).toBe(push.digests.written);
+      const tokens = fake.calls.filter((c) => c.operation === 'GetAuthorizationToken').length;
+      const refused = push.judged.filter((j) => !j.admitted).length;
+      expect(tokens).toBeGreaterThanOrEqual(3);
+      expect(tokens).toBeLessThan(push.judged.length / 2);
+      if (renewedBeforeExpiry) expect(refused).toBeLessThan(tokens - 1);
+      else expect(refused).toBeGreaterThanOrEqual(tokens - 1);
+    } finally {
+      await fake.close();
     }
   });
 });

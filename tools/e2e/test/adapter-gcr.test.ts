@@ -7,6 +7,7 @@ import { gcrAdapter } from '@hoist/adapter-gcr';
 import { makeImageLayout, sha256, skopeoRawManifest } from '@hoist/test-images';
 import { createTestCa, issueServerCert, startCloudProxy, startFakeGoogle, startRegistry, type FakeGoogle } from '@hoist/test-registry';
 import { loopbackLookup, runHoist, tempDir } from './helpers.js';
+import { CREDENTIAL_LIFETIME_S, pushOutlivingCredentials } from './outliving-push.js';
 
 /**
  * The GCR / Artifact Registry adapter with the real google-auth-library, against loopback
@@ -66,10 +67,50 @@ describe('GCR adapter on a machine with a metadata server', () => {
     Object.assign(process.env, { GCE_METADATA_HOST: google.metadataHost, METADATA_SERVER_DETECTION: 'ping-only', HOME: await tempDir() });
     delete process.env['GOOGLE_APPLICATION_CREDENTIALS'];
     try {
-      expect(await gcrAdapter().resolveCredentials(AR_HOST, {})).toEqual({ kind: 'basic', username: 'oauth2accesstoken', password: ACCESS_TOKEN, source: 'Google Application Default Credentials' });
+      const asked = Date.now();
+      expect(await gcrAdapter().resolveCredentials(AR_HOST, {})).toEqual({
+        kind: 'basic',
+        username: 'oauth2accesstoken',
+        password: ACCESS_TOKEN,
+        source: 'Google Application Default Credentials',
+        // The metadata server's expires_in, 3599 s.
+        expiresAt: expect.toSatisfy((at: number) => at >= asked + 3_599_000 && at <= Date.now() + 3_599_000),
+      });
       expect(google.calls).toContain('metadata-token');
     } finally {
       process.env = saved;
+    }
+  });
+});
+
+describe('Google access tokens that expire', () => {
+  it('carry their expiry; a refused one is not served again from the library cache', async () => {
+    const google = await startFakeGoogle(ACCESS_TOKEN, { tokenPerGrant: true });
+    try {
+      const adapter = gcrAdapter({ auth: await userCredentials(google) });
+      const first = await adapter.resolveCredentials(AR_HOST, {});
+      expect(first).toMatchObject({ password: `${ACCESS_TOKEN}-1`, expiresAt: expect.any(Number) });
+      // Good for an hour: the library serves the same token, until core says it was refused.
+      expect(await adapter.resolveCredentials(AR_HOST, { refresh: 'expiring' })).toMatchObject({ password: `${ACCESS_TOKEN}-1` });
+      expect(await adapter.resolveCredentials(AR_HOST, { refresh: 'refused' })).toMatchObject({ password: `${ACCESS_TOKEN}-2` });
+      expect(google.calls).toEqual(['refresh-grant', 'refresh-grant']);
+    } finally {
+      await google.close();
+    }
+  });
+
+  it('a push longer than three token lives lands, with a token asked for once per life, not per request', async () => {
+    const google = await startFakeGoogle(ACCESS_TOKEN, { tokenPerGrant: true, tokenLifetimeSeconds: CREDENTIAL_LIFETIME_S });
+    try {
+      const adapter = gcrAdapter({ auth: await userCredentials(google) });
+      const push = await pushOutlivingCredentials(AR_HOST, adapter, (username, password) => username === 'oauth2accesstoken' && google.isLive(password));
+      expect(push.ms).toBeGreaterThan(3 * CREDENTIAL_LIFETIME_S * 1000);
+      expect(push.digests.stored).toBe(push.digests.written);
+      const grants = google.calls.filter((c) => c === 'refresh-grant').length;
+      expect(grants).toBeGreaterThanOrEqual(3);
+      expect(grants).toBeLessThan(push.judged.length / 2);
+    } finally {
+      await google.close();
     }
   });
 });

@@ -4,14 +4,17 @@ import type { AddressInfo } from 'node:net';
 /**
  * A loopback stand-in for the ECR and ECR Public APIs (AWS JSON 1.1 protocol: POST / with an
  * X-Amz-Target header), so the real @aws-sdk/client-ecr(-public) can be driven against it
- * through an endpoint override. ECR Public's calls are recorded as `public:<operation>`. GetAuthorizationToken hands out `AWS:<password>` for the registry behind it;
- * CreateRepository records the request and calls back. Requests must be SigV4-signed by an
- * access key; the signature itself is not checked.
+ * through an endpoint override. ECR Public's calls are recorded as `public:<operation>`. GetAuthorizationToken hands out `AWS:<password>` for the registry behind it
+ * (with `passwordPerToken`, a password of its own each time, which a front before the registry
+ * takes only while `isLive` says so); CreateRepository records the request and calls back.
+ * Requests must be SigV4-signed by an access key; the signature itself is not checked.
  */
 export interface FakeEcr {
   url: string;
   /** X-Amz-Target operation names received, in order, with the access key that signed them. */
   calls: { operation: string; accessKeyId?: string; body: Record<string, unknown> }[];
+  /** True for the password of a token it issued that has not expired yet. */
+  isLive(password: string): boolean;
   close(): Promise<void>;
 }
 
@@ -19,11 +22,17 @@ export interface FakeEcrOptions {
   /** The password the token carries (the registry behind accepts `AWS` with it). */
   password: string;
   tokenLifetimeSeconds?: number;
+  /** Each token carries a password of its own, `<password>-N`, as ECR's do. */
+  passwordPerToken?: boolean;
+  /** The life each token's `expiresAt` claims, when it is not the real one (tokens revoked before their time). */
+  claimedLifetimeSeconds?: number;
   onCreateRepository?: (name: string) => void;
 }
 
 export async function startFakeEcr(options: FakeEcrOptions): Promise<FakeEcr> {
   const calls: FakeEcr['calls'] = [];
+  /** Password → when it expires (ms). */
+  const issued = new Map<string, number>();
   const repositories = new Set<string>();
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -46,8 +55,11 @@ export async function startFakeEcr(options: FakeEcrOptions): Promise<FakeEcr> {
     };
     if (!accessKeyId) return reply(400, { __type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' });
     if (operation === 'GetAuthorizationToken') {
-      const expiresAt = Date.now() / 1000 + (options.tokenLifetimeSeconds ?? 12 * 3600);
-      const data = { authorizationToken: Buffer.from(`AWS:${options.password}`).toString('base64'), expiresAt };
+      const lifetime = options.tokenLifetimeSeconds ?? 12 * 3600;
+      const password = options.passwordPerToken ? `${options.password}-${issued.size + 1}` : options.password;
+      issued.set(password, Date.now() + lifetime * 1000);
+      const expiresAt = Date.now() / 1000 + (options.claimedLifetimeSeconds ?? lifetime);
+      const data = { authorizationToken: Buffer.from(`AWS:${password}`).toString('base64'), expiresAt };
       return reply(200, { authorizationData: isPublic ? data : [{ ...data, proxyEndpoint: 'https://ecr.invalid' }] });
     }
     if (operation === 'CreateRepository') {
@@ -63,6 +75,7 @@ export async function startFakeEcr(options: FakeEcrOptions): Promise<FakeEcr> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
+    isLive: (password) => (issued.get(password) ?? 0) > Date.now(),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

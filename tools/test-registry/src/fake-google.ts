@@ -12,7 +12,9 @@ import type { IssuedCert } from '@hoist/adapter-testkit/registry';
  * the JWT-bearer grant of service-account keys). Both hand out the same access token. Given a
  * service account, it serves as oauth2.googleapis.com does: over TLS (behind a cloud proxy, since
  * the library sends that grant to Google's fixed URL), and only to an assertion signed with the
- * account's key, issued by its email, for the token URL and the cloud-platform scope.
+ * account's key, issued by its email, for the token URL and the cloud-platform scope. With
+ * `tokenPerGrant`, each token is `<accessToken>-N`, which a front before a registry takes only
+ * while `isLive` says so.
  */
 export interface FakeGoogle {
   /** For GCE_METADATA_HOST: `127.0.0.1:PORT`. */
@@ -23,6 +25,8 @@ export interface FakeGoogle {
   calls: string[];
   /** `127.0.0.1:PORT`, for a cloud proxy's routes. */
   address: string;
+  /** True for a token it handed out that has not expired yet. */
+  isLive(token: string): boolean;
   close(): Promise<void>;
 }
 
@@ -30,6 +34,10 @@ export interface FakeGoogleOptions {
   tls?: IssuedCert;
   /** The service account whose signed assertions get a token (PEM public key). */
   serviceAccount?: { email: string; publicKey: string };
+  /** What each token's `expires_in` says, and how long it is live (default 3599). */
+  tokenLifetimeSeconds?: number;
+  /** Each grant gets a token of its own, as Google's are. */
+  tokenPerGrant?: boolean;
 }
 
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
@@ -37,6 +45,14 @@ const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
 export async function startFakeGoogle(accessToken: string, options: FakeGoogleOptions = {}): Promise<FakeGoogle> {
   const calls: string[] = [];
+  const lifetime = options.tokenLifetimeSeconds ?? 3599;
+  /** Token → when it expires (ms). */
+  const issued = new Map<string, number>();
+  const issue = () => {
+    const token = options.tokenPerGrant ? `${accessToken}-${issued.size + 1}` : accessToken;
+    issued.set(token, Date.now() + lifetime * 1000);
+    return { access_token: token, expires_in: lifetime, token_type: 'Bearer' };
+  };
   const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(value));
@@ -48,7 +64,7 @@ export async function startFakeGoogle(accessToken: string, options: FakeGoogleOp
       const flavor = { 'metadata-flavor': 'Google' };
       if (url.pathname.endsWith('/service-accounts/default/token')) {
         calls.push('metadata-token');
-        return json(res, 200, { access_token: accessToken, expires_in: 3599, token_type: 'Bearer' }, flavor);
+        return json(res, 200, issue(), flavor);
       }
       calls.push('metadata-ping');
       res.writeHead(200, { ...flavor, 'content-type': 'text/plain' });
@@ -63,7 +79,7 @@ export async function startFakeGoogle(accessToken: string, options: FakeGoogleOp
       if (grant === 'refresh_token' && form.get('refresh_token')) calls.push('refresh-grant');
       else if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer' && validAssertion(form.get('assertion'), options.serviceAccount)) calls.push('jwt-grant');
       else return json(res, 400, { error: 'invalid_grant' });
-      return json(res, 200, { access_token: accessToken, expires_in: 3599, token_type: 'Bearer' });
+      return json(res, 200, issue());
     }
     json(res, 404, { error: 'not found' });
   };
@@ -81,6 +97,7 @@ export async function startFakeGoogle(accessToken: string, options: FakeGoogleOp
     tokenUri: `${options.tls ? 'https' : 'http'}://${host}/token`,
     address: host,
     calls,
+    isLive: (token) => (issued.get(token) ?? 0) > Date.now(),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

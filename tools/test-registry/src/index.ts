@@ -28,6 +28,8 @@ export { startFakeEntra } from './fake-entra.js';
 export type { FakeEntra, FakeEntraOptions } from './fake-entra.js';
 export { startCloudProxy } from './cloud-proxy.js';
 export type { CloudProxy } from './cloud-proxy.js';
+export { startCredentialFront } from './credential-front.js';
+export type { CredentialFront, CredentialFrontOptions } from './credential-front.js';
 export { startPathFront } from './path-front.js';
 export type { PathFront, PathRoute } from './path-front.js';
 export { startDockerDaemon } from './docker-daemon.js';

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IssuedCert } from '@hoist/adapter-testkit/registry';
+import { forward } from './forward.js';
 
 /**
  * One https origin made of several loopback servers, split by path prefix: ACR serves its
@@ -30,12 +31,7 @@ export async function startPathFront(cert: IssuedCert, ca: string, routes: reado
       return;
     }
     const [host, port] = route.upstream.split(':') as [string, string];
-    const upstream = request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers, ca: trusted, servername: 'localhost' }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    forward(req, res, request, { host, port: Number(port), ca: trusted, servername: 'localhost' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -41,7 +41,8 @@ export const DEFAULT_IMAGES_AT_ONCE = 8;
 export async function pushImages(options: PlanOptions): Promise<PlannedResult[]> {
   const { images, imagesAtOnce = DEFAULT_IMAGES_AT_ONCE, ...shared } = options;
   const deadline = shared.deadline ?? startDeadline(shared.timeoutMs);
-  const pool = new PushPool(transportOptions(shared), deadline.remainingMs());
+  const planSignal = shared.signal ? AbortSignal.any([shared.signal, deadline.signal]) : deadline.signal;
+  const pool = new PushPool(transportOptions(shared), deadline.remainingMs(), planSignal);
   const limiter = new Limiter(imagesAtOnce);
   try {
     return await Promise.all(

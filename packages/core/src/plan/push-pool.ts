@@ -1,4 +1,7 @@
+import type { RegistryAdapter } from '../adapter.js';
+import { adapterCredentials } from '../registry/adapter-context.js';
 import { TokenCache } from '../registry/auth.js';
+import type { CredentialSource } from '../registry/credential-source.js';
 import type { Connection } from '../registry/registry-client.js';
 import { RetryBudget } from '../registry/retry-budget.js';
 import { Transport, type TransportOptions } from '../registry/transport.js';
@@ -6,10 +9,11 @@ import { Limiter } from '../push/limiter.js';
 
 /**
  * What the pushes of one plan share, so that many images going up at once cost what one push
- * would: one connection pool, one ping, one token cache and one limit on blob transfers per registry, and
- * one upload per blob per registry; a registry that asks to slow down (429 with Retry-After) is
- * waited for by every image. An image that needs a blob another image is uploading waits
- * for that upload and mounts it, rather than sending the same bytes at the same moment.
+ * would: one connection pool, and per registry one ping, one credential, one token cache and one
+ * limit on blob transfers, and one upload per blob; a registry that asks to slow down (429 with
+ * Retry-After) is waited for by every image. An image that needs a blob another image is
+ * uploading waits for that upload and mounts it, rather than sending the same bytes at the same
+ * moment.
  */
 export class PushPool {
   readonly transport: Transport;
@@ -22,11 +26,24 @@ export class PushPool {
   /** Host → what its ping found, for every image's client. */
   readonly pings = new Map<string, Promise<Connection>>();
   private readonly tokens = new Map<string, TokenCache>();
+  private readonly credentials = new Map<string, CredentialSource>();
   private readonly limiters = new Map<string, Limiter>();
 
-  constructor(options: TransportOptions, remainingMs: number) {
+  /** `signal` stops the plan: the adapters' answers, which outlive any one image, are asked with it. */
+  constructor(
+    options: TransportOptions,
+    remainingMs: number,
+    private readonly signal: AbortSignal,
+  ) {
     this.transport = new Transport(options);
     this.budget = new RetryBudget(remainingMs === Infinity ? undefined : remainingMs);
+  }
+
+  /** The registry's credential for every image, renewed once for all of them when it expires or is refused. */
+  credentialsFor(registry: string, adapter: RegistryAdapter): CredentialSource {
+    let credentials = this.credentials.get(registry);
+    if (!credentials) this.credentials.set(registry, (credentials = adapterCredentials(adapter, registry, this.transport, this.signal)));
+    return credentials;
   }
 
   tokensFor(registry: string): TokenCache {

@@ -16,7 +16,7 @@ import { RetryBudget } from '../registry/retry-budget.js';
 import { SharedReads } from './shared-read.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry-policy.js';
 import { adapterCall } from '../registry/adapter-call.js';
-import { transportFetch } from '../registry/adapter-context.js';
+import { adapterCredentials } from '../registry/adapter-context.js';
 import { allowsPlainHttp } from '../registry/plain-http.js';
 import type { Transport } from '../registry/transport.js';
 import type { ImageSource } from '../sources/image-source.js';
@@ -198,7 +198,7 @@ export class PushRun {
           host,
           ...(this.pool ? { tokens: this.pool.tokensFor(name), pings: this.pool.pings } : {}),
           plainHttp: allowsPlainHttp(this.options.plainHttpHosts, name),
-          credential: () => adapterCall(this.signal, () => adapter.resolveCredentials(name, { signal: this.signal, fetch: transportFetch(this.transport, this.signal) })),
+          credentials: this.pool?.credentialsFor(name, adapter) ?? adapterCredentials(adapter, name, this.transport, this.signal),
           retryPolicy: this.policy,
           budget: this.budget,
           onEvent: this.emit,

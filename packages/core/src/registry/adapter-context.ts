@@ -1,5 +1,7 @@
 import type { LookupFunction } from 'node:net';
-import type { CredentialContext } from '../adapter.js';
+import type { CredentialContext, RegistryAdapter } from '../adapter.js';
+import { adapterCall } from './adapter-call.js';
+import { CredentialSource } from './credential-source.js';
 import type { TlsSettings } from './tls-settings.js';
 import { readLimitedText, Transport } from './transport.js';
 
@@ -13,6 +15,13 @@ export function transportFetch(transport: Transport, signal?: AbortSignal): NonN
     const res = await transport.request({ ...init, url, ...(signal ? { signal } : {}) });
     return { status: res.status, body: await readLimitedText(res.body) };
   };
+}
+
+/** The adapter's credentials for `registry`, each ask made with the transport's `fetch` and stopped with `signal`. */
+export function adapterCredentials(adapter: RegistryAdapter, registry: string, transport: Transport, signal: AbortSignal | undefined): CredentialSource {
+  return new CredentialSource((refresh) =>
+    adapterCall(signal, () => adapter.resolveCredentials(registry, { ...(signal ? { signal } : {}), fetch: transportFetch(transport, signal), ...(refresh ? { refresh } : {}) })),
+  );
 }
 
 export function adapterContext(options: { tls?: TlsSettings; lookup?: LookupFunction; signal?: AbortSignal } = {}): CredentialContext & { close(): Promise<void> } {

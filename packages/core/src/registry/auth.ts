@@ -29,26 +29,33 @@ interface TokenResponse {
 interface CachedToken {
   token: string;
   expiresAt: number;
+  credential: Credential | undefined;
 }
 
+/**
+ * Tokens by scope, each served until shortly before it expires, and only to requests signed with
+ * the credential it was fetched with: once a registry's credential is replaced (it expired, or
+ * was refused), the tokens the old one earned are dropped with it.
+ */
 export class TokenCache {
   private readonly tokens = new Map<string, CachedToken>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  get(key: string): string | undefined {
+  get(key: string, credential: Credential | undefined): string | undefined {
     const entry = this.tokens.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {
       this.tokens.delete(key);
       return undefined;
     }
-    return entry.token;
+    // A request still signed with the old credential does not delete the new one's token.
+    return entry.credential === credential ? entry.token : undefined;
   }
 
-  set(key: string, token: string, lifetimeSeconds: number): void {
+  set(key: string, token: string, lifetimeSeconds: number, credential: Credential | undefined): void {
     const lifetimeMs = Math.max(lifetimeSeconds * 1000 - EXPIRY_MARGIN_MS, 0);
-    this.tokens.set(key, { token, expiresAt: this.now() + lifetimeMs });
+    this.tokens.set(key, { token, expiresAt: this.now() + lifetimeMs, credential });
   }
 
   delete(key: string): void {

@@ -1,4 +1,5 @@
 import type { Credential } from '../adapter.js';
+import { CredentialSource } from './credential-source.js';
 import { PushError } from '../errors.js';
 import { RegistryClient } from './registry-client.js';
 import { registryError } from './registry-error.js';
@@ -26,7 +27,7 @@ export async function checkLogin(options: CheckLoginOptions): Promise<void> {
       transport,
       host: options.host,
       plainHttp: options.plainHttp ?? false,
-      credential: async () => options.credential,
+      credentials: new CredentialSource(async () => options.credential),
       retryPolicy: { retries: 1, baseDelayMs: 250, maxDelayMs: 1000, maxRetryAfterMs: 10_000 },
     });
     const res = await client.send({ method: 'GET', target: '/v2/', scopes: [], ...(options.signal ? { signal: options.signal } : {}) });

@@ -1,8 +1,10 @@
 import type { AccessRefusal, Credential } from '../adapter.js';
 import { noCredentialsHint, refusalNote, requestedAccess } from './access-notes.js';
+import { adapterCall } from './adapter-call.js';
 import { basicAuthorization, fetchToken, TokenCache } from './auth.js';
 import { parseChallenges, type Challenge } from './challenge.js';
-import { PushError } from '../errors.js';
+import type { CredentialSource } from './credential-source.js';
+import { isPushError, PushError } from '../errors.js';
 import type { PushEventListener } from '../push/events.js';
 import { redactUrl } from './redact.js';
 import { RetryBudget } from './retry-budget.js';
@@ -13,14 +15,15 @@ import { isConnectionRefused, isLoopbackHost, isNotTlsError, type RequestBody, t
 /**
  * One registry host: finds its scheme with a ping of `/v2/`, learns how it wants to be
  * authenticated from the 401 challenge, and signs each request for the scopes it needs.
- * A 401 on a signed request gets one more try with a fresh token.
+ * A 401 on a signed request gets one more try: with a fresh token, or with a new credential
+ * when the registry refused one it had taken before (CredentialSource).
  */
 export interface RegistryClientOptions {
   transport: Transport;
   /** `host[:port]` that serves the distribution API. */
   host: string;
-  /** Resolves the credential once, when the registry first asks for one. */
-  credential: () => Promise<Credential | undefined>;
+  /** The registry's credential: asked for when the registry first wants one, and again when it expires or is refused. */
+  credentials: CredentialSource;
   /** Use plain HTTP without trying TLS first (the user named this host with --plain-http). */
   plainHttp: boolean;
   tokens?: TokenCache;
@@ -57,6 +60,11 @@ export interface RegistryRequest {
 }
 
 type AuthMode = { scheme: 'none' } | { scheme: 'basic' } | { scheme: 'bearer'; challenge: Challenge };
+/** A request's Authorization, and the credential behind it (none for an anonymous token or an unsigned request). */
+interface Signature {
+  authorization?: string;
+  credential?: Credential;
+}
 export interface Connection {
   base: URL;
   auth: AuthMode;
@@ -69,10 +77,11 @@ export class RegistryClient {
   /**
    * Token fetches under way, by scope: the requests that need a token at the same moment (four
    * blob mounts starting together) wait for one fetch instead of each asking the token service,
-   * which registries such as Docker Hub rate-limit.
+   * which registries such as Docker Hub rate-limit. Each with the credential it was asked with:
+   * a request signed with a newer one does not wait for a token the old one may not get.
    */
-  private readonly fetching = new Map<string, Promise<string>>();
-  private readonly resolveCredential: () => Promise<Credential | undefined>;
+  private readonly fetching = new Map<string, { credential: Credential | undefined; token: Promise<string> }>();
+  private readonly credentials: CredentialSource;
   private readonly plainHttp: boolean;
   private readonly policy: RetryPolicy;
   private readonly budget: RetryBudget;
@@ -84,14 +93,13 @@ export class RegistryClient {
   private connected: Promise<Connection> | undefined;
   /** The registry answered this run once: a refused connection since then is a restart, worth waiting out. */
   private answered = false;
-  private credential: Promise<Credential | undefined> | undefined;
 
   constructor(options: RegistryClientOptions) {
     this.host = options.host;
     this.transport = options.transport;
     this.tokens = options.tokens ?? new TokenCache();
     this.pings = options.pings;
-    this.resolveCredential = options.credential;
+    this.credentials = options.credentials;
     this.plainHttp = options.plainHttp;
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.budget = options.budget ?? new RetryBudget(undefined);
@@ -165,36 +173,48 @@ export class RegistryClient {
     const url = typeof req.target === 'string' ? new URL(req.target, base) : req.target;
     // Credentials belong to the registry's origin only: an upload Location elsewhere gets none.
     const sameOrigin = url.origin === base.origin;
-    const attempt = async (fresh: boolean): Promise<TransportResponse> => {
-      const authorization = sameOrigin ? await this.authorization(base, auth, req.scopes, fresh, req.signal) : undefined;
-      return this.transport.request({
+    const attempt = async (fresh: boolean): Promise<{ res: TransportResponse; credential: Credential | undefined }> => {
+      const { authorization, credential } = sameOrigin ? await this.authorization(base, auth, req.scopes, fresh, req.signal) : {};
+      const res = await this.transport.request({
         method: req.method,
         url,
         headers: { ...req.headers, ...(authorization ? { authorization } : {}) },
         body: req.body?.(),
         signal: req.signal,
       });
+      return { res, credential };
     };
-    let res = await attempt(false);
+    let { res, credential } = await attempt(false);
     if (sameOrigin) this.onResponse?.(res.headers);
-    if (res.status === 401 && sameOrigin && auth.scheme === 'bearer') {
+    if (!sameOrigin || auth.scheme === 'none') return res;
+    if (res.status === 401 && this.triesAgainAfter401(auth, credential)) {
       await res.body.dump();
-      res = await attempt(true);
+      ({ res, credential } = await attempt(true));
     }
-    if ((res.status === 401 || res.status === 403) && sameOrigin && auth.scheme !== 'none') {
-      res.refusal = await this.describeRefusal(res.status, req.scopes, auth.scheme === 'bearer');
-    }
+    // A 5xx or 429 may come from before the registry looked at the credential; any other answer but 401 took it.
+    if (res.status < 500 && res.status !== 401 && res.status !== 429) this.credentials.worked(credential);
+    if (res.status === 401 || res.status === 403) res.refusal = this.refusalOf(res.status, req.scopes, auth.scheme === 'bearer', credential);
     return res;
+  }
+
+  private triesAgainAfter401(auth: AuthMode, credential: Credential | undefined): boolean {
+    // A credential sent as it is (Basic, a ready bearer token) is what was refused: a new one, if it had worked.
+    const renewed = (auth.scheme === 'basic' || credential?.kind === 'bearer') && this.credentials.refused(credential);
+    // A token fetched for the request may have lapsed or been revoked: a fresh one.
+    return renewed || auth.scheme === 'bearer';
   }
 
   /** The token issued for `scopes` while it is fresh (none with Basic auth or no auth), for a caller that reads what it grants. */
   issuedToken(scopes: readonly string[]): string | undefined {
-    return this.tokens.get(scopes.join(' '));
+    return this.tokens.get(scopes.join(' '), this.credentials.held);
   }
 
   /** What a 401 or 403 to a request for `scopes` means: whose credentials, found where, and the adapter's word. */
   async describeRefusal(status: number, scopes: readonly string[], tokenIssued: boolean): Promise<string> {
-    const credential = await this.getCredential();
+    return this.refusalOf(status, scopes, tokenIssued, await this.credentials.current());
+  }
+
+  private refusalOf(status: number, scopes: readonly string[], tokenIssued: boolean, credential: Credential | undefined): string {
     // A token service that issued a token accepted the credentials; so did a registry that says 403.
     const credentialsAccepted = status === 403 || tokenIssued;
     const note = refusalNote(this.host, scopes, credential, credentialsAccepted);
@@ -250,56 +270,51 @@ export class RegistryClient {
     });
   }
 
-  private async authorization(
-    base: URL,
-    auth: AuthMode,
-    scopes: readonly string[],
-    fresh: boolean,
-    signal?: AbortSignal,
-  ): Promise<string | undefined> {
-    if (auth.scheme === 'none') return undefined;
-    const credential = await this.getCredential();
+  private async authorization(base: URL, auth: AuthMode, scopes: readonly string[], fresh: boolean, signal?: AbortSignal, renewed = false): Promise<Signature> {
+    if (auth.scheme === 'none') return {};
+    // A plan's images share the credential: whoever's ask this waits for, the wait ends with this request.
+    const credential = await adapterCall(signal, () => this.credentials.current());
     if (credential && base.protocol === 'http:' && !isLoopbackHost(this.host)) {
       throw new PushError(
         'INSECURE_TRANSPORT',
         `refusing to send credentials for ${this.host} over plain HTTP, where anyone on the network path can read them: serve the registry over TLS (a private CA is trusted with --ca-file), or push without credentials if it takes anonymous pushes`,
       );
     }
-    if (credential?.kind === 'bearer') return `Bearer ${credential.token}`;
+    if (credential?.kind === 'bearer') return { credential, authorization: `Bearer ${credential.token}` };
     if (auth.scheme === 'basic') {
       if (credential?.kind !== 'basic') {
         throw new PushError('UNAUTHORIZED', `registry ${this.host} requires a username and password, and none were found for it: ${noCredentialsHint(this.host)}`, { status: 401 });
       }
-      return basicAuthorization(credential);
+      return { credential, authorization: basicAuthorization(credential) };
     }
-    const key = scopes.join(' ');
-    // A fetch under way gives a token newer than any this request was refused with.
-    const pending = this.fetching.get(key);
-    if (pending) return `Bearer ${await pending}`;
-    if (fresh) this.tokens.delete(key);
-    const cached = this.tokens.get(key);
-    if (cached !== undefined) return `Bearer ${cached}`;
-    const fetching = fetchToken({
-      transport: this.transport,
-      challenge: auth.challenge,
-      registryUrl: base,
-      scopes,
-      credential,
-      ...(signal ? { signal } : {}),
-    })
-      .then((fetched) => {
-        this.onSecret?.(fetched.token);
-        this.tokens.set(key, fetched.token, fetched.lifetimeSeconds);
-        return fetched.token;
-      })
-      .finally(() => this.fetching.delete(key));
-    this.fetching.set(key, fetching);
-    return `Bearer ${await fetching}`;
+    try {
+      return { credential, authorization: `Bearer ${await this.token(base, auth.challenge, scopes, credential, fresh, signal)}` };
+    } catch (error) {
+      // The token service refused a credential that had worked (an ACR refresh token past its life): once more with a new one.
+      if (renewed || !isPushError(error) || error.status !== 401 || !this.credentials.refused(credential)) throw error;
+      return this.authorization(base, auth, scopes, fresh, signal, true);
+    }
   }
 
-  private getCredential(): Promise<Credential | undefined> {
-    this.credential ??= this.resolveCredential();
-    return this.credential;
+  private token(base: URL, challenge: Challenge, scopes: readonly string[], credential: Credential | undefined, fresh: boolean, signal?: AbortSignal): Promise<string> {
+    const key = scopes.join(' ');
+    // A fetch under way gives a token newer than any this request was refused with (unless an old credential asked for it).
+    const pending = this.fetching.get(key);
+    if (pending && pending.credential === credential) return pending.token;
+    if (fresh) this.tokens.delete(key);
+    const cached = this.tokens.get(key, credential);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const token: Promise<string> = fetchToken({ transport: this.transport, challenge, registryUrl: base, scopes, credential, ...(signal ? { signal } : {}) })
+      .then((fetched) => {
+        this.onSecret?.(fetched.token);
+        this.tokens.set(key, fetched.token, fetched.lifetimeSeconds, credential);
+        return fetched.token;
+      })
+      .finally(() => {
+        if (this.fetching.get(key)?.token === token) this.fetching.delete(key);
+      });
+    this.fetching.set(key, { credential, token });
+    return token;
   }
 }
 

@@ -3,8 +3,7 @@ import { PushError } from '../errors.js';
 import type { PushEventListener } from '../push/events.js';
 import type { RegistrySourceOptions } from '../sources/registry-source.js';
 import type { Deadline } from '../deadline.js';
-import { adapterCall } from './adapter-call.js';
-import { transportFetch } from './adapter-context.js';
+import { adapterCredentials } from './adapter-context.js';
 import { PullAllowance } from './pull-allowance.js';
 import { RegistryClient } from './registry-client.js';
 import { registryReaderOf, type RegistryReader } from './registry-reader.js';
@@ -59,7 +58,7 @@ export class RegistryPool {
         transport: this.transport,
         host: adapter.apiHost?.(registry) ?? registry,
         plainHttp: allowsPlainHttp(this.options.plainHttpHosts, registry),
-        credential: () => adapterCall(signal, () => adapter.resolveCredentials(registry, { ...(signal ? { signal } : {}), fetch: transportFetch(this.transport, signal) })),
+        credentials: adapterCredentials(adapter, registry, this.transport, signal),
         budget: this.budget,
         onResponse: (headers) => allowance.heard(headers),
         retryPolicy: { ...DEFAULT_RETRY_POLICY, ...retryPolicy },
