@@ -121,7 +121,7 @@ export async function pushImageIn(options: PushOptions, pool?: PushPool): Promis
   const deadline = options.deadline ?? startDeadline(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   // A push of its own is a plan of one: the checks before work and the push share its connections, ping and tokens.
-  const own = pool ? undefined : new PushPool(transportOptions(options), deadline.remainingMs());
+  const own = pool ? undefined : new PushPool(transportOptions(options), deadline.remainingMs(), signal);
   try {
     return await pushWithin({ ...options, signal, deadline }, stop, emit, (pool ?? own)!);
   } catch (error) {
