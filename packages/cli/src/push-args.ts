@@ -173,7 +173,7 @@ export function pushArgsOf(values: PushValues, label: OptionLabels, env: NodeJS.
   return {
     source,
     destinations,
-    tags: [...(values.tag ?? []).flatMap((t) => t.split(',')), ...(values['tag-file'] ?? []).flatMap(readTagFile), ...(values['tag-env'] ?? []).map((v) => tagFromEnv(v, env))],
+    tags: [...(values.tag ?? []).flatMap((t) => t.split(',')).map(tagWithoutSlash), ...(values['tag-file'] ?? []).flatMap(readTagFile), ...(values['tag-env'] ?? []).map((v) => tagFromEnv(v, env))],
     platforms: values.platform ?? [],
     ...connection,
     ...(values.concurrency === undefined ? {} : { concurrency: parseWholeNumber(label('concurrency'), values.concurrency, 1, 64) }),
@@ -226,14 +226,24 @@ function readTagFile(file: string): string[] {
 export function tagFromEnv(variable: string, env: NodeJS.ProcessEnv): string {
   const value = env[variable];
   if (value === undefined || value === '') throw new UsageError(`--tag-env ${variable}: the variable is not set`);
-  const tag = value
+  const tag = validTagOf(value);
+  if (tag === '') throw new UsageError(`--tag-env ${variable}: "${value}" has nothing a tag can hold`);
+  return tag;
+}
+
+function validTagOf(value: string): string {
+  return value
     .replace(/[^\w.-]+/g, '-')
     .replace(/[-._]{2,}/g, (run) => (run === '--' ? run : '-'))
     .replace(/^[-._]+/, '')
     .slice(0, 128)
     .replace(/[-._]+$/, '');
-  if (tag === '') throw new UsageError(`--tag-env ${variable}: "${value}" has nothing a tag can hold`);
-  return tag;
+}
+
+/** `-t "$BRANCH_NAME"` is the likeliest slip in a pipeline: the grammar's refusal alone does not say what to write. */
+function tagWithoutSlash(tag: string): string {
+  if (!tag.includes('/')) return tag;
+  throw new UsageError(`-t ${tag}: a tag may not hold "/"; for a branch name, --tag-env VAR makes a tag of it (${tag} becomes ${validTagOf(tag)})`);
 }
 
 function parseWholeNumber(flag: string, value: string, min: number, max: number): number {

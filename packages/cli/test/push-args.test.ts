@@ -115,6 +115,10 @@ describe('parsePushArgs', () => {
     expect(args.tags).toEqual(['a', 'b', 'c', 'v1.4', 'stable', 'feature-login-2']);
   });
 
+  it('refuses a -t tag with a "/", pointing at --tag-env', () => {
+    expect(() => parsePushArgs(['s', 'd', '-t', 'feature/login'])).toThrow('-t feature/login: a tag may not hold "/"; for a branch name, --tag-env VAR makes a tag of it (feature/login becomes feature-login)');
+  });
+
   it.each([
     ['feature/login', 'feature-login'],
     ['.hidden/-x', 'hidden--x'],

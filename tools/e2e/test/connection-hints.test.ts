@@ -32,7 +32,7 @@ describe('hints', () => {
     const registry = `${NAME}:${portOf(plain)}`;
     const refused = await runHoist(['push', layout, `${registry}/hints/app:1`, ...resolve]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr.trim().split('\n').at(-1)).toBe(`hoist: error: TLS handshake with https://${registry} failed: ERR_SSL_WRONG_VERSION_NUMBER: it answers plain HTTP, not TLS (allow that with --plain-http ${registry})`);
+    expect(refused.stderr.trim().split('\n').at(-1)).toBe(`hoist: error: TLS handshake with https://${registry} failed: ERR_SSL_WRONG_VERSION_NUMBER: it answers plain HTTP, not TLS (allow that with --plain-http ${registry}; hoist sends no credentials over plain HTTP off loopback)`);
 
     const pushed = await runHoist(['push', layout, `${registry}/hints/app:1`, ...resolve, '--plain-http', NAME]);
     expect(pushed.stderr).not.toContain('error');

@@ -25,6 +25,10 @@ export class PushPool {
   readonly budget: RetryBudget;
   /** Host → what its ping found, for every image's client. */
   readonly pings = new Map<string, Promise<Connection>>();
+  /** Repository + manifest digest → found there (by the checks before work, or an image), so it is asked once. */
+  readonly manifestsPresent = new Set<string>();
+  /** Registry → what its answers last said (registry-info), so a run reports a change once, whichever of its clients saw it. */
+  readonly registryInfo = new Map<string, string>();
   private readonly tokens = new Map<string, TokenCache>();
   private readonly credentials = new Map<string, CredentialSource>();
   private readonly limiters = new Map<string, Limiter>();

@@ -1,5 +1,6 @@
 import { pushScope, type RepositoryTarget } from './blob-upload.js';
 import { groupDestinations } from './destinations.js';
+import type { Descriptor } from '../descriptor.js';
 import { PushError } from '../errors.js';
 import type { PushOptions } from './push.js';
 import type { PushPool } from '../plan/push-pool.js';
@@ -29,8 +30,13 @@ export function checkPushAccess(options: AccessCheckOptions): Promise<void> {
   return checkPushAccessIn(options);
 }
 
-/** checkPushAccess, on a push's pool when given one: its pings and tokens serve the push that follows. */
-export async function checkPushAccessIn(options: AccessCheckOptions, pool?: PushPool): Promise<void> {
+/**
+ * checkPushAccess, on a push's pool when given one: its pings and tokens serve the push that
+ * follows. With `root`, the image's manifest as read from the source, the request that proves
+ * access is the HEAD of that manifest the push would make first: an image already there costs no
+ * request more than it did.
+ */
+export async function checkPushAccessIn(options: AccessCheckOptions, pool?: PushPool, root?: Descriptor): Promise<void> {
   // Every tag first: one no registry would take is a mistake found without a request.
   groupDestinations(options.destinations, options.tags ?? []);
   if (options.destinations.length === 0) return;
@@ -38,7 +44,8 @@ export async function checkPushAccessIn(options: AccessCheckOptions, pool?: Push
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   const transport = pool?.transport ?? new Transport(transportOptions(options));
   try {
-    await new PushRun({ ...options, deadline }, transport, signal, pool).eachRepository(proveAccess);
+    const run = new PushRun({ ...options, deadline }, transport, signal, pool);
+    await run.eachRepository((dest) => proveAccess(dest, () => (root ? run.hasManifest(dest, root) : emptyBlobExists(dest))));
   } finally {
     if (!options.deadline) deadline.clear();
     if (!pool) await transport.close();
@@ -46,19 +53,23 @@ export async function checkPushAccessIn(options: AccessCheckOptions, pool?: Push
 }
 
 /**
- * A HEAD of a blob signed for `pull,push`, as the push's own first requests are: it proves the
- * registry answers and takes the credentials. A token service that grants less than it was asked
- * does not say no; its token says so, when it is a JWT that lists what it grants.
+ * A HEAD signed for `pull,push`, as the push's own first requests are: it proves the registry
+ * answers and takes the credentials. A token service that grants less than it was asked does not
+ * say no; its token says so, when it is a JWT that lists what it grants.
  */
-async function proveAccess(target: RepositoryTarget): Promise<void> {
+async function proveAccess(target: RepositoryTarget, head: () => Promise<unknown>): Promise<void> {
+  await head();
   const scopes = pushScope(target);
-  const res = await target.client.send({ method: 'HEAD', target: `/v2/${target.repository}/blobs/${EMPTY_BLOB}`, scopes, signal: target.signal });
-  await res.body.dump();
-  if (res.status !== 200 && res.status !== 404) throw await registryError(res, `checking access to ${target.repository}`);
   const granted = grantedActions(target.client.issuedToken(scopes), target.repository);
   if (granted === undefined || granted.includes('push') || granted.includes('*')) return;
   // 401 is what the registry answers to a token short of the scope, and what adapters' hints read.
   const refusal = await target.client.describeRefusal(401, scopes, true);
   const grants = granted.length > 0 ? `grants ${granted.join(',')} only` : 'grants nothing there';
   throw new PushError('UNAUTHORIZED', `checking access to ${target.repository} failed: UNAUTHORIZED: ${refusal} (the token issued ${grants})`, { status: 401 });
+}
+
+async function emptyBlobExists(target: RepositoryTarget): Promise<void> {
+  const res = await target.client.send({ method: 'HEAD', target: `/v2/${target.repository}/blobs/${EMPTY_BLOB}`, scopes: pushScope(target), signal: target.signal });
+  await res.body.dump();
+  if (res.status !== 200 && res.status !== 404) throw await registryError(res, `checking access to ${target.repository}`);
 }

@@ -38,7 +38,7 @@ interface Registry {
   limiter: Limiter;
 }
 
-interface Destination extends RepositoryTarget {
+export interface Destination extends RepositoryTarget {
   name: string;
   registryName: string;
   registry: Registry;
@@ -69,6 +69,8 @@ export class PushRun {
   private readonly placements: Map<string, Promise<void>>;
   private readonly emit: PushEventListener;
   private readonly destinations = new Map<string, Destination>();
+  private readonly manifestsPresent: Set<string>;
+  private readonly registryInfo: Map<string, string>;
 
   constructor(
     private readonly options: PushRunOptions,
@@ -78,6 +80,8 @@ export class PushRun {
   ) {
     this.holders = pool?.holders ?? new Map();
     this.placements = pool?.placements ?? new Map();
+    this.manifestsPresent = pool?.manifestsPresent ?? new Set();
+    this.registryInfo = pool?.registryInfo ?? new Map();
     this.locations = options.blobLocations ?? memoryBlobLocations();
     this.emit = options.onEvent ?? (() => {});
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
@@ -129,7 +133,7 @@ export class PushRun {
   }
 
   /** Runs `step` on each destination repository at once (checks before work). */
-  async eachRepository(step: (target: RepositoryTarget) => Promise<void>): Promise<void> {
+  async eachRepository(step: (dest: Destination) => Promise<void>): Promise<void> {
     const repositories = new Map(this.options.destinations.map((ref) => [`${ref.registry}/${ref.repository}`, ref]));
     await Promise.all([...repositories.values()].map((ref) => step(this.repositoryTarget(ref.registry, ref.repository))));
   }
@@ -137,7 +141,7 @@ export class PushRun {
   /** Everything under `node` into the repository, then `node` itself by digest unless `putNode` is false (its tag's PUT will store it). */
   async pushTree(dest: Destination, node: ManifestNode, putNode = true): Promise<void> {
     const manifest = node.descriptor;
-    if (await manifestExists(dest, manifest)) {
+    if (await this.hasManifest(dest, manifest)) {
       // The registry validated this manifest's references when it was pushed: nothing below it is missing.
       this.emit({ type: 'manifest-skipped', destination: dest.name, digest: manifest.digest });
       return;
@@ -147,6 +151,15 @@ export class PushRun {
     if (!putNode) return;
     await this.inRepository(dest, () => putManifest(dest, manifest, node.bytes, manifest.digest, this.emit));
     this.emit({ type: 'manifest-pushed', destination: dest.name, digest: manifest.digest, reference: manifest.digest });
+  }
+
+  /** Whether the repository holds `manifest`; one found there (by the checks before work, say) is not asked for again. */
+  async hasManifest(dest: Destination, manifest: Descriptor): Promise<boolean> {
+    const key = `${dest.name}\0${manifest.digest}`;
+    if (this.manifestsPresent.has(key)) return true;
+    const found = await manifestExists(dest, manifest);
+    if (found) this.manifestsPresent.add(key);
+    return found;
   }
 
   async pushTags(dest: Destination, root: ManifestNode): Promise<void> {
@@ -216,12 +229,11 @@ export class PushRun {
   private responseInfo(registry: string, adapter: RegistryAdapter): ((headers: Readonly<Record<string, string | string[] | undefined>>) => void) | undefined {
     const read = adapter.responseInfo?.bind(adapter);
     if (!read) return undefined;
-    let last = '';
     return (headers) => {
       const info = read(headers);
       const key = JSON.stringify(info ?? null);
-      if (!info || key === last) return;
-      last = key;
+      if (!info || key === this.registryInfo.get(registry)) return;
+      this.registryInfo.set(registry, key);
       this.emit({ type: 'registry-info', registry, info });
     };
   }

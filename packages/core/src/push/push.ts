@@ -143,7 +143,7 @@ async function pushWithin(options: PushOptions & { signal: AbortSignal }, stop: 
   emit(imageStarted(options, selected));
   // Checks before work, once the source's documents have proved sound and before a layer is
   // compressed or a byte sent: a registry that is down or refuses the credentials fails here.
-  await checkPushAccessIn({ ...options, onEvent: emit }, pool);
+  await checkPushAccessIn({ ...options, onEvent: emit }, pool, selected.descriptor);
   const compressionCache = options.compressionCache ?? memoryCompressionCache();
   // Each layer goes up as soon as it is compressed, while the others are still compressing.
   const ready = new ReadyLayers();

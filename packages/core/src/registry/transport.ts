@@ -260,7 +260,7 @@ function networkError(error: unknown, url: URL): PushError {
   }
   // An HTTP server answering a TLS hello: no CA would help.
   if (code !== undefined && NOT_TLS_CODES.has(code)) {
-    return new PushError('TLS', `TLS handshake with ${where} failed: ${code}: it answers plain HTTP, not TLS (allow that with --plain-http ${url.host})`, { cause: error });
+    return new PushError('TLS', `TLS handshake with ${where} failed: ${code}: it answers plain HTTP, not TLS (allow that with --plain-http ${url.host}; hoist sends no credentials over plain HTTP off loopback)`, { cause: error });
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return new PushError('TLS', `TLS handshake with ${where} failed: its certificate is not for ${url.hostname}${certificateNames(error)}; use a name the certificate holds`, { cause: error });
