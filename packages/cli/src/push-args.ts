@@ -173,7 +173,7 @@ export function pushArgsOf(values: PushValues, label: OptionLabels, env: NodeJS.
   return {
     source,
     destinations,
-    tags: [...(values.tag ?? []).flatMap((t) => t.split(',')).map(tagWithoutSlash), ...(values['tag-file'] ?? []).flatMap(readTagFile), ...(values['tag-env'] ?? []).map((v) => tagFromEnv(v, env))],
+    tags: [...(values.tag ?? []).flatMap((t) => t.split(',')), ...(values['tag-file'] ?? []).flatMap(readTagFile), ...(values['tag-env'] ?? []).map((v) => tagFromEnv(v, env))],
     platforms: values.platform ?? [],
     ...connection,
     ...(values.concurrency === undefined ? {} : { concurrency: parseWholeNumber(label('concurrency'), values.concurrency, 1, 64) }),
@@ -240,10 +240,14 @@ function validTagOf(value: string): string {
     .replace(/[-._]+$/, '');
 }
 
-/** `-t "$BRANCH_NAME"` is the likeliest slip in a pipeline: the grammar's refusal alone does not say what to write. */
-function tagWithoutSlash(tag: string): string {
-  if (!tag.includes('/')) return tag;
-  throw new UsageError(`-t ${tag}: a tag may not hold "/"; for a branch name, --tag-env VAR makes a tag of it (${tag} becomes ${validTagOf(tag)})`);
+/**
+ * `-t "$BRANCH_NAME"` is the likeliest slip in a pipeline, and the grammar's refusal alone does
+ * not say what to write. Only for registries: an OCI layout's refs may hold `/`.
+ */
+export function checkRegistryTags(tags: readonly string[]): void {
+  const slashed = tags.find((tag) => tag.includes('/'));
+  if (slashed === undefined) return;
+  throw new UsageError(`tag "${slashed}": a registry's tag may not hold "/"; for a branch name, --tag-env VAR makes a tag of it (${slashed} becomes ${validTagOf(slashed)})`);
 }
 
 function parseWholeNumber(flag: string, value: string, min: number, max: number): number {

@@ -1,6 +1,6 @@
 import type { Deadline, ImageSource, PushEvent } from '@hoist/core';
 import type { Output } from './output.js';
-import { parsePushArgs, PUSH_USAGE, type PushArgs } from './push-args.js';
+import { checkRegistryTags, parsePushArgs, PUSH_USAGE, type PushArgs } from './push-args.js';
 import { registryOptions, registryPool, sharedPushOptions } from './push-setup.js';
 import { UsageError } from './usage-error.js';
 import { chooseReporter } from './reporters/choose-reporter.js';
@@ -50,6 +50,7 @@ export async function runPush(args: PushArgs, context: CommandContext, makeImage
     await core.sweepStaleScratch();
     const isRegistry = (d: string) => !d.startsWith('oci:') && !d.startsWith(core.DAEMON_PREFIX);
     const destinations = args.destinations.filter(isRegistry).map((d) => parseRegistryRef(d, core.parseReference, 'destination'));
+    if (destinations.length > 0) checkRegistryTags(args.tags);
     const daemonDestinations = args.destinations.filter((d) => d.startsWith(core.DAEMON_PREFIX)).map((d) => daemonDestination(d, args.tags, core.parseReference));
     const layoutDestinations = args.destinations
       .filter((d) => d.startsWith('oci:'))

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLayoutRefName } from '@hoist/core';
-import { parsePushArgs, tagFromEnv } from '../src/push-args.js';
+import { checkRegistryTags, parsePushArgs, tagFromEnv } from '../src/push-args.js';
 
 describe('parsePushArgs', () => {
   it('reads the full contract', () => {
@@ -115,8 +115,9 @@ describe('parsePushArgs', () => {
     expect(args.tags).toEqual(['a', 'b', 'c', 'v1.4', 'stable', 'feature-login-2']);
   });
 
-  it('refuses a -t tag with a "/", pointing at --tag-env', () => {
-    expect(() => parsePushArgs(['s', 'd', '-t', 'feature/login'])).toThrow('-t feature/login: a tag may not hold "/"; for a branch name, --tag-env VAR makes a tag of it (feature/login becomes feature-login)');
+  it('refuses a registry tag with a "/", pointing at --tag-env', () => {
+    expect(() => checkRegistryTags(['v1', 'feature/login'])).toThrow('tag "feature/login": a registry\'s tag may not hold "/"; for a branch name, --tag-env VAR makes a tag of it (feature/login becomes feature-login)');
+    expect(() => checkRegistryTags(['v1', 'feature-login'])).not.toThrow();
   });
 
   it.each([

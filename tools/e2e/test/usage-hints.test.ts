@@ -57,4 +57,12 @@ describe('hints', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`(the source's digest was ${image.manifest.digest.slice(7, 19)}: annotations were set on the way, so the pushed manifest differs)\n`);
   });
+
+  it('-t with a "/" at a registry points at --tag-env; an OCI layout takes it as a ref', async () => {
+    const refused = await runHoist(['push', `oci:${layout}`, `${registry.host}/team/backend:1`, '-t', 'feature/login']);
+    expectUsageLine(refused, 'tag "feature/login": a registry\'s tag may not hold "/"; for a branch name, --tag-env VAR makes a tag of it (feature/login becomes feature-login)');
+    const out = join(await tempDir(), 'out');
+    const written = await runHoist(['push', '-q', `oci:${layout}`, `oci:${out}`, '-t', 'feature/login']);
+    expect(written.code, written.stderr).toBe(0);
+  });
 });
