@@ -1,5 +1,6 @@
 import type { DaemonDestination, ImageReference } from '@hoist/core';
 import { UsageError } from './usage-error.js';
+import { validTagOf } from './push-args.js';
 
 /**
  * A registry reference as the CLI takes it: core's parser (Docker's rules), plus one refusal
@@ -22,7 +23,7 @@ export function parseRegistryRef(text: string, parse: (text: string) => ImageRef
   } catch (error) {
     const tag = slashedTag(name);
     if (tag === undefined) throw error;
-    const instead = what === 'destination' ? `; for a branch name, --tag-env VAR makes a tag of it (${tag} becomes ${tag.replaceAll('/', '-')})` : '';
+    const instead = what === 'destination' ? `; for a branch name, --tag-env VAR makes a tag of it (${tag} becomes ${validTagOf(tag)})` : '';
     throw new UsageError(`${what} "${text}": the tag is the part after the last ":", and "${tag}" holds a "/", which no tag may${instead}`);
   }
 }
@@ -33,7 +34,9 @@ export function parseRegistryRef(text: string, parse: (text: string) => ImageRef
  * (`backend:feature`) and says so, which sends people the wrong way.
  */
 function slashedTag(name: string): string | undefined {
-  for (let i = name.indexOf(':'); i >= 0; i = name.indexOf(':', i + 1)) {
+  // An IPv6 host's colons are no tag's.
+  const hostEnd = name.startsWith('[') ? name.indexOf(']') + 1 : 0;
+  for (let i = name.indexOf(':', hostEnd); i >= 0; i = name.indexOf(':', i + 1)) {
     const after = name.slice(i + 1);
     const isPort = !name.slice(0, i).includes('/') && /^\d+(\/|$)/.test(after);
     if (!isPort) return after.includes('/') ? after : undefined;

@@ -50,20 +50,22 @@ export function shortDigests(text: string): string {
  * Text from outside (a registry's error message, a ref name from an index.json, a header value)
  * as one printable line: line breaks and control characters, escape sequences included, are
  * shown escaped, so nothing a source or a registry sends can forge a line such as
- * `hoist: pushed OK` or rewrite the terminal.
+ * `hoist: pushed OK` or rewrite the terminal. So are the bidirectional controls (U+202E and
+ * kin), which would show the rest of a line reversed in a log viewer.
  */
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what this finds
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 /**
  * A JSON line whose every character is printable: JSON.stringify escapes C0 controls already;
  * C1 controls (U+0080–U+009F, which some terminals read as ESC sequences) and the line
- * separators U+2028/2029 it leaves as they are, so they are escaped here. Still valid JSON.
+ * separators U+2028/2029 and the bidirectional controls it leaves as they are, so they are
+ * escaped here. Still valid JSON.
  */
 export function jsonLine(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Where lines go: an Output, or anything with its two line writers. */

@@ -231,7 +231,8 @@ export function tagFromEnv(variable: string, env: NodeJS.ProcessEnv): string {
   return tag;
 }
 
-function validTagOf(value: string): string {
+/** `value` with what a tag may not hold made `-`, cut to 128 (tagFromEnv's rules). */
+export function validTagOf(value: string): string {
   return value
     .replace(/[^\w.-]+/g, '-')
     .replace(/[-._]{2,}/g, (run) => (run === '--' ? run : '-'))

@@ -20,6 +20,7 @@ describe('parseRegistryRef', () => {
     ['127.0.0.1:5000/team/backend:feature/login', 'feature/login'],
     ['registry.example.com/backend:release/1.2', 'release/1.2'],
     ['app:feature/x', 'feature/x'],
+    ['[::1]:5000/app:a/b', 'a/b'],
   ])('says a tag holds no "/" for %s, and offers --tag-env for a destination', (text, tag) => {
     expect(() => parseRegistryRef(text, parseReference, 'destination')).toThrowError(
       `destination "${text}": the tag is the part after the last ":", and "${tag}" holds a "/", which no tag may; for a branch name, --tag-env VAR makes a tag of it (${tag} becomes ${tag.replaceAll('/', '-')})`,

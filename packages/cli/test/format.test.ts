@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { droppedLine, formatDuration, formatRate, linesOf, plural, printable, shortDigests } from '../src/format.js';
+import { droppedLine, formatDuration, formatRate, jsonLine, linesOf, plural, printable, shortDigests } from '../src/format.js';
 
 describe('printable', () => {
   it.each([
@@ -9,8 +9,15 @@ describe('printable', () => {
     ['bell\u0007 and del\u007f', 'bell\\u0007 and del\\u007f'],
     ['line\u2028separator', 'line\\u2028separator'],
     ['unicode stays: café ☕', 'unicode stays: café ☕'],
+    ['evil\u202Egnp.exe and \u2066isolate\u2069', 'evil\\u202egnp.exe and \\u2066isolate\\u2069'],
   ])('%j', (text, shown) => {
     expect(printable(text)).toBe(shown);
+  });
+
+  it('leaves no bidirectional control in a JSON line', () => {
+    const line = jsonLine({ source: 'a\u202Eb\u200Fc' });
+    expect(line).toBe('{"source":"a\\u202eb\\u200fc"}');
+    expect(JSON.parse(line)).toEqual({ source: 'a\u202Eb\u200Fc' });
   });
 });
 

@@ -61,7 +61,7 @@ describe('platforms', () => {
     expect(selectPlatforms(amd64, [parsePlatform('linux/amd64')], { os: 'linux', architecture: 'amd64' })).toBe(amd64);
     expect(selectPlatforms(amd64, [parsePlatform('linux/arm64'), parsePlatform('linux/amd64')], { os: 'linux', architecture: 'amd64' })).toBe(amd64);
     expect(() => selectPlatforms(amd64, [parsePlatform('linux/arm64')], { os: 'linux', architecture: 'amd64' })).toThrow(
-      '--platform linux/arm64: this image is a single manifest for linux/amd64; push it without --platform',
+      '--platform linux/arm64: this image is a single manifest for linux/amd64; push the image built for that platform, or this one without --platform',
     );
     expect(() => selectPlatforms(amd64, [parsePlatform('linux/amd64')])).toThrow('single manifest of no stated platform');
   });

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256, singleFileTar, writeLegacyArchive } from '@hoist/test-images';
-import { startFakeEngine, startRegistry, type FakeEngine, type TestRegistry } from '@hoist/test-registry';
+import { makeImageLayout, sha256, singleFileTar, writeLegacyArchive } from '@hoist/test-images';
+import { startFakeEngine, startRegistry, startSilentListener, type FakeEngine, type TestRegistry } from '@hoist/test-registry';
 import { expectFailedWithin, manifestStatus, runTimed, tempDir } from './helpers.js';
 
 /**
@@ -86,5 +86,24 @@ describe('checks before work', () => {
     });
     expectFailedWithin(run, 10_000, new RegExp(`${SOURCE}: .*${basic.host} refused the credentials of user "hoist"`));
     expect(await readdir(scratch)).toEqual([]);
+  });
+
+  it('the first refusal ends the run: a second destination that hangs is given up at once, in either check', async () => {
+    const silent = await startSilentListener();
+    try {
+      const layout = join(await tempDir(), 'layout');
+      await makeImageLayout(layout, [1024]);
+      for (const source of [`oci:${layout}`, SOURCE]) {
+        const run = await runTimed(['push', source, `${silent.host}/team/a:1`, '127.0.0.1:1/team/b:1', '--json'], 60_000, { env: { DOCKER_HOST: engine.host } });
+        expect(run.ms, source).toBeLessThan(5_000);
+        expect(run.code, source).toBe(1);
+        // The error is the last word: no retry of the other destination comes after it.
+        const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { type: string; message: string };
+        expect(last.type, source).toBe('error');
+        expect(last.message, source).toMatch(/connection refused \(ECONNREFUSED\); is the registry running at https:\/\/127\.0\.0\.1:1\?$/);
+      }
+    } finally {
+      await silent.close();
+    }
   });
 });

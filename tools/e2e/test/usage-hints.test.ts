@@ -31,6 +31,12 @@ describe('hints', () => {
     expectUsageLine(run, 'backend:42: no such file or directory; for the image backend:42 in a Docker daemon, write docker-daemon:backend:42 (docker://backend:42 for one in a registry)');
   });
 
+  it('a missing archive path is not taken for an image name', async () => {
+    const run = await runHoist(['push', 'dist/image.tar', `${registry.host}/team/backend:42`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toContain('docker-daemon:');
+  });
+
   it('a destination whose tag holds a "/" says where the tag is and suggests --tag-env', async () => {
     const run = await runHoist(['push', `oci:${layout}`, `${registry.host}/team/backend:feature/login`]);
     expectUsageLine(
@@ -49,7 +55,7 @@ describe('hints', () => {
 
   it('--platform on a single-platform image of another platform names the one it has', async () => {
     const run = await runHoist(['push', '--platform', 'linux/arm64', `oci:${layout}`, `${registry.host}/team/single:2`]);
-    expectUsageLine(run, '--platform linux/arm64: this image is a single manifest for linux/amd64; push it without --platform');
+    expectUsageLine(run, '--platform linux/arm64: this image is a single manifest for linux/amd64; push the image built for that platform, or this one without --platform');
   });
 
   it('the end line names only what changed the digest', async () => {

@@ -41,11 +41,23 @@ export async function checkPushAccessIn(options: AccessCheckOptions, pool?: Push
   groupDestinations(options.destinations, options.tags ?? []);
   if (options.destinations.length === 0) return;
   const deadline = options.deadline ?? startDeadline(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  // The first refusal ends the check: the other repositories' requests (one may be retrying a
+  // registry that is down) stop with it, and are waited for, so that nothing outlives the failure.
+  const failed = new AbortController();
+  const signal = AbortSignal.any([failed.signal, deadline.signal, ...(options.signal ? [options.signal] : [])]);
   const transport = pool?.transport ?? new Transport(transportOptions(options));
   try {
     const run = new PushRun({ ...options, deadline }, transport, signal, pool);
-    await run.eachRepository((dest) => proveAccess(dest, () => (root ? run.hasManifest(dest, root) : emptyBlobExists(dest))));
+    let first: { error: unknown } | undefined;
+    await run.eachRepository(async (dest) => {
+      try {
+        await proveAccess(dest, () => (root ? run.hasManifest(dest, root) : emptyBlobExists(dest)));
+      } catch (error) {
+        first ??= { error };
+        failed.abort(error);
+      }
+    });
+    if (first) throw first.error;
   } finally {
     if (!options.deadline) deadline.clear();
     if (!pool) await transport.close();

@@ -47,7 +47,7 @@ export function selectPlatforms(root: ManifestNode, wanted: readonly PlatformSpe
   if (root.children.length === 0) {
     if (wanted.some((w) => matches(w, imagePlatform))) return root;
     const is = imagePlatform ? `for ${formatPlatform(imagePlatform)}` : 'of no stated platform';
-    throw new PushError('USAGE', `--platform ${wanted.map(formatPlatform).join(',')}: this image is a single manifest ${is}; push it without --platform`);
+    throw new PushError('USAGE', `--platform ${wanted.map(formatPlatform).join(',')}: this image is a single manifest ${is}; push the image built for that platform, or this one without --platform`);
   }
   const kept = keep(root, wanted);
   if (!kept) {

@@ -19,8 +19,9 @@ export async function readImageConfig(source: ImageSource, descriptor: Descripto
   return decodeAs('INVALID_SOURCE', source.description, () => decodeImageConfig(bytes, `config ${descriptor.digest}`));
 }
 
-/** The platform an image's config says it is for (a manifest has none of its own); `config` is its descriptor. */
-export async function imagePlatform(source: ImageSource, config: Descriptor): Promise<Platform> {
+/** The platform an image's config says it is for (a manifest has none of its own), if it says; `config` is its descriptor. */
+export async function imagePlatform(source: ImageSource, config: Descriptor): Promise<Platform | undefined> {
   const { os, architecture, variant } = await readImageConfig(source, config);
+  if (!os || !architecture) return undefined;
   return { os, architecture, ...(variant === undefined ? {} : { variant }) };
 }

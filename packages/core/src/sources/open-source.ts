@@ -68,8 +68,12 @@ async function splitArchiveSpec(spec: string, prefix: string): Promise<OciLayout
   return { path: rest };
 }
 
-/** `backend:42`, `team/app`: a name Docker would take for an image, which a path rarely is. */
+/**
+ * `backend:42`, `team/app@sha256:…`: a name with a tag or digest that Docker would take for an
+ * image. A missing `dist/image.tar` or `build/oci` is far likelier a mistyped path, and gets no hint.
+ */
 function looksLikeImageName(spec: string): boolean {
+  if (!/[:@]/.test(spec) || /\.(tar|tgz|gz|zst)(:|$)/i.test(spec)) return false;
   try {
     parseReference(spec);
     return true;
