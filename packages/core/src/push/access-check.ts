@@ -1,4 +1,4 @@
-import { pushScope, type RepositoryTarget } from './blob-upload.js';
+import { blobExists, pushScope, type RepositoryTarget } from './blob-upload.js';
 import { groupDestinations } from './destinations.js';
 import type { Descriptor } from '../descriptor.js';
 import { PushError } from '../errors.js';
@@ -6,7 +6,6 @@ import type { PushOptions } from './push.js';
 import type { PushPool } from '../plan/push-pool.js';
 import { PushRun } from './push-run.js';
 import { startDeadline } from '../deadline.js';
-import { registryError } from '../registry/registry-error.js';
 import { grantedActions } from '../registry/token-claims.js';
 import { Transport } from '../registry/transport.js';
 import { transportOptions } from './push-session.js';
@@ -23,8 +22,8 @@ export type AccessCheckOptions = Pick<
   'destinations' | 'tags' | 'adapters' | 'tls' | 'lookup' | 'plainHttpHosts' | 'retryPolicy' | 'timeouts' | 'timeoutMs' | 'deadline' | 'onEvent' | 'onSecret' | 'signal'
 >;
 
-/** The empty blob's digest: its HEAD asks for nothing that could be large, and needs the push's token like any other. */
-const EMPTY_BLOB = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** The empty blob: its HEAD asks for nothing that could be large, and needs the push's token like any other. */
+const EMPTY_BLOB = { digest: 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' };
 
 export function checkPushAccess(options: AccessCheckOptions): Promise<void> {
   return checkPushAccessIn(options);
@@ -51,7 +50,7 @@ export async function checkPushAccessIn(options: AccessCheckOptions, pool?: Push
     let first: { error: unknown } | undefined;
     await run.eachRepository(async (dest) => {
       try {
-        await proveAccess(dest, () => (root ? run.hasManifest(dest, root) : emptyBlobExists(dest)));
+        await proveAccess(dest, () => (root ? run.hasManifest(dest, root) : blobExists(dest, EMPTY_BLOB, `checking access to ${dest.repository}`)));
       } catch (error) {
         first ??= { error };
         failed.abort(error);
@@ -80,8 +79,3 @@ async function proveAccess(target: RepositoryTarget, head: () => Promise<unknown
   throw new PushError('UNAUTHORIZED', `checking access to ${target.repository} failed: UNAUTHORIZED: ${refusal} (the token issued ${grants})`, { status: 401 });
 }
 
-async function emptyBlobExists(target: RepositoryTarget): Promise<void> {
-  const res = await target.client.send({ method: 'HEAD', target: `/v2/${target.repository}/blobs/${EMPTY_BLOB}`, scopes: pushScope(target), signal: target.signal });
-  await res.body.dump();
-  if (res.status !== 200 && res.status !== 404) throw await registryError(res, `checking access to ${target.repository}`);
-}

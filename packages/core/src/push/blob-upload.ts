@@ -33,7 +33,8 @@ function blobPath(target: RepositoryTarget, digest: string): string {
   return `/v2/${target.repository}/blobs/${digest}`;
 }
 
-export async function blobExists(target: RepositoryTarget, blob: Descriptor): Promise<boolean> {
+/** `action` names the request in a failure: the checks before work ask for a blob that is no part of the image. */
+export async function blobExists(target: RepositoryTarget, blob: Pick<Descriptor, 'digest'>, action = `checking blob ${blob.digest} in ${target.repository}`): Promise<boolean> {
   const res = await target.client.send({
     method: 'HEAD',
     target: blobPath(target, blob.digest),
@@ -43,7 +44,7 @@ export async function blobExists(target: RepositoryTarget, blob: Descriptor): Pr
   await res.body.dump();
   if (res.status === 200) return true;
   if (res.status === 404) return false;
-  throw await registryError(res, `checking blob ${blob.digest} in ${target.repository}`);
+  throw await registryError(res, action);
 }
 
 /**
